@@ -1,0 +1,15 @@
+"""replcheck's engine: explicit-state breadth-first model checking.
+
+It knows nothing about replication. A model is any object with ``init_states()``,
+``next_steps(state)`` yielding ``(action, next_state)`` pairs, and properties declared
+with ``@always`` / ``@sometimes`` / ``@eventually``. ``check(model)`` returns a ``Result``.
+"""
+
+from .errors import ModelError, ParameterError, ReplcheckError, SpecError, UsageError
+from .properties import always, eventually, sometimes
+from .result import PropertyResult, Result, Stats, Step, Trace, Verdict
+from .search import check
+
+__all__ = ["check", "always", "sometimes", "eventually", "Result", "PropertyResult",
+           "Stats", "Step", "Trace", "Verdict", "ModelError", "SpecError",
+           "ParameterError", "ReplcheckError", "UsageError"]

@@ -1,0 +1,98 @@
+"""What a check returns: verdicts, shortest traces and search statistics. Plain data."""
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Verdict(str, Enum):
+    """HOLDS and VIOLATED are only ever given after exploration decided them.
+
+    UNKNOWN means a bound (depth, states, time) stopped the search before the property
+    was decided, or the engine cannot decide that kind of property yet.
+    """
+
+    HOLDS = "HOLDS"
+    VIOLATED = "VIOLATED"
+    UNKNOWN = "UNKNOWN"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition of a trace: ``action`` leads from the previous state to ``state``."""
+
+    action: Any
+    state: Any
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A path from an initial state. ``steps[0].action`` is None (the initial state)."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def states(self) -> list:
+        return [s.state for s in self.steps]
+
+    @property
+    def actions(self) -> list:
+        return [s.action for s in self.steps[1:]]
+
+    def __len__(self) -> int:
+        """The number of actions (an initial state alone has length 0)."""
+        return len(self.steps) - 1
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    """The outcome for one property.
+
+    ``trace`` is the shortest counterexample for a violated ``always``, the shortest
+    witness for a satisfied ``sometimes``, and None otherwise. ``reason`` explains an
+    UNKNOWN or an unreachable ``sometimes`` in words.
+    """
+
+    name: str
+    kind: str
+    verdict: Verdict
+    description: str = ""
+    trace: Trace | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Search statistics. ``depth`` is the deepest BFS level reached (initial states: 0)."""
+
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    complete: bool
+    stopped_by: str = ""  # "", "max_depth", "max_states", "time_limit", "decided"
+
+    @property
+    def states_per_second(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything ``check`` found, one ``PropertyResult`` per property in declaration order."""
+
+    properties: tuple[PropertyResult, ...]
+    stats: Stats
+    meta: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> PropertyResult:
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def verdicts(self) -> dict[str, Verdict]:
+        return {p.name: p.verdict for p in self.properties}

@@ -1,0 +1,185 @@
+"""Breadth-first exploration of a model's reachable states.
+
+``check`` explores level by level, so the first state found to violate an ``always``
+property (or to witness a ``sometimes`` property) lies at the smallest depth: its trace is
+a shortest one. The visited set maps each state to its parent; traces are rebuilt from
+those pointers and replayed through ``next_steps`` before they are returned.
+"""
+
+import time
+from typing import Callable, Iterable
+
+from .errors import ModelError, ReplcheckError
+from .properties import ALWAYS, EVENTUALLY, SOMETIMES, Property, declared_properties
+from .replay import rebuild_trace
+from .result import PropertyResult, Result, Stats, Verdict
+
+PROGRESS_AFTER_SECONDS = 2.0
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def _validate_bound(name: str, value) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ReplcheckError(f"{name} must be a non-negative number or None, got {value!r}")
+
+
+def select_properties(model, names: Iterable[str] | None) -> list[Property]:
+    """The model's properties, or only those named (in the model's order)."""
+    props = declared_properties(model)
+    if names is None:
+        return props
+    wanted = list(names)
+    known = {p.name for p in props}
+    for name in wanted:
+        if name not in known:
+            raise ReplcheckError(
+                f"unknown property '{name}'; this model has: {', '.join(sorted(known))}")
+    return [p for p in props if p.name in wanted]
+
+
+def check(model, *, max_depth: int | None = None, max_states: int | None = None,
+          time_limit: float | None = None, properties: Iterable[str] | None = None,
+          symmetry: Callable | None = None, stop_when_decided: bool = True,
+          progress: Callable[[dict], None] | None = None) -> Result:
+    """Explore ``model`` breadth-first and decide each property.
+
+    Bounds: ``max_depth`` (BFS levels beyond the initial states), ``max_states`` (distinct
+    states stored), ``time_limit`` (seconds). When a bound stops the search, every property
+    it did not decide is UNKNOWN; nothing is reported HOLDS after an incomplete search.
+
+    ``symmetry`` maps a state to the representative of its equivalence class; states are
+    stored by representative, and traces are still real traces of the unreduced model.
+    ``stop_when_decided`` ends the search once every property has a final verdict (the
+    statistics then say ``stopped_by='decided'``). ``progress`` is called about once a
+    second after the first two seconds with a dict of running figures; ``check`` itself
+    never prints.
+    """
+    for name, value in (("max_depth", max_depth), ("max_states", max_states),
+                        ("time_limit", time_limit)):
+        _validate_bound(name, value)
+    props = select_properties(model, properties)
+    safety = [p for p in props if p.kind == ALWAYS]
+    reach = [p for p in props if p.kind == SOMETIMES]
+    liveness = [p for p in props if p.kind == EVENTUALLY]
+    found: dict[str, object] = {}  # property name -> the stored key of the deciding state
+    canon = symmetry or (lambda s: s)
+
+    def examine(key, state) -> None:
+        for p in list(pending_safety):
+            if not p.predicate(state):
+                found[p.name] = key
+                pending_safety.remove(p)
+        for p in list(pending_reach):
+            if p.predicate(state):
+                found[p.name] = key
+                pending_reach.remove(p)
+
+    pending_safety, pending_reach = list(safety), list(reach)
+    parent: dict = {}
+    frontier: list = []
+    start = time.monotonic()
+    transitions, depth, stopped_by = 0, 0, ""
+    for state in model.init_states():
+        key = _key(canon, state)
+        if key not in parent:
+            parent[key] = None
+            frontier.append(state)
+            examine(key, state)
+    expanded, next_report = 0, start + PROGRESS_AFTER_SECONDS
+    all_decided = lambda: not (pending_safety or pending_reach or liveness)
+    if stop_when_decided and all_decided():
+        stopped_by = "decided"
+    while frontier and not stopped_by:
+        if max_depth is not None and depth >= max_depth:
+            if any(_key(canon, t) not in parent
+                   for s in frontier for _, t in model.next_steps(s)):
+                stopped_by = "max_depth"
+            break
+        next_frontier: list = []
+        for state in frontier:
+            key_of_state = canon(state) if symmetry else state
+            for _action, succ in model.next_steps(state):
+                transitions += 1
+                key = canon(succ) if symmetry else succ
+                try:
+                    if key in parent:
+                        continue
+                except TypeError as exc:
+                    raise _unhashable(key, exc) from None
+                if max_states is not None and len(parent) >= max_states:
+                    stopped_by = "max_states"
+                    break
+                parent[key] = key_of_state
+                next_frontier.append(succ)
+                examine(key, succ)
+            expanded += 1
+            if stop_when_decided and all_decided():
+                stopped_by = stopped_by or "decided"
+            if (expanded & 255) == 0:
+                now = time.monotonic()
+                if time_limit is not None and now - start >= time_limit:
+                    stopped_by = stopped_by or "time_limit"
+                if progress is not None and now >= next_report:
+                    next_report = now + PROGRESS_EVERY_SECONDS
+                    progress({"states": len(parent), "depth": depth + 1,
+                              "frontier": len(next_frontier) + len(frontier),
+                              "seconds": now - start,
+                              "rate": len(parent) / max(now - start, 1e-9)})
+            if stopped_by:
+                break
+        if next_frontier:
+            depth += 1
+        frontier = next_frontier
+    seconds = time.monotonic() - start
+    complete = not stopped_by
+    stats = Stats(states=len(parent), transitions=transitions, depth=depth,
+                  seconds=seconds, complete=complete, stopped_by=stopped_by)
+    results = tuple(_verdict(model, p, found, parent, canon, complete, stopped_by)
+                    for p in props)
+    return Result(properties=results, stats=stats)
+
+
+def _key(canon: Callable, state):
+    key = canon(state)
+    try:
+        hash(key)
+    except TypeError as exc:
+        raise _unhashable(key, exc) from None
+    return key
+
+
+def _unhashable(key, exc: Exception) -> ModelError:
+    return ModelError(f"states must be hashable (tuples, NamedTuples, frozen dataclasses), "
+                      f"got {type(key).__name__}: {exc}")
+
+
+def _verdict(model, p: Property, found: dict, parent: dict, canon: Callable,
+             complete: bool, stopped_by: str) -> PropertyResult:
+    base = dict(name=p.name, kind=p.kind, description=p.description)
+    if p.kind == EVENTUALLY:
+        return PropertyResult(**base, verdict=Verdict.UNKNOWN,
+                              reason="liveness (@eventually) is not decided by this engine yet")
+    if p.name in found:
+        trace = rebuild_trace(model, parent, found[p.name], canon)
+        _confirm_end(model, p, trace)
+        verdict = Verdict.VIOLATED if p.kind == ALWAYS else Verdict.HOLDS
+        return PropertyResult(**base, verdict=verdict, trace=trace)
+    if complete:
+        if p.kind == ALWAYS:
+            return PropertyResult(**base, verdict=Verdict.HOLDS)
+        return PropertyResult(**base, verdict=Verdict.VIOLATED,
+                              reason="no reachable state satisfies it")
+    why = {"max_depth": "the depth bound", "max_states": "the state bound",
+           "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
+    return PropertyResult(**base, verdict=Verdict.UNKNOWN,
+                          reason=f"not decided before {why} stopped the search")
+
+
+def _confirm_end(model, p: Property, trace) -> None:
+    holds = bool(p.predicate(trace.steps[-1].state))
+    if holds == (p.kind == ALWAYS):
+        raise ModelError(
+            f"property '{p.name}' gave a different answer when its trace was replayed; "
+            "properties must depend only on the state they are given")

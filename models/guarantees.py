@@ -1,0 +1,142 @@
+"""The consistency guarantees, written once and used by every family.
+
+Each guarantee judges the history in a world (see ``runtime.Event``) through the family's
+version order: ``supersedes(a, b)`` (a is strictly newer than b) and ``covers(a, b)`` (a
+is b or newer). Definitions are per key and, for the session guarantees, per client
+session; "after" means real time in the history (the earlier operation completed before
+the later one was invoked), as in Terry et al. (1994) and DESIGN.md.
+"""
+
+from typing import NamedTuple
+
+from replcheck.checker import always
+
+from .linearizability import PENDING, RegisterOp, is_linearizable
+
+
+class Operation(NamedTuple):
+    """An invocation paired with its completion (``returned`` is None while pending)."""
+
+    client: int
+    index: int
+    op: str
+    key: int
+    value: int
+    version: object
+    invoked: int
+    returned: int | None
+
+
+def operations(history: tuple) -> list[Operation]:
+    """Pair each invocation in ``history`` with its completion, in invocation order."""
+    ops: dict[tuple[int, int], Operation] = {}
+    for pos, e in enumerate(history):
+        if e.kind == "invoke":
+            ops[(e.client, e.index)] = Operation(e.client, e.index, e.op, e.key, e.value,
+                                                 None, pos, None)
+        else:
+            o = ops[(e.client, e.index)]
+            ops[(e.client, e.index)] = o._replace(value=e.value, version=e.version, returned=pos)
+    return list(ops.values())
+
+
+def ordered_pairs(ops: list[Operation], first: str, then: str, same_session: bool):
+    """Pairs (a, b), same key, a of kind ``first`` completed before b of kind ``then`` was
+    invoked and b completed (pending operations promise nothing)."""
+    for a in ops:
+        if a.op != first or a.returned is None:
+            continue
+        for b in ops:
+            if (b.op == then and b.returned is not None and b.key == a.key
+                    and a.returned < b.invoked and (not same_session or a.client == b.client)):
+                yield a, b
+
+
+class Guarantees:
+    """Mixin for a family: the guarantees as ``@always`` properties.
+
+    The family supplies ``supersedes(a, b)``, optionally ``covers(a, b)``, and
+    ``retained_versions(world, key)`` (the versions some replica the system can still serve
+    from holds, for ``durable_acks``). A family that cannot express a guarantee switches it
+    off by setting its name to None in the class body.
+    """
+
+    def covers(self, a, b) -> bool:
+        return a == b or self.supersedes(a, b)
+
+    def _judge(self, name: str, world, judge) -> bool:
+        verdicts = self._verdicts_for(world.history)
+        if name not in verdicts:
+            verdicts[name] = judge(verdicts.setdefault("", operations(world.history)))
+        return verdicts[name]
+
+    def _verdicts_for(self, history: tuple) -> dict:
+        # Successive states mostly share one history object, so an identity check saves
+        # hashing the whole history for every guarantee of every state.
+        last = self.__dict__.get("_last_history")
+        if last is not None and last[0] is history:
+            return last[1]
+        memo = self.__dict__.setdefault("_history_memo", {})
+        verdicts = memo.get(history)
+        if verdicts is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            verdicts = memo[history] = {}
+        self._last_history = (history, verdicts)
+        return verdicts
+
+    @always
+    def read_your_writes(self, world) -> bool:
+        """A read after the session's acknowledged write returns it or a newer version."""
+        return self._judge("ryw", world, lambda ops: all(
+            self.covers(r.version, w.version) for w, r in ordered_pairs(ops, "w", "r", True)))
+
+    @always
+    def monotonic_reads(self, world) -> bool:
+        """A session's later read never returns a version older than its earlier read."""
+        return self._judge("mr", world, lambda ops: all(
+            self.covers(b.version, a.version) for a, b in ordered_pairs(ops, "r", "r", True)))
+
+    @always
+    def monotonic_writes(self, world) -> bool:
+        """A session's later write supersedes its earlier acknowledged write."""
+        return self._judge("mw", world, lambda ops: all(
+            self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", True)))
+
+    @always
+    def writes_follow_reads(self, world) -> bool:
+        """A session's write issued after it read version v supersedes v."""
+        return self._judge("wfr", world, lambda ops: all(
+            self.supersedes(w.version, r.version) for r, w in ordered_pairs(ops, "r", "w", True)))
+
+    @always
+    def no_lost_updates(self, world) -> bool:
+        """A write invoked after another write was acknowledged supersedes it (any client)."""
+        return self._judge("nlu", world, lambda ops: all(
+            self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", False)))
+
+    @always
+    def durable_acks(self, world) -> bool:
+        """Every acknowledged write is still held (or superseded) by a replica that can serve."""
+        acked = self._judge("acked", world, lambda ops: [o for o in ops if o.op == "w"])
+        for o in acked:
+            if o.op == "w" and o.returned is not None:
+                if not any(self.covers(v, o.version) for v in self.retained_versions(world, o.key)):
+                    return False
+        return True
+
+    @always
+    def linearizable(self, world) -> bool:
+        """Each key's history is linearizable as a single read/write register."""
+        return self._judge("lin", world, _linearizable_per_key)
+
+
+def _linearizable_per_key(ops: list[Operation]) -> bool:
+    for key in {o.key for o in ops}:
+        register_ops = tuple(
+            RegisterOp(o.invoked, PENDING if o.returned is None else o.returned,
+                       o.op == "w", o.value)
+            for o in ops if o.key == key)
+        if not is_linearizable(register_ops):
+            return False
+    return True

@@ -1,0 +1,393 @@
+"""The actor runtime every replication family shares.
+
+A *world* holds the replicas ("nodes"), the clients, the messages in flight, the fault
+budget and the history of client operations. A family subclasses ``ReplicationModel`` and
+writes message handlers; the runtime supplies everything else as nondeterministic steps:
+
+* a client invokes the next operation of its script (clients are sequential sessions);
+* any message in flight is delivered, in any order (reordering is always on), unless a
+  partition separates its ends or its destination is down;
+* bounded faults: drop a message, deliver a message and keep a copy (duplication), crash a
+  node (losing its state unless storage is durable), recover it, start a partition, heal.
+
+Every write writes a value no other write writes (as Jepsen does), so a read's value names
+the write it saw. The history records invocations and completions with the version the
+family assigned, and the guarantees in ``guarantees.py`` judge that history.
+"""
+
+from typing import Any, Iterator, NamedTuple
+
+from replcheck.checker.errors import ParameterError
+
+from .params import Param
+
+INITIAL_VALUE = 0
+
+
+class Msg(NamedTuple):
+    """A message in flight. Actor ids: nodes are 0..nodes-1, clients follow."""
+
+    dst: int
+    src: int
+    kind: str
+    body: tuple
+
+
+class Event(NamedTuple):
+    """One history entry: ``kind`` is "invoke" or "ok"; ``index`` is the op's place in its script."""
+
+    kind: str
+    client: int
+    index: int
+    op: str          # "w" or "r"
+    key: int
+    value: int       # written value, or the value a read returned
+    version: Any     # family-specific; None on invocation
+
+
+class Faults(NamedTuple):
+    """Bitmasks of crashed nodes and of the current partition side, and budgets already used."""
+
+    down: int = 0
+    side: int = 0          # actors on one side of the current partition (0: no partition)
+    crashes: int = 0
+    drops: int = 0
+    dups: int = 0
+    partitions: int = 0
+
+
+class Client(NamedTuple):
+    """``pc`` is the next script position; ``op`` the family's state of the running operation."""
+
+    pc: int = 0
+    op: Any = None
+
+
+class World(NamedTuple):
+    nodes: tuple
+    clients: tuple
+    net: tuple          # sorted tuple of Msg: a multiset
+    history: tuple
+    faults: Faults
+    extra: Any = None   # family-wide state (terms, leader, clocks, ...) where a family needs it
+
+
+class Op(NamedTuple):
+    """One scripted operation; ``value`` is the unique value a write writes (0 for reads)."""
+
+    kind: str
+    key: int
+    value: int
+
+
+class Action(NamedTuple):
+    """A step's label. ``kind`` is invoke/deliver/duplicate/drop/crash/recover/partition/heal
+    or a family-specific word; ``actor`` the actor that acts; ``msg`` the message involved;
+    ``detail`` whatever else the description needs. The text is made only when asked for
+    (``str``), since the search discards almost every action it generates."""
+
+    kind: str
+    actor: int
+    msg: "Msg | None"
+    detail: Any
+    model: Any
+
+    def __str__(self) -> str:
+        return self.model.describe_action(self)
+
+
+FAULT_PARAMS = (
+    Param("crashes", int, 0, "how many node crashes may happen in a run", minimum=0, maximum=4),
+    Param("recover", bool, False, "crashed nodes may come back"),
+    Param("durable", bool, True, "a node keeps its data across a crash (false: disk lost)"),
+    Param("drops", int, 0, "how many messages the network may lose", minimum=0, maximum=4),
+    Param("dups", int, 0, "how many messages the network may deliver twice", minimum=0, maximum=4),
+    Param("partitions", int, 0, "how many partitions may start (each later heals or not)",
+          minimum=0, maximum=3),
+)
+
+
+def parse_scripts(scripts: tuple[str, ...], field: str = "clients") -> tuple[tuple[tuple[str, str], ...], ...]:
+    """``("w r", "r")`` -> per client a tuple of (op, key name). Ops: ``w``, ``r``,
+    ``w:KEY``, ``r:KEY``; the key defaults to ``x``."""
+    if not scripts:
+        raise ParameterError(field, "needs at least one client script, e.g. [\"w r\"]")
+    parsed = []
+    for text in scripts:
+        ops = []
+        for word in text.split():
+            op, _, key = word.partition(":")
+            if op not in ("w", "r") or (_ and not key.isidentifier()):
+                raise ParameterError(field, f"unknown operation {word!r} in {text!r}; "
+                                            "use w, r, w:KEY or r:KEY separated by spaces")
+            ops.append((op, key or "x"))
+        if not ops:
+            raise ParameterError(field, "a client script is empty; give it at least one of w, r")
+        parsed.append(tuple(ops))
+    return tuple(parsed)
+
+
+class ReplicationModel:
+    """Base class of the families. Subclasses set ``PARAMS``, implement the handlers and
+    ``version_order`` members, and call ``super().__init__`` with the bound parameters.
+
+    Handlers get a ``Ctx`` for sending messages and completing operations:
+    ``on_node_message(ctx, node, local, msg) -> local``,
+    ``on_client_message(ctx, client, op_state, msg) -> op_state``,
+    ``start_operation(ctx, client, op) -> op_state``; ``family_steps(world)`` yields extra
+    ``(Action, World)`` pairs (failover, hint hand-off, anti-entropy, ...).
+    """
+
+    PARAMS: tuple[Param, ...] = ()
+    name = "replication"
+
+    def __init__(self, node_count: int, params: dict[str, Any]):
+        self.params = params
+        self.node_count = node_count
+        scripts = parse_scripts(params["clients"])
+        keys = sorted({key for script in scripts for _, key in script})
+        self.key_names = tuple(keys)
+        next_value = iter(range(1, 1 + sum(len(s) for s in scripts)))
+        self.scripts = tuple(
+            tuple(Op(op, keys.index(key), next(next_value) if op == "w" else 0) for op, key in s)
+            for s in scripts)
+        self.client_count = len(self.scripts)
+        self.writes = {op.value: (c, i) for c, s in enumerate(self.scripts)
+                       for i, op in enumerate(s) if op.kind == "w"}
+
+    # --- naming -----------------------------------------------------------------------
+    def actor_name(self, actor: int) -> str:
+        if actor < self.node_count:
+            return self.node_name(actor)
+        return f"c{actor - self.node_count}"
+
+    def node_name(self, node: int) -> str:
+        return f"n{node}"
+
+    def client_actor(self, client: int) -> int:
+        return self.node_count + client
+
+    def value_name(self, value: int) -> str:
+        """Written values are numbered 1, 2, ... in script order; 0 is the initial value."""
+        return "init" if value == INITIAL_VALUE else str(value)
+
+    def key_name(self, key: int) -> str:
+        return self.key_names[key]
+
+    def describe_msg(self, msg: Msg) -> str:
+        return f"{msg.kind}{msg.body}"
+
+    def describe_action(self, a: Action) -> str:
+        """The one-line trace label of ``a``; families extend it for their own kinds."""
+        name = self.actor_name
+        if a.kind == "invoke":
+            op = a.detail
+            if op.kind == "w":
+                return f"{name(a.actor)} invokes write {self.key_name(op.key)}={self.value_name(op.value)}"
+            return f"{name(a.actor)} invokes read {self.key_name(op.key)}"
+        if a.kind in ("deliver", "duplicate"):
+            text = f"{name(a.msg.dst)} receives {self.describe_msg(a.msg)} from {name(a.msg.src)}"
+            return text + (" (a copy stays in flight)" if a.kind == "duplicate" else "")
+        if a.kind == "drop":
+            return f"network drops {self.describe_msg(a.msg)} {name(a.msg.src)}->{name(a.msg.dst)}"
+        if a.kind == "crash":
+            return f"{name(a.actor)} crashes"
+        if a.kind == "recover":
+            return f"{name(a.actor)} recovers"
+        if a.kind == "partition":
+            return f"partition {self.side_name(a.detail)}"
+        if a.kind == "heal":
+            return "partition heals"
+        return f"{a.kind} by {name(a.actor)}"
+
+    # --- the state machine --------------------------------------------------------------
+    def init_states(self):
+        nodes = tuple(self.init_node(i) for i in range(self.node_count))
+        clients = tuple(Client() for _ in range(self.client_count))
+        yield World(nodes, clients, (), (), Faults(), self.init_extra())
+
+    def init_extra(self):
+        return None
+
+    def next_steps(self, world: World) -> Iterator[tuple[Action, World]]:
+        yield from self._invocations(world)
+        yield from self._deliveries(world)
+        yield from self.family_steps(world)
+        yield from self._faults(world)
+
+    def family_steps(self, world: World):
+        return ()
+
+    def _invocations(self, world: World):
+        for c, client in enumerate(world.clients):
+            script = self.scripts[c]
+            if client.op is not None or client.pc >= len(script):
+                continue
+            op = script[client.pc]
+            ctx = Ctx(self, world, self.client_actor(c))
+            ctx.record("invoke", c, client.pc, op, op.value, None)
+            op_state = self.start_operation(ctx, c, op)
+            yield Action("invoke", self.client_actor(c), None, op, self), \
+                ctx.finish(ctx.apply_client(world, c, op_state))
+
+    def deliverable(self, world: World, msg: Msg) -> bool:
+        """Whether ``msg`` can be delivered now: its destination is up and no partition
+        separates sender and receiver."""
+        f = world.faults
+        if msg.dst < self.node_count and f.down >> msg.dst & 1:
+            return False
+        return not f.side or (f.side >> msg.dst & 1) == (f.side >> msg.src & 1)
+
+    def reachable(self, world: World, a: int, b: int) -> bool:
+        """Actors ``a`` and ``b`` are both up and on the same side of any partition."""
+        f = world.faults
+        if any(x < self.node_count and f.down >> x & 1 for x in (a, b)):
+            return False
+        return not f.side or (f.side >> a & 1) == (f.side >> b & 1)
+
+    def _deliveries(self, world: World):
+        p = self.params
+        seen = None
+        for i, msg in enumerate(world.net):
+            if msg == seen:
+                continue
+            seen = msg
+            rest = world.net[:i] + world.net[i + 1:]
+            if self.deliverable(world, msg):
+                yield Action("deliver", msg.dst, msg, None, self), self._deliver(world, msg, rest)
+                if world.faults.dups < p["dups"]:
+                    dup = world._replace(faults=world.faults._replace(dups=world.faults.dups + 1))
+                    yield Action("duplicate", msg.dst, msg, None, self), \
+                        self._deliver(dup, msg, world.net)
+            if world.faults.drops < p["drops"]:
+                faults = world.faults._replace(drops=world.faults.drops + 1)
+                yield Action("drop", msg.src, msg, None, self), \
+                    world._replace(net=rest, faults=faults)
+
+    def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
+        world = world._replace(net=rest)
+        ctx = Ctx(self, world, msg.dst)
+        if msg.dst < self.node_count:
+            local = self.on_node_message(ctx, msg.dst, world.nodes[msg.dst], msg)
+            world = ctx.world._replace(nodes=replace_at(ctx.world.nodes, msg.dst, local))
+        else:
+            c = msg.dst - self.node_count
+            client = world.clients[c]
+            if client.op is None:
+                return ctx.finish(world)  # a late reply to a finished operation
+            op_state = self.on_client_message(ctx, c, client.op, msg)
+            world = ctx.apply_client(world, c, op_state)
+        return ctx.finish(world)
+
+    def _faults(self, world: World):
+        p, f = self.params, world.faults
+        for node in range(self.node_count):
+            if not f.down >> node & 1 and f.crashes < p["crashes"] and self.may_crash(world, node):
+                nodes = world.nodes if p["durable"] else \
+                    replace_at(world.nodes, node, self.init_node(node))
+                faults = f._replace(down=f.down | 1 << node, crashes=f.crashes + 1)
+                yield Action("crash", node, None, None, self), \
+                    self.after_crash(world._replace(nodes=nodes, faults=faults), node)
+            elif f.down >> node & 1 and p["recover"]:
+                faults = f._replace(down=f.down & ~(1 << node))
+                yield Action("recover", node, None, None, self), \
+                    self.after_recover(world._replace(faults=faults), node)
+        if not f.side and f.partitions < p["partitions"]:
+            for side in self.partition_sides():
+                faults = f._replace(side=side, partitions=f.partitions + 1)
+                yield Action("partition", -1, None, side, self), \
+                    world._replace(faults=faults)
+        elif f.side:
+            yield Action("heal", -1, None, None, self), \
+                world._replace(faults=f._replace(side=0))
+
+    def partition_sides(self) -> tuple[int, ...]:
+        """Candidate partitions, as the bitmask of the actors cut off from the rest.
+
+        Default: every non-empty set of at most all-but-one nodes, clients on the other side.
+        A family overrides this to offer sides that hold a client too (split brain)."""
+        n = self.node_count
+        return tuple(mask for mask in range(1, (1 << n) - 1))
+
+    def side_name(self, side: int) -> str:
+        inside = [self.actor_name(a) for a in range(self.node_count + self.client_count)
+                  if side >> a & 1]
+        return "{" + ",".join(inside) + "} | rest"
+
+    # --- hooks with defaults ------------------------------------------------------------
+    def may_crash(self, world: World, node: int) -> bool:
+        return True
+
+    def after_crash(self, world: World, node: int) -> World:
+        return world
+
+    def after_recover(self, world: World, node: int) -> World:
+        return world
+
+    def init_node(self, node: int):
+        raise NotImplementedError
+
+    def request_is_obsolete(self, msg: Msg) -> bool:
+        """Whether a request ``msg`` from a client whose operation has completed can be
+        forgotten: it changes no replica state and only provokes an ignored reply."""
+        return False
+
+    # --- queries the guarantees use ----------------------------------------------------------
+    def node_is_up(self, world: World, node: int) -> bool:
+        return not world.faults.down >> node & 1
+
+
+class Ctx:
+    """Collects what a handler does: messages sent, operations completed."""
+
+    __slots__ = ("model", "world", "me", "sent", "events", "done")
+
+    def __init__(self, model: ReplicationModel, world: World, me: int):
+        self.model, self.world, self.me = model, world, me
+        self.sent: list[Msg] = []
+        self.events: list[Event] = []
+        self.done = False
+
+    def send(self, dst: int, kind: str, *body) -> None:
+        self.sent.append(Msg(dst, self.me, kind, body))
+
+    def record(self, kind: str, client: int, index: int, op: Op, value: int, version) -> None:
+        self.events.append(Event(kind, client, index, op.kind, op.key, value, version))
+
+    def complete(self, client: int, value: int, version) -> None:
+        """The running operation of ``client`` returns ``value`` at ``version`` (for a write:
+        the written value and the version it was given)."""
+        pc = self.world.clients[client].pc
+        op = self.model.scripts[client][pc]
+        self.record("ok", client, pc, op, value, version)
+        self.done = True
+
+    def apply_client(self, world: World, c: int, op_state) -> World:
+        client = world.clients[c]
+        if not self.done:
+            return world._replace(clients=replace_at(world.clients, c, client._replace(op=op_state)))
+        world = world._replace(clients=replace_at(world.clients, c, Client(client.pc + 1, None)))
+        return self._forget_finished_operation(world, self.model.client_actor(c))
+
+    def _forget_finished_operation(self, world: World, me: int) -> World:
+        # Sound reduction: once an operation completes, replies still in flight to its
+        # client would be ignored, and requests without side effects would only produce
+        # such replies. Removing them now leaves every observable behaviour reachable and
+        # saves the interleavings of their pointless deliveries.
+        obsolete = self.model.request_is_obsolete
+        net = tuple(m for m in world.net
+                    if m.dst != me and not (m.src == me and obsolete(m)))
+        self.sent = [m for m in self.sent if m.dst != me]
+        return world._replace(net=net)
+
+    def finish(self, world: World) -> World:
+        if self.sent:
+            world = world._replace(net=tuple(sorted(world.net + tuple(self.sent))))
+        if self.events:
+            world = world._replace(history=world.history + tuple(self.events))
+        return world
+
+
+def replace_at(items: tuple, index: int, value) -> tuple:
+    """``items`` with position ``index`` replaced by ``value``."""
+    return items[:index] + (value,) + items[index + 1:]

@@ -1,0 +1,126 @@
+"""benchmarks/quorum.py reproduces TLC's figures for Quorum.tla (shared/bench/README.md)."""
+
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from replcheck.checker import Verdict, check
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "benchmarks"
+SHARED_BENCH = REPO.parent / "shared" / "bench"  # CI clones with shared/ beside the repo
+sys.path.insert(0, str(BENCH))
+
+import quorum  # noqa: E402
+import vs_tlc  # noqa: E402
+
+# TLC 2.15 with SYMMETRY ReplicaPerms on benchmarks/QuorumSym.tla (-continue on 3,1,1,1).
+TLC_SYMMETRIC = {"3,2,2,1": (93, 264, 8), "3,1,1,1": (68, 178, 7), "3,2,2,2": (1304, 4583, 12)}
+SMALL = ["3,2,2,1", "3,1,1,1", "3,2,2,2"]
+
+
+def tlc_figures(result) -> tuple[int, int, int]:
+    """(distinct, generated, depth) as TLC counts them: inits + transitions, levels."""
+    return (result.stats.states, 1 + result.stats.transitions, result.stats.depth + 1)
+
+
+@pytest.mark.parametrize("name", ["3,2,2,1", "3,2,2,2"])
+def test_holding_configs_match_tlc(name):
+    config = quorum.CONFIGS[name]
+    result = check(quorum.model_for(name))
+    assert result.stats.complete
+    assert tlc_figures(result) == (config.tlc_distinct, config.tlc_generated,
+                                   config.tlc_depth)
+    assert result.verdicts() == {"type_ok": Verdict.HOLDS, "read_your_writes": Verdict.HOLDS}
+
+
+def test_violation_trace_matches_tlc():
+    result = check(quorum.model_for("3,1,1,1"))
+    violation = result["read_your_writes"]
+    assert violation.verdict == Verdict.VIOLATED
+    assert [str(a) for a in violation.trace.actions] == [
+        "StartWrite", "Deliver(1,1)", "StartRead", "Respond(2)"]
+    # The last state of TLC's trace, variable by variable.
+    assert quorum.describe(violation.trace.states[-1]) == {
+        "ver": (1, 0, 0), "started": 1, "inflight": [(2, 1), (3, 1)], "nacks": (1,),
+        "rstate": "done", "rbase": 1, "resp": (-1, 0, -1)}
+    # TypeOK keeps the search going to the end: TLC's -continue figures.
+    assert result["type_ok"].verdict == Verdict.HOLDS
+    cont = quorum.CONTINUE_3111
+    assert tlc_figures(result) == (cont["distinct"], cont["generated"], cont["depth"])
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_symmetry_keeps_verdicts_and_matches_tlc_symmetry(name):
+    model = quorum.model_for(name)
+    plain = check(model)
+    reduced = check(model, symmetry=quorum.canonical)
+    assert reduced.verdicts() == plain.verdicts()
+    assert tlc_figures(reduced) == TLC_SYMMETRIC[name]
+    for prop in plain.properties:
+        if prop.trace is not None:
+            assert len(reduced[prop.name].trace) == len(prop.trace)
+
+
+def _permute(state, perm):
+    """``state`` with replica i renamed perm[i] (0-based)."""
+    ver, started, inflight, nacks, rstate, rbase, resp = state
+    writes, n = len(nacks), len(ver)
+    mask = (1 << writes) - 1
+    new_ver, new_resp, new_inflight = [0] * n, [0] * n, 0
+    for i, j in enumerate(perm):
+        new_ver[j], new_resp[j] = ver[i], resp[i]
+        new_inflight |= (inflight >> (i * writes) & mask) << (j * writes)
+    return (tuple(new_ver), started, new_inflight, nacks, rstate, rbase, tuple(new_resp))
+
+
+def _reachable(model):
+    seen = set(model.init_states())
+    frontier = list(seen)
+    while frontier:
+        frontier = [t for s in frontier for _, t in model.next_steps(s)
+                    if t not in seen and not seen.add(t)]
+    return seen
+
+
+def test_canonical_is_one_representative_per_permutation_class():
+    model = quorum.model_for("3,2,2,2")
+    states = _reachable(model)
+    perms = list(itertools.permutations(range(model.n)))
+    for state in states:
+        rep = quorum.canonical(state)
+        assert quorum.canonical(rep) == rep
+        assert all(quorum.canonical(_permute(state, p)) == rep for p in perms)
+        assert model.read_your_writes(rep) == model.read_your_writes(state)
+
+
+def test_inflight_bits_decode_to_the_tla_pairs():
+    model = quorum.model_for("3,2,2,2")
+    (init,) = model.init_states()
+    _, after_write = next(step for step in model.next_steps(init) if step[0] == "StartWrite")
+    assert quorum.inflight_pairs(after_write) == {(1, 1), (2, 1), (3, 1)}
+
+
+def test_assume_is_enforced():
+    with pytest.raises(ValueError):
+        quorum.Quorum(3, 4, 2, 1)
+
+
+def test_vs_tlc_worker_reports_tlc_figures(capsys):
+    assert vs_tlc.main(["--worker", "replcheck", "--only", "3,2,2,1"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(line[len(vs_tlc.RESULT_PREFIX):])
+    assert (figures["distinct"], figures["generated"], figures["depth"]) == (372, 1000, 8)
+
+
+def test_vendored_spec_and_generated_cfgs_equal_the_yardstick():
+    if not SHARED_BENCH.is_dir():
+        pytest.skip(f"{SHARED_BENCH} not found")
+    shared_spec = (SHARED_BENCH / "Quorum.tla").read_text()
+    assert (BENCH / "Quorum.tla").read_text() == shared_spec
+    for config in quorum.CONFIGS.values():
+        expected = (SHARED_BENCH / config.cfg).read_text().split()
+        assert vs_tlc.tlc_cfg(config, symmetric=False).split() == expected
