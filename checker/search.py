@@ -92,6 +92,9 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     if stop_when_decided and all_decided():
         stopped_by = "decided"
     while frontier and not stopped_by:
+        if time_limit is not None and time.monotonic() - start >= time_limit:
+            stopped_by = "time_limit"
+            break
         if max_depth is not None and depth >= max_depth:
             if any(_key(canon, t) not in parent
                    for s in frontier for _, t in model.next_steps(s)):

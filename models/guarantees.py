@@ -140,3 +140,48 @@ def _linearizable_per_key(ops: list[Operation]) -> bool:
         if not is_linearizable(register_ops):
             return False
     return True
+
+
+def explain(model, name: str, world) -> str:
+    """One sentence saying how ``world``'s history breaks guarantee ``name``."""
+    ops = operations(world.history)
+    v = model.value_name
+    k = model.key_name
+    c = lambda o: model.actor_name(model.client_actor(o.client))
+    covers, newer = model.covers, model.supersedes
+    finders = {
+        "read_your_writes": (("w", "r", True), lambda w, r: not covers(r.version, w.version),
+                             lambda w, r: f"{c(r)} read {k(r.key)}={v(r.value)} after its write "
+                                          f"{k(w.key)}={v(w.value)} was acknowledged"),
+        "monotonic_reads": (("r", "r", True), lambda a, b: not covers(b.version, a.version),
+                            lambda a, b: f"{c(b)} read {k(b.key)}={v(b.value)} after it had already "
+                                         f"read the newer {k(a.key)}={v(a.value)}"),
+        "monotonic_writes": (("w", "w", True), lambda a, b: not newer(b.version, a.version),
+                             lambda a, b: f"{c(b)}'s write {k(b.key)}={v(b.value)} does not supersede "
+                                          f"its earlier acknowledged write {k(a.key)}={v(a.value)}"),
+        "writes_follow_reads": (("r", "w", True), lambda r, w: not newer(w.version, r.version),
+                                lambda r, w: f"{c(w)}'s write {k(w.key)}={v(w.value)} does not "
+                                             f"supersede {k(r.key)}={v(r.value)}, which it had read"),
+        "no_lost_updates": (("w", "w", False), lambda a, b: not newer(b.version, a.version),
+                            lambda a, b: f"{c(b)}'s write {k(b.key)}={v(b.value)} came after "
+                                         f"{c(a)}'s acknowledged write {k(a.key)}={v(a.value)} "
+                                         f"but does not supersede it, so {v(a.value)} can win"),
+    }
+    if name in finders:
+        pair, bad, say = finders[name]
+        for a, b in ordered_pairs(ops, *pair):
+            if bad(a, b):
+                return say(a, b)
+    if name == "durable_acks":
+        retained = {key: list(model.retained_versions(world, key)) for key in {o.key for o in ops}}
+        for o in ops:
+            if o.op == "w" and o.returned is not None and \
+                    not any(covers(x, o.version) for x in retained[o.key]):
+                return (f"{c(o)}'s write {k(o.key)}={v(o.value)} was acknowledged, but no replica "
+                        f"that can still serve holds it or anything newer")
+    if name == "linearizable":
+        reads = [f"{c(o)} read {k(o.key)}={v(o.value)}" for o in ops
+                 if o.op == "r" and o.returned is not None]
+        return ("no order of the operations respects real time and register semantics: "
+                + ", then ".join(reads))
+    return f"{name} fails in the last state"

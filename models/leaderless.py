@@ -122,6 +122,15 @@ class Leaderless(Guarantees, ReplicationModel):
                    f"to {self.node_name(a.msg.dst)}"
         return super().describe_action(a)
 
+    SUMMARY_ALWAYS = ("n", "w", "r")
+
+    def describe_node(self, local: Replica) -> str:
+        held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
+                         for k, s in enumerate(local.store))
+        hints = "".join(f"; hint {self.key_name(k)}={self.value_name(s.value)} for "
+                        f"{self.node_name(h)}" for h, k, s in local.hints)
+        return f"holds {held}{hints}"
+
     # --- the protocol ------------------------------------------------------------------------
     def init_node(self, node: int) -> Replica:
         return Replica(tuple(Stored(0, -1, INITIAL_VALUE) for _ in self.key_names))

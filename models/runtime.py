@@ -314,6 +314,48 @@ class ReplicationModel:
                   if side >> a & 1]
         return "{" + ",".join(inside) + "} | rest"
 
+    # --- how traces read -------------------------------------------------------------------
+    def describe_node(self, local) -> str:
+        """A node's state in a few words; families override."""
+        return repr(local)
+
+    def describe_extra(self, extra) -> str:
+        return repr(extra)
+
+    def describe_changes(self, before: World, after: World) -> list[str]:
+        """What a step changed: nodes' states, messages sent, operations completed."""
+        changes = []
+        for node, (a, b) in enumerate(zip(before.nodes, after.nodes)):
+            if a != b:
+                changes.append(f"{self.actor_name(node)}: {self.describe_node(b)}")
+        if before.extra != after.extra:
+            changes.append(self.describe_extra(after.extra))
+        sends: dict[tuple[int, str], list[str]] = {}
+        for msg in after.net:
+            if msg not in before.net or after.net.count(msg) > before.net.count(msg):
+                sends.setdefault((msg.src, self.describe_msg(msg)), []).append(self.actor_name(msg.dst))
+        for (src, text), dsts in sorted(sends.items()):
+            changes.append(f"{self.actor_name(src)} sends {text} to {', '.join(sorted(set(dsts)))}")
+        for e in after.history[len(before.history):]:
+            if e.kind == "ok":
+                what = f"write {self.key_name(e.key)}={self.value_name(e.value)} acknowledged" \
+                    if e.op == "w" else f"read {self.key_name(e.key)} returns {self.value_name(e.value)}"
+                changes.append(f"{self.actor_name(self.client_actor(e.client))}: {what}")
+        return changes
+
+    def diagram(self, trace, prop):
+        """The space-time diagram of ``trace`` (see ``models.diagram``)."""
+        from .diagram import build_diagram
+        return build_diagram(self, trace, prop)
+
+    def summary(self) -> str:
+        """The parameters that differ from their defaults, for titles."""
+        parts = [f"{p.name}={_show(self.params[p.name])}" for p in self.PARAMS
+                 if self.params[p.name] != p.default or p.name in self.SUMMARY_ALWAYS]
+        return " ".join(parts)
+
+    SUMMARY_ALWAYS: tuple[str, ...] = ()
+
     # --- hooks with defaults ------------------------------------------------------------
     def may_crash(self, world: World, node: int) -> bool:
         return True
@@ -386,6 +428,12 @@ class Ctx:
         if self.events:
             world = world._replace(history=world.history + tuple(self.events))
         return world
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def replace_at(items: tuple, index: int, value) -> tuple:

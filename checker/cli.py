@@ -1,0 +1,262 @@
+"""The ``replcheck`` command line.
+
+Exit codes: 0 every verdict as expected (ad hoc: no safety property violated), 1 some
+verdict differs, 2 a usage or spec error (one line on stderr, no traceback).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import registry
+from .errors import ReplcheckError, SpecError, UsageError
+from .properties import declared_properties, first_line
+from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
+from .search import check
+from .spec import Spec, find_specs, load_spec, parse_assignments, validate
+
+EXAMPLES = """examples:
+  replcheck check specs/                          every spec, verdicts against expectations
+  replcheck check specs/leaderless/n3_w1_r1.toml --out reports/
+  replcheck check leaderless n=3 w=1 r=1 --json   an ad hoc configuration, no spec file
+  replcheck list                                  models, parameters, properties
+  replcheck prove quorum-intersection             a z3 proof for every N
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, as for every other bad input
+        raise UsageError(f"{message} (see 'replcheck --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="replcheck", description="A model checker for database replication: "
+                     "explores every reachable state of a bounded configuration and reports "
+                     "which guarantees hold, with the shortest counterexample for each that fails.",
+                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    c = sub.add_parser("check", help="check spec files, directories of specs, or an ad hoc model",
+                       description="Check specs (files or directories of *.toml) against their "
+                       "expected verdicts, or an ad hoc configuration: MODEL key=value ...",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("targets", nargs="+", metavar="SPEC_OR_DIR | MODEL key=value",
+                   help="spec files or directories, or a model name followed by parameters")
+    c.add_argument("--json", action="store_true",
+                   help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
+    c.add_argument("--out", metavar="DIR", type=Path,
+                   help="write each counterexample and witness as DOT, SVG, text and JSON under DIR")
+    c.add_argument("--max-depth", type=int, metavar="N", help="explore at most N steps deep")
+    c.add_argument("--max-states", type=int, metavar="N", help="store at most N distinct states")
+    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after SECONDS")
+    c.add_argument("--property", action="append", dest="properties", metavar="NAME",
+                   help="check only this property (repeatable)")
+    c.add_argument("--quiet", action="store_true", help="no traces, no progress line")
+    sub.add_parser("list", help="the models, their parameters and properties",
+                   description="List every registered model with its parameters (and defaults) "
+                   "and its properties.")
+    try:
+        from .prove_command import add_parsers
+        add_parsers(sub)
+    except ImportError:  # proofs need z3; the checker works without it
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return 2
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "list":
+            return run_list()
+        if args.command == "prove":
+            from .prove_command import run_prove
+            return run_prove(args)
+        if args.command == "synthesize":
+            from .prove_command import run_synthesize
+            return run_synthesize(args, confirm=_confirm_by_exploration)
+        raise UsageError(f"unknown command {args.command!r}")
+    except ReplcheckError as exc:
+        print(f"replcheck: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("replcheck: interrupted", file=sys.stderr)
+        return 2
+
+
+def _specs_from(targets: list[str]) -> list[Spec]:
+    first = targets[0]
+    if first in registry.model_names() and not Path(first).exists():
+        spec = Spec(path=None, model=first, params=parse_assignments(targets[1:]))
+        validate(spec)
+        return [spec]
+    specs = []
+    for target in targets:
+        if "=" in target and not Path(target).exists():
+            raise SpecError("command line", target, "key=value parameters follow a model name, "
+                            f"e.g. 'replcheck check leaderless n=3'; known models: "
+                            f"{', '.join(registry.model_names())}")
+        if not Path(target).exists() and not target.endswith(".toml") and "/" not in target:
+            raise SpecError("command line", None, f"'{target}' is neither a spec file nor a "
+                            f"model; known models: {', '.join(registry.model_names())}")
+        specs.extend(load_spec(p) for p in find_specs(Path(target)))
+    return specs
+
+
+def _bounds(spec: Spec, args) -> dict:
+    bounds = dict(spec.bounds)
+    for name in ("max_depth", "max_states", "time_limit"):
+        value = getattr(args, name)
+        if value is not None:
+            if value < 0:
+                raise UsageError(f"--{name.replace('_', '-')} must not be negative, got {value}; "
+                                 "give 0 or more, or leave it out for no bound")
+            bounds[name] = value
+    return bounds
+
+
+def run_check(args) -> int:
+    specs = _specs_from(args.targets)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
+    reports, failed = [], False
+    for spec in specs:
+        progress = None if args.quiet or args.json else _progress_printer(spec)
+        model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties, progress)
+        failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
+        written = _write_outputs(args.out, spec, model, result) if args.out else []
+        if args.json:
+            reports.append(result_json(model, result, spec if spec.path else None, mismatches))
+        else:
+            _print_human(spec, model, result, mismatches, written, args.quiet)
+    if args.json:
+        print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
+    elif len(specs) > 1:
+        print(f"{len(specs)} specs checked: {'some verdicts differ from expectations' if failed else 'every verdict as expected'}")
+    return 1 if failed else 0
+
+
+def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None):
+    """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations)."""
+    model = spec.build()
+    try:
+        result = check(model, properties=properties or spec.properties, progress=progress,
+                       **(spec.bounds if bounds is None else bounds))
+    except ReplcheckError as exc:
+        raise SpecError(spec.where, None, str(exc)) from None
+    if progress:
+        progress(None)
+    return model, result, _mismatches(spec, result)
+
+
+def _mismatches(spec: Spec, result) -> list[str]:
+    out = []
+    verdicts = result.verdicts()
+    for name, expected in spec.expect.items():
+        if name in verdicts and verdicts[name].value != expected:
+            out.append(f"{name}: expected {expected}, got {verdicts[name].value}")
+    for name, pinned in spec.pin.items():
+        got = getattr(result.stats, name)
+        if got != pinned:
+            out.append(f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
+                       f"update the pin if the change is intended)")
+    return out
+
+
+def _print_human(spec, model, result, mismatches, written, quiet) -> None:
+    head = spec.where + (f" -- {spec.title}" if spec.title else "")
+    if not spec.path:
+        head = f"{spec.model} {model.summary() if hasattr(model, 'summary') else ''}".rstrip()
+    print(head)
+    for p in result.properties:
+        print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
+    print(stats_line(result))
+    for line in mismatches:
+        print(f"  MISMATCH {line}")
+    if not quiet:
+        for p in result.properties:
+            if p.kind == "always" and p.trace is not None:
+                print(f"  shortest counterexample for {p.name} ({len(p.trace)} steps):")
+                print("\n".join(trace_lines(model, p.trace, "    ")))
+    for path in written:
+        print(f"  wrote {path}")
+    print()
+
+
+def _progress_printer(spec: Spec):
+    shown = [False]
+
+    def show(figures):
+        if figures is None:
+            if shown[0]:
+                print(file=sys.stderr)
+            return
+        shown[0] = True
+        end = "\r" if sys.stderr.isatty() else "\n"
+        print(f"  {spec.stem}: {figures['states']:,} states, depth {figures['depth']}, "
+              f"frontier {figures['frontier']:,}, {figures['rate']:,.0f} states/s, "
+              f"{figures['seconds']:.0f} s", end=end, file=sys.stderr, flush=True)
+    return show
+
+
+def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
+    from .diagram import write_diagram
+    from .report import result_json, trace_lines
+    folder = out / spec.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    written, notes = [], set()
+    for p in result.properties:
+        if p.trace is None:
+            continue
+        stem = folder / p.name
+        stem.with_suffix(".txt").write_text(
+            f"{p.name}: {p.verdict.value} ({p.description})\n" +
+            "\n".join(trace_lines(model, p.trace, "")) + "\n", encoding="utf-8")
+        one = result_json(model, type(result)(properties=(p,), stats=result.stats))
+        stem.with_suffix(".json").write_text(json.dumps(one, indent=2) + "\n", encoding="utf-8")
+        written.append(stem.with_suffix(".txt"))
+        if hasattr(model, "diagram"):
+            dot, svg, note = write_diagram(model.diagram(p.trace, p), stem)
+            written.extend(x for x in (dot, svg) if x)
+            if note:
+                notes.add(note)
+    for note in sorted(notes):
+        print(f"replcheck: {note}", file=sys.stderr)
+    return written
+
+
+def run_list() -> int:
+    for name in registry.model_names():
+        try:
+            cls = registry.model_class(name)
+            model = cls()
+        except Exception as exc:  # a broken plug-in must not hide the others
+            print(f"{name}: unavailable ({exc})\n")
+            continue
+        print(f"{name}: {first_line(cls.__doc__)}")
+        print("  parameters:")
+        for p in getattr(cls, "PARAMS", ()):
+            choices = f" (one of {', '.join(p.choices)})" if p.choices else ""
+            default = ",".join(p.default) if isinstance(p.default, tuple) else p.default
+            print(f"    {p.name:<14} default {str(default):<10} {p.help}{choices}")
+        print("  properties:")
+        for prop in declared_properties(model):
+            print(f"    {prop.name:<40} {prop.kind:<10} {prop.description}")
+        print()
+    return 0
+
+
+def _confirm_by_exploration(n: int, w: int, r: int, guarantees: list[str]) -> str:
+    """Run the explicit checker on the leaderless model for one synthesized (N, W, R)."""
+    model = registry.build_model("leaderless", {"n": n, "w": w, "r": r})
+    wanted = [g for g in guarantees if g in {p.name for p in declared_properties(model)}]
+    result = check(model, properties=wanted or None)
+    return ", ".join(f"{g} {result[g].verdict.value}" for g in wanted) or "nothing to explore"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Turning a Result into what people and programs read: text lines and JSON.
+
+A model may offer ``describe_changes(previous, current) -> list[str]`` to say what a step
+changed in its own words; otherwise a generic structural diff of the two states is shown.
+"""
+
+from .result import PropertyResult, Result, Verdict
+
+
+def state_changes(model, previous, current) -> list[str]:
+    """What changed between two consecutive states, one short phrase per change."""
+    describe = getattr(model, "describe_changes", None)
+    if describe is not None:
+        return list(describe(previous, current))
+    return list(_diff("state", previous, current))
+
+
+def _diff(path: str, a, b):
+    if a == b:
+        return
+    fields = getattr(type(a), "_fields", None)
+    if fields and type(a) is type(b):
+        for name in fields:
+            yield from _diff(f"{path}.{name}", getattr(a, name), getattr(b, name))
+    elif isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from _diff(f"{path}[{i}]", x, y)
+    else:
+        yield f"{path}: {a!r} -> {b!r}"
+
+
+def trace_lines(model, trace, indent: str = "  ") -> list[str]:
+    """The trace as numbered steps, each followed by what it changed."""
+    lines = []
+    for i, step in enumerate(trace.steps[1:], start=1):
+        lines.append(f"{indent}{i:>2}. {step.action}")
+        for change in state_changes(model, trace.steps[i - 1].state, step.state):
+            lines.append(f"{indent}      {change}")
+    return lines
+
+
+def verdict_line(p: PropertyResult, expected: str | None) -> str:
+    """``  read_your_writes     VIOLATED  trace 6   (expected VIOLATED: ok)``."""
+    if p.trace is not None:
+        detail = f"{'witness' if p.kind == 'sometimes' else 'trace'} {len(p.trace)}"
+    else:
+        detail = p.reason
+    mark = ""
+    if expected is not None:
+        mark = f"  expected {expected}: " + ("ok" if expected == p.verdict.value else "MISMATCH")
+    return f"  {p.name:<40} {p.verdict.value:<8}  {detail}{mark}".rstrip()
+
+
+def stats_line(result: Result) -> str:
+    s = result.stats
+    how = "complete" if s.complete else f"incomplete, stopped by {s.stopped_by}"
+    if s.stopped_by == "decided":
+        how = "stopped once every property was decided"
+    return (f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
+            f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s ({how})")
+
+
+def result_json(model, result: Result, spec=None, mismatches=None) -> dict:
+    """Everything as plain JSON data: verdicts, statistics, traces with their changes."""
+    s = result.stats
+    out = {
+        "model": getattr(model, "name", type(model).__name__),
+        "params": _jsonable(getattr(model, "params", {})),
+        "stats": {"states": s.states, "transitions": s.transitions, "depth": s.depth,
+                  "seconds": round(s.seconds, 3), "states_per_second": round(s.states_per_second),
+                  "complete": s.complete, "stopped_by": s.stopped_by},
+        "properties": [_property_json(model, p, spec) for p in result.properties],
+    }
+    if spec is not None:
+        out["spec"] = spec.where
+        out["title"] = spec.title
+        out["mismatches"] = mismatches or []
+    return out
+
+
+def _property_json(model, p: PropertyResult, spec) -> dict:
+    out = {"name": p.name, "kind": p.kind, "verdict": p.verdict.value,
+           "description": p.description}
+    if spec is not None and p.name in spec.expect:
+        out["expected"] = spec.expect[p.name]
+    if p.reason:
+        out["reason"] = p.reason
+    if p.trace is not None:
+        out["trace"] = [
+            {"step": i, "action": str(step.action),
+             "changes": state_changes(model, p.trace.steps[i - 1].state, step.state)}
+            for i, step in enumerate(p.trace.steps[1:], start=1)]
+    return out
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def is_failure(p: PropertyResult) -> bool:
+    """Ad hoc runs fail only on a violated safety property; witnesses are informative."""
+    return p.kind == "always" and p.verdict == Verdict.VIOLATED

@@ -1,0 +1,184 @@
+"""Spec files: a configuration to check and the verdicts expected of it.
+
+A spec is TOML::
+
+    title = "N=3 W=1 R=1: a read quorum can miss the acknowledged write"
+    description = "..."            # optional, free text
+    model = "leaderless"
+    properties = ["..."]            # optional: check only these (default: all)
+    [params]                        # the model's parameters; defaults for the rest
+    n = 3
+    [bounds]                        # optional: max_depth, max_states, time_limit
+    [expect]                        # property = "HOLDS" | "VIOLATED" | "UNKNOWN"
+    read_your_writes = "VIOLATED"
+    [pin]                           # optional: pinned figures of the run
+    states = 362
+
+Every problem is a ``SpecError`` naming the file and the field.
+"""
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ParameterError, ReplcheckError, SpecError
+from .registry import model_class
+
+VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
+TOP_LEVEL = {"title", "description", "model", "properties", "params", "bounds", "expect", "pin"}
+BOUNDS = ("max_depth", "max_states", "time_limit")
+PINS = ("states", "depth")
+
+
+@dataclass
+class Spec:
+    """A loaded, validated spec. ``path`` is None for an ad hoc command-line configuration."""
+
+    path: Path | None
+    model: str
+    params: dict
+    title: str = ""
+    description: str = ""
+    properties: list[str] | None = None
+    bounds: dict = field(default_factory=dict)
+    expect: dict = field(default_factory=dict)
+    pin: dict = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else "command line"
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem if self.path else self.model
+
+    def build(self):
+        """The model instance; a bad parameter becomes a SpecError naming the field."""
+        try:
+            return model_class(self.model)(**self.params)
+        except ParameterError as exc:
+            raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
+
+
+def _param_field(spec: Spec, name: str) -> str:
+    return f"params.{name}" if spec.path else name
+
+
+def find_specs(target: Path) -> list[Path]:
+    """A file, or every ``*.toml`` below a directory (sorted, so runs are repeatable)."""
+    if target.is_dir():
+        found = sorted(target.rglob("*.toml"))
+        if not found:
+            raise SpecError(str(target), None, "no *.toml spec files in this directory")
+        return found
+    if not target.exists():
+        raise SpecError(str(target), None, "no such file or directory; give a spec file, "
+                                           "a directory of specs, or a model name")
+    return [target]
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and validate ``path``; the model is built once to check its parameters."""
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(where, None, f"not valid TOML ({exc}); fix the syntax") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(where, None, f"cannot read the file: {exc}") from None
+    unknown = sorted(set(data) - TOP_LEVEL)
+    if unknown:
+        raise SpecError(where, unknown[0], f"unknown field; a spec has: {', '.join(sorted(TOP_LEVEL))}")
+    model = data.get("model")
+    if not isinstance(model, str) or not model:
+        raise SpecError(where, "model", "missing or not a string; name a model, e.g. model = \"leaderless\"")
+    spec = Spec(path=path, model=model,
+                params=_table(data, "params", where),
+                title=_string(data, "title", where), description=_string(data, "description", where),
+                properties=_properties(data, where), bounds=_bounds(_table(data, "bounds", where), where),
+                expect=_expect(_table(data, "expect", where), where),
+                pin=_pin(_table(data, "pin", where), where))
+    validate(spec)
+    return spec
+
+
+def validate(spec: Spec) -> None:
+    """Check the model exists, its parameters bind, and named properties exist."""
+    try:
+        model = spec.build()
+    except ReplcheckError as exc:
+        if isinstance(exc, SpecError):
+            raise
+        raise SpecError(spec.where, "model", str(exc)) from None
+    from .properties import declared_properties
+    known = {p.name for p in declared_properties(model)}
+    for section, names in (("expect", spec.expect), ("properties", spec.properties or [])):
+        for name in names:
+            if name not in known:
+                raise SpecError(spec.where, f"{section}.{name}" if section == "expect" else section,
+                                f"unknown property '{name}' for model {spec.model}; "
+                                f"it has: {', '.join(sorted(known))}")
+
+
+def _table(data: dict, name: str, where: str) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise SpecError(where, name, f"must be a table ([{name}]), not {type(value).__name__}")
+    return dict(value)
+
+
+def _string(data: dict, name: str, where: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise SpecError(where, name, "must be a string")
+    return value
+
+
+def _properties(data: dict, where: str) -> list[str] | None:
+    value = data.get("properties")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or not value:
+        raise SpecError(where, "properties", "must be a non-empty list of property names")
+    return value
+
+
+def _bounds(table: dict, where: str) -> dict:
+    for name, value in table.items():
+        if name not in BOUNDS:
+            raise SpecError(where, f"bounds.{name}", f"unknown bound; use {', '.join(BOUNDS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
+                or (name != "time_limit" and not isinstance(value, int)):
+            raise SpecError(where, f"bounds.{name}", f"must be a non-negative "
+                                                     f"{'number of seconds' if name == 'time_limit' else 'whole number'}, got {value!r}")
+    return table
+
+
+def _expect(table: dict, where: str) -> dict:
+    for name, value in table.items():
+        if not isinstance(value, str) or value.upper() not in VERDICTS:
+            raise SpecError(where, f"expect.{name}", f"must be one of {', '.join(VERDICTS)}, got {value!r}")
+        table[name] = value.upper()
+    return table
+
+
+def _pin(table: dict, where: str) -> dict:
+    for name, value in table.items():
+        if name not in PINS:
+            raise SpecError(where, f"pin.{name}", f"unknown pin; use {', '.join(PINS)}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpecError(where, f"pin.{name}", f"must be a non-negative whole number, got {value!r}")
+    return table
+
+
+def parse_assignments(words: list[str]) -> dict:
+    """``["n=3", "clients=w r,r"]`` -> ``{"n": "3", "clients": "w r,r"}`` (the model converts)."""
+    params: dict = {}
+    for word in words:
+        name, sep, value = word.partition("=")
+        if not sep or not name:
+            raise SpecError("command line", word, "expected key=value, e.g. n=3")
+        if name in params:
+            raise SpecError("command line", name, "given twice; give each parameter once")
+        params[name] = value
+    return params

@@ -1,0 +1,111 @@
+"""The engine on toy models: shortest traces, bounds, verdict rules, model errors."""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from replcheck.checker import ModelError, ReplcheckError, Verdict, check
+
+from toy_models import Counter, Flaky, Grid, Live, Unhashable
+
+
+def test_violation_has_a_shortest_trace_and_witness_too():
+    r = check(Counter(5))
+    assert r["below_bad"].verdict == Verdict.VIOLATED
+    assert r["below_bad"].trace.actions == ["inc", "inc", "inc"]
+    assert r["reaches_two"].verdict == Verdict.HOLDS
+    assert [s.state for s in r["reaches_two"].trace.steps] == [0, 1, 2]
+
+
+def test_complete_search_holds_and_counts():
+    r = check(Counter(2))
+    assert r.verdicts() == {"below_bad": Verdict.HOLDS, "reaches_two": Verdict.HOLDS}
+    assert (r.stats.states, r.stats.transitions, r.stats.depth, r.stats.complete) == (3, 4, 2, True)
+
+
+def test_sometimes_unreachable_is_violated_after_complete_search():
+    r = check(Grid(3))
+    assert r["unreachable"].verdict == Verdict.VIOLATED
+    assert r["unreachable"].reason
+    assert r.stats.states == 9 and r.stats.complete
+
+
+@pytest.mark.parametrize("bounds", [dict(max_depth=1), dict(max_states=2), dict(time_limit=0)])
+def test_bounded_search_never_says_holds(bounds):
+    r = check(Grid(4), **bounds)
+    assert not r.stats.complete
+    assert r["not_corner"].verdict == Verdict.UNKNOWN
+    assert r["unreachable"].verdict == Verdict.UNKNOWN
+    assert "stopped the search" in r["not_corner"].reason
+
+
+def test_depth_bound_that_covers_everything_is_complete():
+    r = check(Grid(3), max_depth=4)
+    assert r.stats.complete and r["not_corner"].verdict == Verdict.VIOLATED
+
+
+def test_state_bound_exactly_the_state_count_is_complete():
+    r = check(Counter(2), max_states=3)
+    assert r.stats.complete and r["below_bad"].verdict == Verdict.HOLDS
+
+
+def test_violation_found_before_bound_stands():
+    r = check(Grid(5), max_depth=4)
+    assert r["diagonal_ok"].verdict == Verdict.VIOLATED
+    assert len(r["diagonal_ok"].trace) == 4
+    assert r["not_corner"].verdict == Verdict.UNKNOWN
+
+
+def test_stop_when_decided_and_full_exploration():
+    early = check(Counter(50))
+    full = check(Counter(50), stop_when_decided=False)
+    assert early.stats.stopped_by == "decided" and not early.stats.complete
+    assert full.stats.complete and full.stats.states == 51
+    assert early.verdicts() == full.verdicts()
+
+
+def test_property_selection_and_unknown_property():
+    r = check(Counter(5), properties=["reaches_two"])
+    assert [p.name for p in r.properties] == ["reaches_two"]
+    with pytest.raises(ReplcheckError, match="unknown property 'nope'"):
+        check(Counter(5), properties=["nope"])
+
+
+@pytest.mark.parametrize("bad", [dict(max_depth=-1), dict(max_states=-5), dict(time_limit=-1.0),
+                                 dict(max_depth="3")])
+def test_negative_or_wrong_bounds_are_refused(bad):
+    with pytest.raises(ReplcheckError, match="non-negative"):
+        check(Counter(3), **bad)
+
+
+def test_nondeterministic_model_is_detected_on_replay():
+    with pytest.raises(ModelError, match="pure function of the state"):
+        check(Flaky())
+
+
+def test_unhashable_states_are_refused():
+    with pytest.raises(ModelError, match="hashable"):
+        check(Unhashable())
+
+
+def test_liveness_is_reported_unknown_not_holds():
+    r = check(Live())
+    assert r["done"].verdict == Verdict.UNKNOWN and "liveness" in r["done"].reason
+
+
+@given(st.integers(min_value=2, max_value=7))
+def test_grid_violation_depth_is_the_manhattan_distance(size):
+    r = check(Grid(size))
+    trace = r["not_corner"].trace
+    assert len(trace) == 2 * (size - 1)
+    assert trace.steps[-1].state == (size - 1, size - 1)
+
+
+def test_symmetry_keeps_verdicts_and_gives_real_traces():
+    # states (i, j) and (j, i) are one class under the swap symmetry of the grid
+    canon = lambda s: tuple(sorted(s))
+    plain, reduced = check(Grid(4)), check(Grid(4), symmetry=canon)
+    assert plain.verdicts() == reduced.verdicts()
+    assert reduced.stats.states < plain.stats.states
+    trace = reduced["not_corner"].trace
+    for before, after in zip(trace.steps, trace.steps[1:]):
+        assert (after.action, after.state) in list(Grid(4).next_steps(before.state))

@@ -1,0 +1,109 @@
+"""Small models whose every answer is known by hand, for the engine's tests."""
+
+from replcheck.checker import always, eventually, sometimes
+
+
+class Counter:
+    """0 -> 1 -> ... -> limit, and back to 0 from anywhere but 0."""
+
+    def __init__(self, limit: int, bad: int = 3):
+        self.limit, self.bad = limit, bad
+
+    def init_states(self):
+        return [0]
+
+    def next_steps(self, x):
+        if x < self.limit:
+            yield "inc", x + 1
+        if x > 0:
+            yield "reset", 0
+
+    @always
+    def below_bad(self, x):
+        """x never reaches bad"""
+        return x < self.bad
+
+    @sometimes
+    def reaches_two(self, x):
+        """x can be 2"""
+        return x == 2
+
+
+class Grid:
+    """(i, j) in a square; moving right or down. Many paths to each cell: BFS must pick a
+    shortest one, and two properties are decided at different depths in one run."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+    def init_states(self):
+        return [(0, 0)]
+
+    def next_steps(self, s):
+        i, j = s
+        if i + 1 < self.size:
+            yield f"down to {(i + 1, j)}", (i + 1, j)
+        if j + 1 < self.size:
+            yield f"right to {(i, j + 1)}", (i, j + 1)
+
+    @always
+    def not_corner(self, s):
+        """the far corner is never reached"""
+        return s != (self.size - 1, self.size - 1)
+
+    @always
+    def diagonal_ok(self, s):
+        """never on the diagonal past (1,1)"""
+        return not (s[0] == s[1] and s[0] >= 2)
+
+    @sometimes
+    def unreachable(self, s):
+        """a cell outside the grid"""
+        return s[0] >= self.size
+
+
+class Flaky:
+    """Nondeterministic on purpose: next_steps depends on a mutable counter."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def init_states(self):
+        return [0]
+
+    def next_steps(self, x):
+        self.calls += 1
+        if x < 3:
+            yield "step", x + 1 + (self.calls > 4)
+
+    @always
+    def small(self, x):
+        """x stays below 3"""
+        return x < 3
+
+
+class Unhashable:
+    def init_states(self):
+        return [[0]]
+
+    def next_steps(self, x):
+        return []
+
+    @always
+    def fine(self, x):
+        """always true"""
+        return True
+
+
+class Live:
+    @eventually
+    def done(self, x):
+        """eventually done"""
+        return x == 1
+
+    def init_states(self):
+        return [0]
+
+    def next_steps(self, x):
+        if x == 0:
+            yield "finish", 1
