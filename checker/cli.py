@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after SECONDS")
     c.add_argument("--property", action="append", dest="properties", metavar="NAME",
                    help="check only this property (repeatable)")
+    c.add_argument("--symmetry", action="store_true",
+                   help="treat interchangeable replicas as one (fewer states, same verdicts); "
+                        "specs can ask for it with symmetry = true")
     c.add_argument("--quiet", action="store_true", help="no traces, no progress line")
     sub.add_parser("list", help="the models, their parameters and properties",
                    description="List every registered model with its parameters (and defaults) "
@@ -126,6 +129,9 @@ def run_check(args) -> int:
     reports, failed = [], False
     for spec in specs:
         progress = None if args.quiet or args.json else _progress_printer(spec)
+        if args.symmetry:
+            spec.symmetry = True
+            validate(spec)
         model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties, progress)
         failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
         written = _write_outputs(args.out, spec, model, result) if args.out else []
@@ -145,6 +151,7 @@ def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress
     model = spec.build()
     try:
         result = check(model, properties=properties or spec.properties, progress=progress,
+                       symmetry=model.canonical if spec.symmetry else None,
                        **(spec.bounds if bounds is None else bounds))
     except ReplcheckError as exc:
         raise SpecError(spec.where, None, str(exc)) from None

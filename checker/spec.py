@@ -6,6 +6,8 @@ A spec is TOML::
     description = "..."            # optional, free text
     model = "leaderless"
     properties = ["..."]            # optional: check only these (default: all)
+    symmetry = true                 # optional: explore one representative per class of
+                                    # interchangeable replicas (the model must offer it)
     [params]                        # the model's parameters; defaults for the rest
     n = 3
     [bounds]                        # optional: max_depth, max_states, time_limit
@@ -25,7 +27,8 @@ from .errors import ParameterError, ReplcheckError, SpecError
 from .registry import model_class
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
-TOP_LEVEL = {"title", "description", "model", "properties", "params", "bounds", "expect", "pin"}
+TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
+             "expect", "pin"}
 BOUNDS = ("max_depth", "max_states", "time_limit")
 PINS = ("states", "depth")
 
@@ -40,6 +43,7 @@ class Spec:
     title: str = ""
     description: str = ""
     properties: list[str] | None = None
+    symmetry: bool = False
     bounds: dict = field(default_factory=dict)
     expect: dict = field(default_factory=dict)
     pin: dict = field(default_factory=dict)
@@ -95,7 +99,7 @@ def load_spec(path: Path) -> Spec:
     spec = Spec(path=path, model=model,
                 params=_table(data, "params", where),
                 title=_string(data, "title", where), description=_string(data, "description", where),
-                properties=_properties(data, where), bounds=_bounds(_table(data, "bounds", where), where),
+                properties=_properties(data, where), symmetry=_symmetry(data, where), bounds=_bounds(_table(data, "bounds", where), where),
                 expect=_expect(_table(data, "expect", where), where),
                 pin=_pin(_table(data, "pin", where), where))
     validate(spec)
@@ -111,6 +115,9 @@ def validate(spec: Spec) -> None:
             raise
         raise SpecError(spec.where, "model", str(exc)) from None
     from .properties import declared_properties
+    if spec.symmetry and not callable(getattr(model, "canonical", None)):
+        raise SpecError(spec.where, "symmetry", f"model {spec.model} offers no symmetry "
+                                                "reduction; remove the field")
     known = {p.name for p in declared_properties(model)}
     for section, names in (("expect", spec.expect), ("properties", spec.properties or [])):
         for name in names:
@@ -140,6 +147,13 @@ def _properties(data: dict, where: str) -> list[str] | None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or not value:
         raise SpecError(where, "properties", "must be a non-empty list of property names")
+    return value
+
+
+def _symmetry(data: dict, where: str) -> bool:
+    value = data.get("symmetry", False)
+    if not isinstance(value, bool):
+        raise SpecError(where, "symmetry", f"must be true or false, got {value!r}")
     return value
 
 

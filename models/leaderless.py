@@ -30,7 +30,7 @@ from replcheck.checker.errors import ParameterError
 
 from .guarantees import Guarantees
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, replace_at
+from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
 NO_VERSION = (0, -1)  # the initial value's (timestamp, writer)
 INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
@@ -239,6 +239,29 @@ class Leaderless(Guarantees, ReplicationModel):
                 nodes = replace_at(world.nodes, spare, local._replace(hints=rest))
                 yield Action("handoff", spare, msg, None, self), \
                     world._replace(nodes=nodes, net=tuple(sorted(world.net + (msg,))))
+
+    # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
+    def symmetric_node_groups(self):
+        return tuple(g for g in (tuple(range(self.n)), tuple(range(self.n, self.node_count))) if g)
+
+    def relabel_local(self, local: Replica, perm):
+        if not local.hints:
+            return local
+        return local._replace(hints=tuple(sorted((perm[h], k, s) for h, k, s in local.hints)))
+
+    def relabel_op(self, op_state, perm):
+        if isinstance(op_state, Reading):
+            return Reading(tuple(sorted((perm[node], s) for node, s in op_state.replies)))
+        if isinstance(op_state, Writing):
+            return op_state._replace(acks=permute_mask(op_state.acks, perm),
+                                     hinted=permute_mask(op_state.hinted, perm))
+        return op_state._replace(acks=permute_mask(op_state.acks, perm))
+
+    def relabel_body(self, msg: Msg, perm):
+        if msg.kind == "hint":
+            home, key, stored, tag = msg.body
+            return (perm[home], key, stored, tag)
+        return msg.body
 
     # --- the version order and what the system still holds -----------------------------------
     def supersedes(self, a, b) -> bool:

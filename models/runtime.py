@@ -314,6 +314,66 @@ class ReplicationModel:
                   if side >> a & 1]
         return "{" + ",".join(inside) + "} | rest"
 
+    # --- symmetry: interchangeable nodes ------------------------------------------------------
+    def symmetric_node_groups(self) -> tuple[tuple[int, ...], ...]:
+        """Groups of nodes that the protocol treats alike (none by default). Within a group,
+        any permutation of node ids must map behaviours to behaviours and keep every
+        property's value; the family relabels the node ids it stores in its own values
+        through ``relabel_local``, ``relabel_op``, ``relabel_body`` and ``relabel_extra``."""
+        return ()
+
+    def relabel_local(self, local, perm: tuple[int, ...]):
+        return local
+
+    def relabel_op(self, op_state, perm: tuple[int, ...]):
+        return op_state
+
+    def relabel_body(self, msg: Msg, perm: tuple[int, ...]) -> tuple:
+        return msg.body
+
+    def relabel_extra(self, extra, perm: tuple[int, ...]):
+        return extra
+
+    def canonical(self, world: World) -> World:
+        """A representative of ``world``'s symmetry class: within each group, nodes sorted
+        by a signature of their state and traffic. Ties keep their order, so two symmetric
+        worlds may get different representatives (less reduction, never a wrong verdict:
+        the representative is always a real relabelling of ``world``)."""
+        groups = self.symmetric_node_groups()
+        if not groups:
+            return world
+        perm = list(range(self.node_count))  # perm[old id] = new id
+        for group in groups:
+            ranked = sorted(group, key=lambda node: self._signature(world, node))
+            for new, old in zip(sorted(group), ranked):
+                perm[old] = new
+        perm = tuple(perm)
+        if perm == tuple(range(self.node_count)):
+            return world
+        return self.relabel(world, perm)
+
+    def _signature(self, world: World, node: int):
+        f = world.faults
+        traffic = sorted((m.kind, m.dst == node, m.body) for m in world.net
+                         if m.dst == node or m.src == node)
+        return (world.nodes[node], f.down >> node & 1, f.side >> node & 1, traffic)
+
+    def relabel(self, world: World, perm: tuple[int, ...]) -> World:
+        """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
+        n = self.node_count
+        nodes = [None] * n
+        for old, new in enumerate(perm):
+            nodes[new] = self.relabel_local(world.nodes[old], perm)
+        actor = lambda a: perm[a] if a < n else a
+        net = tuple(sorted(Msg(actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm))
+                           for m in world.net))
+        clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm))
+                        for c in world.clients)
+        f = world.faults
+        faults = f._replace(down=permute_mask(f.down, perm), side=permute_mask(f.side, perm))
+        return World(tuple(nodes), clients, net, world.history, faults,
+                     self.relabel_extra(world.extra, perm))
+
     # --- how traces read -------------------------------------------------------------------
     def describe_node(self, local) -> str:
         """A node's state in a few words; families override."""
@@ -434,6 +494,15 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(repr(v) for v in value) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def permute_mask(mask: int, perm: tuple[int, ...]) -> int:
+    """Move bit ``i`` of ``mask`` to bit ``perm[i]``; bits beyond ``perm`` stay put."""
+    out = mask >> len(perm) << len(perm)
+    for old, new in enumerate(perm):
+        if mask >> old & 1:
+            out |= 1 << new
+    return out
 
 
 def replace_at(items: tuple, index: int, value) -> tuple:

@@ -1,0 +1,738 @@
+"""Multi-leader (active-active) replication.
+
+The protocol (DDIA ch. 5 "Multi-Leader Replication"; CouchDB replication, DynamoDB global
+tables in MREC mode, Riak with allow_mult -- configs.md sections 6-8): there are two or
+three regions, each with a leader ``l0``, ``l1``, ``l2``. Every client has a home region.
+
+* A client sends each operation to its home leader (``sticky``; otherwise its reads go to
+  the next region's leader, as when a client moves or a load balancer has no session
+  affinity; a script word ending in ``@lN`` sends that one operation to ``lN``).
+* write: the leader applies the write to its own copy at once, acknowledges it, and sends
+  it to every other leader asynchronously ("rep" messages; there is no anti-entropy, so a
+  lost "rep" is never repaired).
+* read: the leader answers from its own copy.
+* on a "rep" the receiving leader merges the incoming state into its own copy.
+
+How concurrent writes are reconciled is the parameter ``conflict``:
+
+* ``lww`` -- last writer wins (Cassandra, DynamoDB global tables, Riak
+  ``last_write_wins``): the leader stamps each write with (its clock, its id) and every
+  copy keeps the highest stamp. Time is a counter that advances by one tick each time a
+  write is stamped anywhere, so writes are stamped in real-time order; each leader's clock
+  reads true time plus a fixed offset. The offsets are chosen nondeterministically in the
+  initial state, every vector in 0..``skew`` whose smallest offset is 0 (shifting all
+  clocks together changes nothing), and stay fixed for the run: a bounded run is far
+  shorter than a drift period, and one constant offset is all that reordering two writes
+  takes. Choosing them nondeterministically rather than fixing them covers every direction
+  of skew, so a spec need not know which leader's clock runs ahead. ``skew = k`` lets a
+  clock run up to k ticks ahead, so a write can lose against one stamped k ticks earlier
+  (equal stamps go to the higher leader id).
+* ``crdt`` with ``type``: ``counter`` (a PN-counter; ``inc``/``dec``), ``or_set`` (an
+  observed-remove, add-wins set; ``add:E``/``rem:E``, optimised with a causal context as in
+  Bieniusa et al. 2012) or ``mv_register`` (a multi-value register: a write replaces
+  everything its leader has seen, concurrent writes stay side by side). Leaders ship their
+  whole CRDT state and merge by the join, so duplicated or reordered "rep" messages are
+  harmless (Riak data types).
+* ``siblings`` -- version vectors (Riak ``allow_mult = true``, CouchDB conflicts, the Dynamo
+  paper): a write carries the causal context its client last saw (the version vector its
+  last read or write of the key returned) and replaces exactly the versions that context
+  covers; concurrent versions are all kept, a read returns all of them, and a client
+  resolves a conflict by writing after reading the siblings (its write supersedes them).
+
+The anomalies it can show: an acknowledged write read back at another leader before it
+arrived (read_your_writes fails when the client switches leaders); under LWW, concurrent
+writes converge by silently discarding all but one, and clock skew discards even a write
+made after another was acknowledged (no_lost_updates); a retried (duplicated) increment is
+counted twice; a lost "rep" or a leader losing its disk leaves replicas diverged for good.
+
+How the shared guarantees read per mode: in ``lww`` a version is the stamp (timestamp,
+leader) and the history is that of a single register. In every other mode a version is a
+version vector (per leader, how many of its operations are included): a write's version is
+the vector of the state it produced, a read's the join of what it returned, and "a
+supersedes b" means a's vector strictly dominates b's -- a includes everything b did. Two
+guarantees are switched off there: ``linearizable`` (a read that returns siblings, a count
+or a set is not a register read) and ``no_lost_updates`` (its "a later write supersedes the
+earlier" is the register contract those modes deliberately replace by keeping concurrent
+writes side by side; what they promise instead is checked by ``no_write_discarded_unseen``,
+``counts_every_increment`` and ``add_wins``).
+"""
+
+from itertools import product
+from typing import Any, NamedTuple
+
+from replcheck.checker import always, sometimes
+from replcheck.checker.errors import ParameterError
+
+from .guarantees import Guarantees, operations
+from .params import Param, bind
+from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, replace_at
+
+
+class Extra(NamedTuple):
+    """Family-wide state. ``offsets``/``now``: LWW clocks (true time counts stamped writes).
+    ``cut``: history length when the current partition started (-1: none); a ghost the
+    availability witness reads, kept only when partitions may happen."""
+
+    offsets: tuple = ()
+    now: int = 0
+    cut: int = -1
+
+
+class Siblings(NamedTuple):
+    """A read's values in the siblings and mv_register modes (one value when there is no conflict)."""
+
+    values: tuple
+
+
+class Count(NamedTuple):
+    """A counter read's value."""
+
+    n: int
+
+
+class Elements(NamedTuple):
+    """An or_set read's value."""
+
+    names: tuple
+
+
+def _join(a: tuple, b: tuple) -> tuple:
+    return tuple(map(max, a, b))
+
+
+def _leq(a: tuple, b: tuple) -> bool:
+    return all(x <= y for x, y in zip(a, b))
+
+
+def _maximal(versions) -> tuple:
+    """The (vector, value) pairs no other pair's vector strictly dominates, sorted."""
+    versions = set(versions)
+    return tuple(sorted(v for v in versions
+                        if not any(u[0] != v[0] and _leq(v[0], u[0]) for u in versions)))
+
+
+def _vv(vector: tuple) -> str:
+    return "[" + ",".join(map(str, vector)) + "]"
+
+
+MODES = {
+    ("lww", ""): "LwwMultiLeader",
+    ("siblings", ""): "SiblingsMultiLeader",
+    ("crdt", "mv_register"): "MvRegisterMultiLeader",
+    ("crdt", "counter"): "CounterMultiLeader",
+    ("crdt", "or_set"): "OrSetMultiLeader",
+}
+
+OPS = {  # script words per mode (besides r); w is a write, the rest are named CRDT operations
+    "lww": ("w",), "siblings": ("w",), "mv_register": ("w",),
+    "counter": ("w", "inc", "dec"), "or_set": ("add", "rem"),
+}
+
+
+class MultiLeader(Guarantees, ReplicationModel):
+    """Multi-leader replication: 2-3 regions accept writes and replicate asynchronously."""
+
+    name = "multi_leader"
+    PARAMS = (
+        Param("leaders", int, 2, "regions, each with a leader that accepts writes",
+              minimum=2, maximum=3),
+        Param("clients", list, ("w r", "w r"),
+              "one script per client: w, r, w:KEY, r:KEY (crdt counter: inc, dec; or_set: "
+              "add:E, rem:E); a word ending in @lN goes to leader lN"),
+        Param("homes", list, (), "each client's home leader, e.g. [\"l0\", \"l1\"] "
+                                 "(default: client i at l(i mod leaders))"),
+        Param("sticky", bool, True, "clients send every operation to their home leader "
+                                    "(false: reads go to the next region's leader)"),
+        Param("conflict", str, "lww", "how concurrent writes are reconciled",
+              choices=("lww", "crdt", "siblings")),
+        Param("type", str, "", "the CRDT for conflict = \"crdt\"",
+              choices=("counter", "or_set", "mv_register")),
+        Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead",
+              minimum=0, maximum=3),
+    ) + FAULT_PARAMS
+    SUMMARY_ALWAYS = ("conflict",)
+
+    def __new__(cls, **given):
+        if cls is MultiLeader:
+            p = _validated(bind(cls.PARAMS, given), given)
+            cls = globals()[MODES[(p["conflict"], p["type"])]]
+        return super().__new__(cls)
+
+    def __init__(self, **given):
+        p = _validated(bind(self.PARAMS, given), given)
+        self.leaders = p["leaders"]
+        self.mode = p["type"] or p["conflict"]
+        homes = self._homes(p)
+        words, self.targets, effects = self._parse_scripts(p, homes)
+        self.homes = homes
+        super().__init__(self.leaders, {**p, "clients": words})
+        self.params = p
+        self.effect = {value: effects[c][i] for value, (c, i) in self.writes.items()}
+        self.zero = (0,) * self.leaders
+        self.others = tuple(tuple(o for o in range(self.leaders) if o != l)
+                            for l in range(self.leaders))
+
+    # --- parameters ---------------------------------------------------------------------------
+    def _homes(self, p) -> tuple:
+        n = len(p["clients"])
+        names = [f"l{i}" for i in range(self.leaders)]
+        if not p["homes"]:
+            return tuple(c % self.leaders for c in range(n))
+        if len(p["homes"]) != n:
+            raise ParameterError("homes", f"{len(p['homes'])} homes for {n} client scripts; "
+                                          f"give one home leader per client, e.g. "
+                                          f"{[names[c % self.leaders] for c in range(n)]}")
+        for home in p["homes"]:
+            if home not in names:
+                raise ParameterError("homes", f"unknown leader {home!r}; the leaders are "
+                                              f"{', '.join(names)} (or raise leaders)")
+        return tuple(names.index(h) for h in p["homes"])
+
+    def _parse_scripts(self, p, homes):
+        """Our script words -> the runtime's (w:KEY / r:KEY), the leader each op goes to,
+        and what each write does (None, +1/-1, or ("add"|"rem", element))."""
+        if not p["clients"]:
+            raise ParameterError("clients", "needs at least one client script, e.g. [\"w r\"]")
+        allowed = OPS[self.mode]
+        hint = ", ".join(w + (":E" if w in ("add", "rem") else "") for w in allowed) + ", r"
+        words, targets, effects = [], [], []
+        for c, text in enumerate(p["clients"]):
+            out, where, what = [], [], []
+            for word in text.split():
+                body, at, leader = word.partition("@")
+                op, colon, arg = body.partition(":")
+                bad = (op != "r" and op not in allowed) or (at and leader not in
+                                                            [f"l{i}" for i in range(self.leaders)])
+                if op in ("add", "rem"):
+                    bad = bad or not arg.isidentifier()
+                elif colon and not arg.isidentifier():
+                    bad = True
+                if bad:
+                    raise ParameterError("clients", f"cannot read {word!r} in {text!r}; with "
+                                                    f"{_mode_text(p)} the operations are {hint}, "
+                                                    f"each optionally @l0..@l{self.leaders - 1}")
+                key = "x" if op in ("add", "rem") else (arg or "x")
+                out.append(f"{'r' if op == 'r' else 'w'}:{key}")
+                if at:
+                    where.append(int(leader[1:]))
+                elif op == "r" and not p["sticky"]:
+                    where.append((homes[c] + 1) % self.leaders)
+                else:
+                    where.append(homes[c])
+                what.append({"inc": 1, "dec": -1, "add": ("add", arg), "rem": ("rem", arg)}.get(
+                    op, 1 if self.mode == "counter" and op == "w" else None))
+            if not out:
+                raise ParameterError("clients", f"a client script is empty; give it at least "
+                                                f"one of {hint}")
+            words.append(" ".join(out))
+            targets.append(tuple(where))
+            effects.append(tuple(what))
+        return tuple(words), tuple(targets), tuple(effects)
+
+    # --- naming ---------------------------------------------------------------------------------
+    def node_name(self, node: int) -> str:
+        return f"l{node}"
+
+    def value_name(self, value) -> str:
+        if isinstance(value, Siblings):
+            names = [super(MultiLeader, self).value_name(v) for v in value.values]
+            return names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
+        if isinstance(value, Count):
+            return str(value.n)
+        if isinstance(value, Elements):
+            return "{" + ",".join(value.names) + "}"
+        effect = self.effect.get(value) if hasattr(self, "effect") else None
+        if isinstance(effect, tuple):
+            return f"{effect[0]}({effect[1]})#{value}"
+        if effect is not None:
+            return f"{'inc' if effect > 0 else 'dec'}#{value}"
+        return super().value_name(value)
+
+    def describe_version(self, version) -> str:
+        return _vv(version)
+
+    def describe_msg(self, msg: Msg) -> str:
+        b, k = msg.body, self.key_name
+        if msg.kind == "write":
+            key, value, cctx, _tag = b
+            context = f" after {_vv(cctx)}" if cctx and any(cctx) else ""
+            return f"write({k(key)}={self.value_name(value)}{context})"
+        if msg.kind == "read":
+            return f"read({k(b[0])})"
+        if msg.kind == "ack":
+            _tag, value, version = b
+            return f"ack({self.value_name(value)}@{self.describe_version(version)})"
+        if msg.kind == "value":
+            _tag, value, version = b
+            return f"value({self.value_name(value)}@{self.describe_version(version)})"
+        key, state = b
+        return f"rep({k(key)}={self.describe_key_state(state)})"
+
+    def describe_action(self, a: Action) -> str:
+        if a.kind == "invoke":
+            op, c = a.detail, a.actor - self.node_count
+            pc = next(i for i, o in enumerate(self.scripts[c]) if o == op)
+            at = self.node_name(self.targets[c][pc])
+            effect = self.effect.get(op.value) if op.kind == "w" else None
+            k = self.key_name(op.key)
+            if op.kind == "r":
+                what = f"read {k}"
+            elif isinstance(effect, tuple):
+                what = f"{effect[0]} {effect[1]} (#{op.value})"
+            elif effect is not None:
+                what = f"{'increment' if effect > 0 else 'decrement'} {k} (#{op.value})"
+            else:
+                what = f"write {k}={op.value}"
+            return f"{self.actor_name(a.actor)} invokes {what} at {at}"
+        return super().describe_action(a)
+
+    def describe_node(self, local) -> str:
+        return ", ".join(f"{self.key_name(k)}={self.describe_key_state(s)}"
+                         for k, s in enumerate(local))
+
+    def describe_extra(self, extra: Extra) -> str:
+        if not extra.offsets:
+            return "partition started" if extra.cut >= 0 else "partition over"
+        clocks = ", ".join(f"l{i}{o:+d}" for i, o in enumerate(extra.offsets))
+        return f"true time {extra.now} (clock offsets {clocks})"
+
+    def summary(self) -> str:
+        return super().summary()
+
+    # --- the state machine ------------------------------------------------------------------------
+    def init_node(self, node: int) -> tuple:
+        return tuple(self.init_key() for _ in self.key_names)
+
+    def init_extra(self):
+        return Extra()
+
+    def next_steps(self, world: World):
+        if not self.params["partitions"]:
+            yield from super().next_steps(world)
+            return
+        for action, succ in super().next_steps(world):
+            if action.kind == "partition":
+                succ = succ._replace(extra=succ.extra._replace(cut=len(succ.history)))
+            elif action.kind == "heal":
+                succ = succ._replace(extra=succ.extra._replace(cut=-1))
+            yield action, succ
+
+    def partition_sides(self) -> tuple:
+        """Regions split whole: a side holds some leaders (never l0, to list each split once)
+        and the clients homed there, so local clients keep reaching their leader."""
+        sides = []
+        for mask in range(2, 1 << self.leaders, 2):
+            clients = sum(1 << self.client_actor(c) for c, home in enumerate(self.homes)
+                          if mask >> home & 1)
+            sides.append(mask | clients)
+        return tuple(sides)
+
+    def start_operation(self, ctx, client: int, op):
+        pc = ctx.world.clients[client].pc
+        target = self.targets[client][pc]
+        if op.kind == "w":
+            ctx.send(target, "write", op.key, op.value,
+                     self.session_context(ctx.world, client, op.key), pc)
+        else:
+            ctx.send(target, "read", op.key, pc)
+        return pc
+
+    def request_is_obsolete(self, msg: Msg) -> bool:
+        return msg.kind == "read"
+
+    def on_node_message(self, ctx, node: int, local: tuple, msg: Msg) -> tuple:
+        if msg.kind == "write":
+            key, value, cctx, tag = msg.body
+            state, version = self.apply_write(ctx, node, local[key], value, cctx)
+            local = replace_at(local, key, state)
+            ctx.send(msg.src, "ack", tag, value, version)
+            for other in self.others[node]:
+                ctx.send(other, "rep", key, self.shipped(state, value, version, node))
+        elif msg.kind == "read":
+            key, tag = msg.body
+            ctx.send(msg.src, "value", tag, *self.read_value(local[key]))
+        elif msg.kind == "rep":
+            key, state = msg.body
+            local = replace_at(local, key, self.merge(local[key], state))
+        return local
+
+    def on_client_message(self, ctx, client: int, op_state, msg: Msg):
+        tag, value, version = msg.body
+        if tag == ctx.world.clients[client].pc:
+            ctx.complete(client, value, version)
+        return op_state
+
+    # --- mode hooks (vector modes share these) ----------------------------------------------------
+    def session_context(self, world: World, client: int, key: int) -> tuple:
+        return ()
+
+    def shipped(self, state, value, version, leader):
+        """What a leader sends to the others after a write: its whole state for the key."""
+        return state
+
+    def supersedes(self, a, b) -> bool:
+        return a != b and _leq(b, a)
+
+    def covers(self, a, b) -> bool:
+        return _leq(b, a)
+
+    def context(self, state) -> tuple:
+        """The version vector of everything a key's state includes."""
+        raise NotImplementedError
+
+    def retained_versions(self, world: World, key: int):
+        for node in self._servable(world):
+            yield self.context(world.nodes[node][key])
+
+    # --- helpers the properties share ----------------------------------------------------------------
+    def _servable(self, world: World):
+        return [n for n in range(self.node_count)
+                if self.node_is_up(world, n) or self.params["recover"]]
+
+    def _ops(self, world: World):
+        memo = self._verdicts_for(world.history)
+        ops = memo.get("")
+        if ops is None:
+            ops = memo[""] = operations(world.history)
+        return ops
+
+    def _quiescent(self, world: World) -> bool:
+        """Nothing in flight, no client mid-operation, every leader up."""
+        return not world.net and not world.faults.down \
+            and all(c.op is None for c in world.clients)
+
+    # --- properties every mode has ---------------------------------------------------------------------
+    @always
+    def convergence(self, world: World) -> bool:
+        """Once nothing is in flight, no client is mid-operation and all leaders are up, every replica holds the same state."""
+        if not self._quiescent(world):
+            return True
+        first = world.nodes[0]
+        return all(local == first for local in world.nodes[1:])
+
+    @sometimes
+    def writes_acknowledged_on_both_sides_of_a_partition(self, world: World) -> bool:
+        """During one partition, clients on both sides have writes invoked and acknowledged."""
+        side, cut = world.faults.side, world.extra.cut
+        if not side or cut < 0:
+            return False
+        invoked, sides = set(), 0
+        for pos in range(cut, len(world.history)):
+            e = world.history[pos]
+            if e.op != "w":
+                continue
+            if e.kind == "invoke":
+                invoked.add((e.client, e.index))
+            elif (e.client, e.index) in invoked:
+                sides |= 1 << (side >> self.targets[e.client][e.index] & 1)
+        return sides == 3
+
+
+def _mode_text(p) -> str:
+    return f"conflict = \"crdt\", type = \"{p['type']}\"" if p["conflict"] == "crdt" \
+        else f"conflict = \"{p['conflict']}\""
+
+
+def _validated(p: dict, given: dict) -> dict:
+    """Cross-field checks; each error names the field and the fix."""
+    if p["conflict"] == "crdt" and not p["type"]:
+        raise ParameterError("type", "conflict = \"crdt\" needs a type: counter, or_set or "
+                                     "mv_register")
+    if p["conflict"] != "crdt" and "type" in given:
+        raise ParameterError("type", f"only applies to conflict = \"crdt\"; remove it or set "
+                                     f"conflict = \"crdt\" (conflict is \"{p['conflict']}\")")
+    if p["conflict"] != "lww" and p["skew"]:
+        raise ParameterError("skew", f"clock skew only matters for conflict = \"lww\"; remove "
+                                     f"it (conflict is \"{p['conflict']}\")")
+    return p
+
+
+class LwwMultiLeader(MultiLeader):
+    """Last writer wins by (leader clock, leader id); clocks may be skewed."""
+
+    # A version is the stamp (timestamp, leader); a key's state is (timestamp, leader, value).
+    def init_states(self):
+        skew = self.params["skew"]
+        for offsets in product(range(skew + 1), repeat=self.leaders):
+            if min(offsets) == 0:
+                for world in super().init_states():
+                    yield world._replace(extra=Extra(offsets=offsets))
+
+    def init_key(self):
+        return (0, -1, INITIAL_VALUE)
+
+    def apply_write(self, ctx, leader, state, value, cctx):
+        extra = ctx.world.extra
+        now = extra.now + 1
+        ctx.world = ctx.world._replace(extra=extra._replace(now=now))
+        stamped = (now + extra.offsets[leader], leader, value)
+        return max(state, stamped), stamped[:2]
+
+    def shipped(self, state, value, version, leader):
+        return version + (value,)  # the write itself, as it was stamped
+
+    def merge(self, state, incoming):
+        return max(state, incoming)
+
+    def read_value(self, state):
+        return state[2], state[:2]
+
+    def supersedes(self, a, b) -> bool:
+        return a > b
+
+    def covers(self, a, b) -> bool:
+        return a >= b
+
+    def context(self, state):
+        return state[:2]
+
+    def describe_version(self, version) -> str:
+        return "init" if version[1] < 0 else f"t{version[0]}/l{version[1]}"
+
+    def describe_key_state(self, state) -> str:
+        return f"{self.value_name(state[2])}@{self.describe_version(state[:2])}"
+
+    @sometimes
+    def converged_by_losing_a_write(self, world: World) -> bool:
+        """All replicas agree, yet an acknowledged write is gone and what replaced it was not written after it was acknowledged."""
+        if not self._quiescent(world) or any(n != world.nodes[0] for n in world.nodes[1:]):
+            return False
+        ops = self._ops(world)
+        for w in ops:
+            if w.op != "w" or w.returned is None:
+                continue
+            held = world.nodes[0][w.key][2]
+            if held == w.value:
+                continue
+            winner = next((o for o in ops if o.op == "w" and o.value == held), None)
+            if winner is None or winner.invoked < w.returned:
+                return True
+        return False
+
+
+class VectorMultiLeader(MultiLeader):
+    """Modes whose versions are version vectors."""
+
+    linearizable = None
+    no_lost_updates = None
+
+
+class SiblingsMultiLeader(VectorMultiLeader):
+    """Version vectors; concurrent versions kept as siblings; clients merge by writing."""
+
+    # A key's state is the sorted tuple of (version vector, value) siblings.
+    def init_key(self):
+        return (((0,) * self.leaders, INITIAL_VALUE),)
+
+    def session_context(self, world: World, client: int, key: int) -> tuple:
+        for e in reversed(world.history):
+            if e.kind == "ok" and e.client == client and e.key == key:
+                return e.version
+        return self.zero
+
+    def apply_write(self, ctx, leader, state, value, cctx):
+        known = self.context(state)
+        base = self.write_context(known, cctx)
+        vector = replace_at(base, leader, max(known[leader], base[leader]) + 1)
+        kept = [s for s in state if not _leq(s[0], vector)]
+        return tuple(sorted(kept + [(vector, value)])), vector
+
+    def write_context(self, known, cctx):
+        """The versions a write replaces: those its client saw (siblings mode)."""
+        return cctx
+
+    def merge(self, state, incoming):
+        return _maximal(state + incoming)
+
+    def read_value(self, state):
+        return Siblings(tuple(sorted(v for _, v in state))), self.context(state)
+
+    def context(self, state):
+        vector = state[0][0]
+        for other, _ in state[1:]:
+            vector = _join(vector, other)
+        return vector
+
+    def retained_versions(self, world: World, key: int):
+        for node in self._servable(world):
+            for vector, _ in world.nodes[node][key]:
+                yield vector
+
+    def describe_key_state(self, state) -> str:
+        parts = [f"{self.value_name(v)}@{_vv(vector)}" for vector, v in state]
+        return parts[0] if len(parts) == 1 else "{" + ", ".join(parts) + "}"
+
+    @always
+    def no_write_discarded_unseen(self, world: World) -> bool:
+        """No acknowledged write is discarded without being seen: a replica that has received it keeps it, or a version whose writer saw it."""
+        ops = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
+        if not ops:
+            return True
+        for node in self._servable(world):
+            local = world.nodes[node]
+            for w in ops:
+                state = local[w.key]
+                if _leq(w.version, self.context(state)) and \
+                        not any(_leq(w.version, vector) for vector, _ in state):
+                    return False
+        return True
+
+    @sometimes
+    def read_returns_siblings(self, world: World) -> bool:
+        """A read returns two concurrent writes side by side."""
+        return any(e.kind == "ok" and e.op == "r" and len(e.value.values) > 1
+                   for e in world.history)
+
+    @sometimes
+    def client_merges_siblings(self, world: World) -> bool:
+        """A client's acknowledged write supersedes two concurrent acknowledged writes (it resolved the conflict)."""
+        writes = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
+        for m in writes:
+            below = [o for o in writes if o.key == m.key and self.supersedes(m.version, o.version)]
+            if any(not self.covers(a.version, b.version) and not self.covers(b.version, a.version)
+                   for a in below for b in below):
+                return True
+        return False
+
+
+class MvRegisterMultiLeader(SiblingsMultiLeader):
+    """A multi-value register CRDT: a write replaces what its leader has seen."""
+
+    client_merges_siblings = None
+
+    def session_context(self, world: World, client: int, key: int) -> tuple:
+        return ()
+
+    def write_context(self, known, cctx):
+        return known
+
+
+class CounterMultiLeader(VectorMultiLeader):
+    """A PN-counter CRDT: per leader, increments and decrements; merge is the pointwise max."""
+
+    # A key's state is (increments per leader, decrements per leader).
+    def init_key(self):
+        return ((0,) * self.leaders, (0,) * self.leaders)
+
+    def apply_write(self, ctx, leader, state, value, cctx):
+        p, n = state
+        if self.effect[value] > 0:
+            p = replace_at(p, leader, p[leader] + 1)
+        else:
+            n = replace_at(n, leader, n[leader] + 1)
+        return (p, n), self.context((p, n))
+
+    def merge(self, state, incoming):
+        return (_join(state[0], incoming[0]), _join(state[1], incoming[1]))
+
+    def read_value(self, state):
+        return Count(sum(state[0]) - sum(state[1])), self.context(state)
+
+    def context(self, state):
+        return tuple(a + b for a, b in zip(*state))
+
+    def describe_key_state(self, state) -> str:
+        p, n = state
+        return f"{sum(p) - sum(n)} (+{_vv(p)} -{_vv(n)})"
+
+    def _expected_count(self, world: World) -> int:
+        return sum(self.effect[o.value] for o in self._ops(world)
+                   if o.op == "w" and o.returned is not None)
+
+    @always
+    def counts_every_increment(self, world: World) -> bool:
+        """Once quiescent, every replica's count equals the acknowledged increments minus decrements."""
+        if not self._quiescent(world):
+            return True
+        expected = self._expected_count(world)
+        return all(sum(local[k][0]) - sum(local[k][1]) == expected
+                   for local in world.nodes for k in range(len(self.key_names))) \
+            if len(self.key_names) == 1 else self._counts_per_key(world)
+
+    def _counts_per_key(self, world: World) -> bool:
+        for k in range(len(self.key_names)):
+            expected = sum(self.effect[o.value] for o in self._ops(world)
+                           if o.op == "w" and o.key == k and o.returned is not None)
+            if any(sum(local[k][0]) - sum(local[k][1]) != expected for local in world.nodes):
+                return False
+        return True
+
+    @sometimes
+    def concurrent_increments_all_counted(self, world: World) -> bool:
+        """Replicas settle on a count that includes two concurrent acknowledged increments."""
+        if not self._quiescent(world):
+            return False
+        writes = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
+        return any(a.key == b.key and not self.covers(a.version, b.version)
+                   and not self.covers(b.version, a.version) for a in writes for b in writes) \
+            and self.counts_every_increment(world)
+
+
+class OrSetMultiLeader(VectorMultiLeader):
+    """An observed-remove (add-wins) set CRDT with a causal context."""
+
+    # A key's state is (sorted (element, leader, n) entries, causal context vector): an
+    # entry is an add whose dot (leader, n) no remove has observed.
+    def init_key(self):
+        return ((), (0,) * self.leaders)
+
+    def apply_write(self, ctx, leader, state, value, cctx):
+        kind, element = self.effect[value]
+        entries, context = state
+        n = context[leader] + 1
+        context = replace_at(context, leader, n)
+        entries = tuple(x for x in entries if x[0] != element)  # the dots this op observes
+        if kind == "add":
+            entries = tuple(sorted(entries + ((element, leader, n),)))
+        return (entries, context), context
+
+    def merge(self, state, incoming):
+        (ea, ca), (eb, cb) = state, incoming
+        keep = (set(ea) & set(eb)) | {x for x in ea if cb[x[1]] < x[2]} \
+            | {x for x in eb if ca[x[1]] < x[2]}
+        return tuple(sorted(keep)), _join(ca, cb)
+
+    def read_value(self, state):
+        return Elements(tuple(sorted({x[0] for x in state[0]}))), state[1]
+
+    def context(self, state):
+        return state[1]
+
+    def describe_key_state(self, state) -> str:
+        entries, context = state
+        return "{" + ",".join(f"{e}@l{l}.{n}" for e, l, n in entries) + "} seen " + _vv(context)
+
+    def _adds_and_removes(self, world: World):
+        adds, removes = [], []
+        for o in self._ops(world):
+            if o.op == "w" and o.returned is not None:
+                kind, element = self.effect[o.value]
+                if kind == "add":
+                    leader = self.targets[o.client][o.index]
+                    adds.append((element, (leader, o.version[leader])))
+                else:
+                    removes.append((element, o.version))
+        return adds, removes
+
+    @always
+    def add_wins(self, world: World) -> bool:
+        """Once quiescent, every replica holds exactly the elements with an acknowledged add no acknowledged remove observed (a concurrent add beats a remove)."""
+        if not self._quiescent(world):
+            return True
+        adds, removes = self._adds_and_removes(world)
+        expected = tuple(sorted({e for e, (l, n) in adds
+                                 if not any(r == e and seen[l] >= n for r, seen in removes)}))
+        return all(tuple(sorted({x[0] for x in local[0][0]})) == expected for local in world.nodes)
+
+    @sometimes
+    def concurrent_add_survives_remove(self, world: World) -> bool:
+        """Once quiescent, an element is present everywhere although a remove took out the adds of it that it saw: a concurrent add survived."""
+        if not self._quiescent(world):
+            return False
+        adds, removes = self._adds_and_removes(world)
+        for element, seen in removes:
+            mine = [(l, n) for e, (l, n) in adds if e == element]
+            if any(seen[l] >= n for l, n in mine) and any(seen[l] < n for l, n in mine) \
+                    and all(any(x[0] == element for x in local[0][0]) for local in world.nodes):
+                return True
+        return False
