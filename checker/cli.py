@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("replcheck: interrupted", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `replcheck list | head`
+        sys.stderr.close()
+        return 0
 
 
 def _specs_from(targets: list[str]) -> list[Spec]:

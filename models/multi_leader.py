@@ -58,14 +58,15 @@ writes side by side; what they promise instead is checked by ``no_write_discarde
 """
 
 from itertools import product
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from replcheck.checker import always, sometimes
 from replcheck.checker.errors import ParameterError
 
 from .guarantees import Guarantees, operations
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, replace_at
+from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
+                      replace_at)
 
 
 class Extra(NamedTuple):
@@ -168,7 +169,9 @@ class MultiLeader(Guarantees, ReplicationModel):
         super().__init__(self.leaders, {**p, "clients": words})
         self.params = p
         self.effect = {value: effects[c][i] for value, (c, i) in self.writes.items()}
-        self.zero = (0,) * self.leaders
+        self.zero = (0,) * (self.client_count if self.mode == "siblings" else self.leaders)
+        self.scripts = tuple(tuple(_routed(op, leader) for op, leader in zip(script, targets))
+                             for script, targets in zip(self.scripts, self.targets))
         self.others = tuple(tuple(o for o in range(self.leaders) if o != l)
                             for l in range(self.leaders))
 
@@ -211,6 +214,9 @@ class MultiLeader(Guarantees, ReplicationModel):
                     raise ParameterError("clients", f"cannot read {word!r} in {text!r}; with "
                                                     f"{_mode_text(p)} the operations are {hint}, "
                                                     f"each optionally @l0..@l{self.leaders - 1}")
+                if self.mode == "or_set" and op == "r" and arg not in ("", "x"):
+                    raise ParameterError("clients", f"cannot read {word!r} in {text!r}; "
+                                                    f"or_set models one set: read it with r")
                 key = "x" if op in ("add", "rem") else (arg or "x")
                 out.append(f"{'r' if op == 'r' else 'w'}:{key}")
                 if at:
@@ -254,9 +260,9 @@ class MultiLeader(Guarantees, ReplicationModel):
     def describe_msg(self, msg: Msg) -> str:
         b, k = msg.body, self.key_name
         if msg.kind == "write":
-            key, value, cctx, _tag = b
-            context = f" after {_vv(cctx)}" if cctx and any(cctx) else ""
-            return f"write({k(key)}={self.value_name(value)}{context})"
+            key, value, vector, _tag = b
+            stamp = f"@{_vv(vector)}" if vector else ""
+            return f"write({k(key)}={self.value_name(value)}{stamp})"
         if msg.kind == "read":
             return f"read({k(b[0])})"
         if msg.kind == "ack":
@@ -270,9 +276,8 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     def describe_action(self, a: Action) -> str:
         if a.kind == "invoke":
-            op, c = a.detail, a.actor - self.node_count
-            pc = next(i for i, o in enumerate(self.scripts[c]) if o == op)
-            at = self.node_name(self.targets[c][pc])
+            op = a.detail
+            at = self.node_name(op.leader)
             effect = self.effect.get(op.value) if op.kind == "w" else None
             k = self.key_name(op.key)
             if op.kind == "r":
@@ -295,9 +300,6 @@ class MultiLeader(Guarantees, ReplicationModel):
             return "partition started" if extra.cut >= 0 else "partition over"
         clocks = ", ".join(f"l{i}{o:+d}" for i, o in enumerate(extra.offsets))
         return f"true time {extra.now} (clock offsets {clocks})"
-
-    def summary(self) -> str:
-        return super().summary()
 
     # --- the state machine ------------------------------------------------------------------------
     def init_node(self, node: int) -> tuple:
@@ -428,6 +430,17 @@ class MultiLeader(Guarantees, ReplicationModel):
         return sides == 3
 
 
+class RoutedOp(Op):
+    """A scripted operation that also knows the leader it goes to (``leader``, an attribute
+    outside the tuple, so it takes no part in equality)."""
+
+
+def _routed(op: Op, leader: int) -> RoutedOp:
+    routed = RoutedOp(*op)
+    routed.leader = leader
+    return routed
+
+
 def _mode_text(p) -> str:
     return f"conflict = \"crdt\", type = \"{p['type']}\"" if p["conflict"] == "crdt" \
         else f"conflict = \"{p['conflict']}\""
@@ -520,26 +533,25 @@ class VectorMultiLeader(MultiLeader):
 class SiblingsMultiLeader(VectorMultiLeader):
     """Version vectors; concurrent versions kept as siblings; clients merge by writing."""
 
-    # A key's state is the sorted tuple of (version vector, value) siblings.
+    # A key's state is the sorted tuple of (version vector, value) siblings. The vectors
+    # have one entry per client: a client stamps its write with its session context (the
+    # join of the versions its earlier operations on the key returned) plus one for its
+    # own entry, so a write supersedes exactly what its client has seen -- the exact
+    # causality Riak gets from dotted version vectors (dvv_enabled), with client ids
+    # standing in for the dots since a session is sequential.
     def init_key(self):
-        return (((0,) * self.leaders, INITIAL_VALUE),)
+        return ((self.zero, INITIAL_VALUE),)
 
     def session_context(self, world: World, client: int, key: int) -> tuple:
-        for e in reversed(world.history):
+        vector = self.zero
+        for e in world.history:
             if e.kind == "ok" and e.client == client and e.key == key:
-                return e.version
-        return self.zero
+                vector = _join(vector, e.version)
+        return replace_at(vector, client, vector[client] + 1)
 
-    def apply_write(self, ctx, leader, state, value, cctx):
-        known = self.context(state)
-        base = self.write_context(known, cctx)
-        vector = replace_at(base, leader, max(known[leader], base[leader]) + 1)
+    def apply_write(self, ctx, leader, state, value, vector):
         kept = [s for s in state if not _leq(s[0], vector)]
-        return tuple(sorted(kept + [(vector, value)])), vector
-
-    def write_context(self, known, cctx):
-        """The versions a write replaces: those its client saw (siblings mode)."""
-        return cctx
+        return _maximal(kept + [(vector, value)]), vector
 
     def merge(self, state, incoming):
         return _maximal(state + incoming)
@@ -598,13 +610,17 @@ class SiblingsMultiLeader(VectorMultiLeader):
 class MvRegisterMultiLeader(SiblingsMultiLeader):
     """A multi-value register CRDT: a write replaces what its leader has seen."""
 
+    # Vectors have one entry per leader: a write's vector is its leader's knowledge (the
+    # join of the vectors it holds) plus one for the leader's own entry.
     client_merges_siblings = None
 
     def session_context(self, world: World, client: int, key: int) -> tuple:
         return ()
 
-    def write_context(self, known, cctx):
-        return known
+    def apply_write(self, ctx, leader, state, value, cctx):
+        known = self.context(state)
+        vector = replace_at(known, leader, known[leader] + 1)
+        return ((vector, value),), vector
 
 
 class CounterMultiLeader(VectorMultiLeader):
@@ -644,18 +660,12 @@ class CounterMultiLeader(VectorMultiLeader):
         """Once quiescent, every replica's count equals the acknowledged increments minus decrements."""
         if not self._quiescent(world):
             return True
-        expected = self._expected_count(world)
-        return all(sum(local[k][0]) - sum(local[k][1]) == expected
-                   for local in world.nodes for k in range(len(self.key_names))) \
-            if len(self.key_names) == 1 else self._counts_per_key(world)
-
-    def _counts_per_key(self, world: World) -> bool:
-        for k in range(len(self.key_names)):
-            expected = sum(self.effect[o.value] for o in self._ops(world)
-                           if o.op == "w" and o.key == k and o.returned is not None)
-            if any(sum(local[k][0]) - sum(local[k][1]) != expected for local in world.nodes):
-                return False
-        return True
+        expected = [0] * len(self.key_names)
+        for o in self._ops(world):
+            if o.op == "w" and o.returned is not None:
+                expected[o.key] += self.effect[o.value]
+        return all(sum(local[k][0]) - sum(local[k][1]) == expected[k]
+                   for local in world.nodes for k in range(len(expected)))
 
     @sometimes
     def concurrent_increments_all_counted(self, world: World) -> bool:
