@@ -55,6 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="treat interchangeable replicas as one (fewer states, same verdicts); "
                         "specs can ask for it with symmetry = true")
     c.add_argument("--quiet", action="store_true", help="no traces, no progress line")
+    sw = sub.add_parser("sweep", help="check every combination of parameter values",
+                        description="Explore the model once per combination of parameter "
+                        "values and print a matrix per property; ranges may refer to earlier "
+                        "parameters, e.g. replcheck sweep leaderless n=1..4 w=1..n r=1..n",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sw.add_argument("model", help="a model name (see replcheck list)")
+    sw.add_argument("ranges", nargs="+", metavar="name=RANGE",
+                    help="A..B (whole numbers or earlier parameter names), a,b,c, or a value")
+    sw.add_argument("--property", action="append", dest="properties", metavar="NAME",
+                    help="only this property (repeatable; default: all)")
+    sw.add_argument("--set", action="append", default=[], metavar="key=value",
+                    help="a parameter held fixed in every cell (repeatable)")
+    sw.add_argument("--out", type=Path, metavar="DIR", default=None,
+                    help="write sweep.csv, sweep.json and sweep.svg under DIR/sweep-MODEL")
+    sw.add_argument("--json", action="store_true", help="print the cells as JSON on stdout")
+    sw.add_argument("--symmetry", action="store_true", help="reduce interchangeable replicas")
+    sw.add_argument("--max-states", type=int, metavar="N", help="per-cell state bound")
+    sw.add_argument("--time-limit", type=float, metavar="SECONDS", help="per-cell time bound")
     sub.add_parser("list", help="the models, their parameters and properties",
                    description="List every registered model with its parameters (and defaults) "
                    "and its properties.")
@@ -76,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args)
         if args.command == "list":
             return run_list()
+        if args.command == "sweep":
+            return run_sweep_command(args)
         if args.command == "prove":
             from .prove_command import run_prove
             return run_prove(args)
@@ -237,6 +257,50 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
     for note in sorted(notes):
         print(f"replcheck: {note}", file=sys.stderr)
     return written
+
+
+def run_sweep_command(args) -> int:
+    from . import sweep
+    cls = registry.model_class(args.model)
+    fixed = parse_assignments(args.set)
+    axes = sweep.parse_axes(args.ranges)
+    for bound in ("max_states", "time_limit"):
+        if getattr(args, bound) is not None and getattr(args, bound) < 0:
+            raise UsageError(f"--{bound.replace('_', '-')} must not be negative")
+    if args.symmetry and not callable(getattr(cls, "canonical", None)):
+        raise UsageError(f"model {args.model} offers no symmetry reduction; drop --symmetry")
+    build = sweep.safe_build(lambda params: cls(**params))
+    if args.properties:
+        from .search import select_properties
+        select_properties(build({**fixed, **next(sweep.cells(axes))}), args.properties)
+    bounds = {k: getattr(args, k) for k in ("max_states", "time_limit") if getattr(args, k) is not None}
+
+    def progress(i, total, combo):
+        shown = " ".join(f"{k}={v}" for k, v in combo.items())
+        print(f"  [{i}/{total}] {shown}", file=sys.stderr, flush=True)
+
+    result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
+                             None if args.json else progress)
+    props = sweep.selected_properties(result)
+    if args.json:
+        print(json.dumps(sweep.to_json(result), indent=2))
+    else:
+        for prop in props:
+            print("\n".join(sweep.matrix_lines(result, axes, prop)))
+            print()
+    if args.out is not None:
+        if args.out.exists() and not args.out.is_dir():
+            raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
+        folder = args.out / f"sweep-{args.model}"
+        folder.mkdir(parents=True, exist_ok=True)
+        title = f"{args.model} sweep: " + " ".join(args.ranges)
+        (folder / "sweep.csv").write_text(sweep.to_csv(result, axes), encoding="utf-8")
+        (folder / "sweep.json").write_text(json.dumps(sweep.to_json(result), indent=2) + "\n",
+                                           encoding="utf-8")
+        (folder / "sweep.svg").write_text(sweep.to_svg(result, axes, props, title), encoding="utf-8")
+        if not args.json:
+            print(f"wrote {folder}/sweep.csv, sweep.json, sweep.svg")
+    return 0
 
 
 def run_list() -> int:
