@@ -27,6 +27,7 @@ dot:
 # The main job: check every spec and write the counterexample diagrams into reports/.
 demo: setup
 	$(BIN)/replcheck check specs/ --out reports/ --quiet
+	$(BIN)/replcheck sweep leaderless n=1..4 w=1..n r=1..n --property read_your_writes --symmetry --out reports/
 
 test: setup
 	$(BIN)/python -m pytest

@@ -161,6 +161,11 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     def __init__(self, **given):
         p = _validated(bind(self.PARAMS, given), given)
+        wanted = MODES[(p["conflict"], p["type"])]
+        if not isinstance(self, globals()[wanted]):
+            raise ParameterError("conflict", f"{type(self).__name__} cannot model "
+                                             f"{_mode_text(p)}; build MultiLeader(...), "
+                                             f"which picks {wanted}")
         self.leaders = p["leaders"]
         self.mode = p["type"] or p["conflict"]
         homes = self._homes(p)
@@ -289,7 +294,18 @@ class MultiLeader(Guarantees, ReplicationModel):
             else:
                 what = f"write {k}={op.value}"
             return f"{self.actor_name(a.actor)} invokes {what} at {at}"
+        if a.kind == "crash" and not self.params["durable"]:
+            return f"{self.actor_name(a.actor)} crashes and loses its disk, with the writes " \
+                   f"it had not yet replicated"
         return super().describe_action(a)
+
+    def lane_label(self, world: World, actor: int) -> str:
+        """Leader lanes show a skewed clock's offset (the diagram's title cannot)."""
+        name = self.actor_name(actor)
+        offsets = world.extra.offsets
+        if actor < self.node_count and any(offsets):
+            return f"{name} (clock {offsets[actor]:+d})"
+        return name
 
     def describe_node(self, local) -> str:
         return ", ".join(f"{self.key_name(k)}={self.describe_key_state(s)}"
@@ -318,6 +334,15 @@ class MultiLeader(Guarantees, ReplicationModel):
             elif action.kind == "heal":
                 succ = succ._replace(extra=succ.extra._replace(cut=-1))
             yield action, succ
+
+    def after_crash(self, world: World, node: int) -> World:
+        """A leader that loses its disk (durable = false) also loses its replication log:
+        the writes it had not yet shipped to the other regions ("rep" messages still in
+        flight) are gone with it. With durable storage they are shipped after all."""
+        if self.params["durable"]:
+            return world
+        return world._replace(net=tuple(m for m in world.net
+                                        if not (m.src == node and m.kind == "rep")))
 
     def partition_sides(self) -> tuple:
         """Regions split whole: a side holds some leaders (never l0, to list each split once)
@@ -577,14 +602,20 @@ class SiblingsMultiLeader(VectorMultiLeader):
     @always
     def no_write_discarded_unseen(self, world: World) -> bool:
         """No acknowledged write is discarded without being seen: a replica that has received it keeps it, or a version whose writer saw it."""
+        # A replica has received write w when its causal context includes w -- or, since a
+        # faulty merge could drop w together with its trace in the context, whenever every
+        # replication message has been delivered (quiescent, none lost, none purged by a
+        # disk loss): then every replica has received every acknowledged write.
         ops = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
         if not ops:
             return True
+        everywhere = self._quiescent(world) and not world.faults.drops \
+            and (self.params["durable"] or not world.faults.crashes)
         for node in self._servable(world):
             local = world.nodes[node]
             for w in ops:
                 state = local[w.key]
-                if _leq(w.version, self.context(state)) and \
+                if (everywhere or _leq(w.version, self.context(state))) and \
                         not any(_leq(w.version, vector) for vector, _ in state):
                     return False
         return True
@@ -650,10 +681,6 @@ class CounterMultiLeader(VectorMultiLeader):
     def describe_key_state(self, state) -> str:
         p, n = state
         return f"{sum(p) - sum(n)} (+{_vv(p)} -{_vv(n)})"
-
-    def _expected_count(self, world: World) -> int:
-        return sum(self.effect[o.value] for o in self._ops(world)
-                   if o.op == "w" and o.returned is not None)
 
     @always
     def counts_every_increment(self, world: World) -> bool:
