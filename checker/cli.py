@@ -101,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_prove(args)
         if args.command == "synthesize":
             from .prove_command import run_synthesize
-            return run_synthesize(args, confirm=_confirm_by_exploration)
+            tolerate = int(args.tolerate) if str(args.tolerate).isdigit() else 0
+            return run_synthesize(args, confirm=lambda n, w, r, guarantees:
+                                  _confirm_by_exploration(n, w, r, guarantees, tolerate))
         raise UsageError(f"unknown command {args.command!r}")
     except ReplcheckError as exc:
         print(f"replcheck: {exc}", file=sys.stderr)
@@ -324,12 +326,23 @@ def run_list() -> int:
     return 0
 
 
-def _confirm_by_exploration(n: int, w: int, r: int, guarantees: list[str]) -> str:
-    """Run the explicit checker on the leaderless model for one synthesized (N, W, R)."""
-    model = registry.build_model("leaderless", {"n": n, "w": w, "r": r})
-    wanted = [g for g in guarantees if g in {p.name for p in declared_properties(model)}]
-    result = check(model, properties=wanted or None)
-    return ", ".join(f"{g} {result[g].verdict.value}" for g in wanted) or "nothing to explore"
+WITNESS_UNDER_FAULTS = "write_acknowledged_while_a_home_is_down"
+
+
+def _confirm_by_exploration(n: int, w: int, r: int, guarantees: list[str], tolerate: int) -> str:
+    """Explore the leaderless model for one synthesized (N, W, R) with ``tolerate`` replicas
+    crashing: the guarantees must hold, and a write must still be acknowledged while a
+    replica is down (the availability half of the choice)."""
+    model = registry.build_model("leaderless", {"n": n, "w": w, "r": r, "crashes": tolerate})
+    known = {p.name for p in declared_properties(model)}
+    wanted = [g for g in guarantees if g in known]
+    if tolerate:
+        wanted.append(WITNESS_UNDER_FAULTS)
+    if not wanted:
+        return "nothing to explore"
+    result = check(model, properties=wanted, symmetry=model.canonical)
+    return ", ".join(f"{'available with a replica down' if g == WITNESS_UNDER_FAULTS else g} "
+                     f"{result[g].verdict.value}" for g in wanted)
 
 
 if __name__ == "__main__":

@@ -34,10 +34,17 @@ How concurrent writes are reconciled is the parameter ``conflict``:
   whole CRDT state and merge by the join, so duplicated or reordered "rep" messages are
   harmless (Riak data types).
 * ``siblings`` -- version vectors (Riak ``allow_mult = true``, CouchDB conflicts, the Dynamo
-  paper): a write carries the causal context its client last saw (the version vector its
-  last read or write of the key returned) and replaces exactly the versions that context
-  covers; concurrent versions are all kept, a read returns all of them, and a client
-  resolves a conflict by writing after reading the siblings (its write supersedes them).
+  paper): a client stamps its write with its session's causal context (the join of the
+  version vectors its earlier operations on the key returned) plus one in its own entry,
+  and the write replaces exactly the versions that context covers; concurrent versions are
+  all kept, a read returns all of them, and a client resolves a conflict by writing after
+  reading the siblings (its write supersedes them). The vectors have one entry per client
+  -- a sequential session can name its own writes exactly, which gives the causality
+  Riak's dotted version vectors (``dvv_enabled``) give with server-side ids.
+
+Faults are the runtime's (crashes, message loss and duplication, partitions). A partition
+splits whole regions: a leader and the clients homed there stay together. A leader that
+loses its disk (``durable = false``) loses the writes it had not yet replicated with it.
 
 The anomalies it can show: an acknowledged write read back at another leader before it
 arrived (read_your_writes fails when the client switches leaders); under LWW, concurrent
@@ -47,9 +54,10 @@ counted twice; a lost "rep" or a leader losing its disk leaves replicas diverged
 
 How the shared guarantees read per mode: in ``lww`` a version is the stamp (timestamp,
 leader) and the history is that of a single register. In every other mode a version is a
-version vector (per leader, how many of its operations are included): a write's version is
-the vector of the state it produced, a read's the join of what it returned, and "a
-supersedes b" means a's vector strictly dominates b's -- a includes everything b did. Two
+version vector: a write's version is the vector of the state it produced, a read's the
+join of what it returned, and "a
+supersedes b" means a's vector strictly dominates b's -- a includes everything b did (the
+entries count operations per leader; in ``siblings`` mode, writes per client). Two
 guarantees are switched off there: ``linearizable`` (a read that returns siblings, a count
 or a set is not a register read) and ``no_lost_updates`` (its "a later write supersedes the
 earlier" is the register contract those modes deliberately replace by keeping concurrent

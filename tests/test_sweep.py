@@ -57,3 +57,10 @@ def test_explicit_read_your_writes_agrees_with_z3(nwr):
     explicit = check(m, properties=["read_your_writes"], symmetry=m.canonical)["read_your_writes"]
     assert explicit.verdict.value in ("HOLDS", "VIOLATED")
     assert (explicit.verdict.value == "HOLDS") == quorum_intersection(n, w, r).holds
+
+
+def test_synthesize_confirms_each_choice_by_exploration(capsys):
+    code = main(["synthesize", "--tolerate", "1", "--guarantee", "read_your_writes", "--limit", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "read_your_writes HOLDS, available with a replica down HOLDS" in out
