@@ -211,9 +211,10 @@ def _print_human(spec, model, result, mismatches, written, quiet) -> None:
         print(f"  MISMATCH {line}")
     if not quiet:
         for p in result.properties:
-            if p.kind == "always" and p.trace is not None:
-                print(f"  shortest counterexample for {p.name} ({len(p.trace)} steps):")
-                print("\n".join(trace_lines(model, p.trace, "    ")))
+            if p.kind != "sometimes" and p.trace is not None:
+                what = "lasso" if p.loop_start is not None else "counterexample"
+                print(f"  shortest {what} for {p.name} ({len(p.trace)} steps):")
+                print("\n".join(trace_lines(model, p.trace, "    ", p.loop_start)))
     for path in written:
         print(f"  wrote {path}")
     print()
@@ -247,7 +248,7 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
         stem = folder / p.name
         stem.with_suffix(".txt").write_text(
             f"{p.name}: {p.verdict.value} ({p.description})\n" +
-            "\n".join(trace_lines(model, p.trace, "")) + "\n", encoding="utf-8")
+            "\n".join(trace_lines(model, p.trace, "", p.loop_start)) + "\n", encoding="utf-8")
         one = result_json(model, type(result)(properties=(p,), stats=result.stats))
         stem.with_suffix(".json").write_text(json.dumps(one, indent=2) + "\n", encoding="utf-8")
         written.append(stem.with_suffix(".txt"))

@@ -86,6 +86,8 @@ def to_dot(d: Diagram) -> str:
     for r in range(d.rows + 1):
         text = "" if r == 0 else str(r)
         colour = ", fontcolor=\"#a00000\"" if r == d.highlight_row else ""
+        if d.loop_from is not None and r > d.loop_from:
+            text, colour = f"{r} (loop)", ", fontcolor=\"#7a4b00\""
         out.append(f"  T_{r} [shape=plaintext, label={_q(text)}{colour}];")
     out.append("  T_head -> T_0 [style=invis];")
     for r in range(d.rows):

@@ -29,10 +29,16 @@ def _diff(path: str, a, b):
         yield f"{path}: {a!r} -> {b!r}"
 
 
-def trace_lines(model, trace, indent: str = "  ") -> list[str]:
-    """The trace as numbered steps, each followed by what it changed."""
+def trace_lines(model, trace, indent: str = "  ", loop_start: int | None = None) -> list[str]:
+    """The trace as numbered steps, each followed by what it changed. For a lasso, the
+    steps after state ``loop_start`` are marked as the loop that repeats for ever."""
     lines = []
+    if loop_start == 0:
+        lines.append(f"{indent}    -- the loop starts in the initial state and repeats for ever --")
     for i, step in enumerate(trace.steps[1:], start=1):
+        if loop_start is not None and i == loop_start + 1 and loop_start > 0:
+            lines.append(f"{indent}    -- loop: from the state after step {loop_start}, "
+                         f"these steps repeat for ever --")
         lines.append(f"{indent}{i:>2}. {step.action}")
         for change in state_changes(model, trace.steps[i - 1].state, step.state):
             lines.append(f"{indent}      {change}")
@@ -85,6 +91,8 @@ def _property_json(model, p: PropertyResult, spec) -> dict:
         out["expected"] = spec.expect[p.name]
     if p.reason:
         out["reason"] = p.reason
+    if p.loop_start is not None:
+        out["loop_start"] = p.loop_start
     if p.trace is not None:
         out["trace"] = [
             {"step": i, "action": str(step.action),

@@ -52,8 +52,9 @@ class PropertyResult:
     """The outcome for one property.
 
     ``trace`` is the shortest counterexample for a violated ``always``, the shortest
-    witness for a satisfied ``sometimes``, and None otherwise. ``reason`` explains an
-    UNKNOWN or an unreachable ``sometimes`` in words.
+    witness for a satisfied ``sometimes``, the lasso for a violated ``eventually`` (its
+    states from ``loop_start`` on repeat for ever), and None otherwise. ``reason`` explains
+    an UNKNOWN or an unreachable ``sometimes`` in words.
     """
 
     name: str
@@ -62,6 +63,7 @@ class PropertyResult:
     description: str = ""
     trace: Trace | None = None
     reason: str = ""
+    loop_start: int | None = None  # liveness lassos: steps from this index on repeat for ever
 
 
 @dataclass(frozen=True)

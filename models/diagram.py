@@ -56,7 +56,14 @@ def build_diagram(model, trace, prop) -> Diagram:
     events = tuple(Event(lane, row, "\n".join(texts), kinds.get((lane, row), "step"))
                    for (lane, row), texts in sorted(labels.items(), key=lambda kv: (kv[0][1], kv[0][0])))
     final = steps[-1].state
-    if prop.kind == "always":
+    loop_from = getattr(prop, "loop_start", None)
+    if prop.kind == "eventually":
+        fair = sorted({str(s.action.kind) for s in steps[(loop_from or 0) + 1:]})
+        caption = (f"{prop.name} never becomes true: {prop.description} The loop from step "
+                   f"{loop_from} repeats for ever, taking {', '.join(fair) or 'no step'}; "
+                   f"every fair action that stays enabled is taken, yet the property stays false.")
+        title = f"{model.name}: {prop.name} VIOLATED (lasso)"
+    elif prop.kind == "always":
         caption = explain(model, prop.name, final) if prop.name in _GUARANTEES else \
             f"{prop.name} fails: {prop.description}"
         title = f"{model.name}: {prop.name} VIOLATED"
@@ -65,7 +72,7 @@ def build_diagram(model, trace, prop) -> Diagram:
         title = f"{model.name}: {prop.name} reachable"
     return Diagram(title=f"{title}  ({model.summary()})" if hasattr(model, "summary") else title,
                    caption=caption, lanes=lanes, rows=last, events=events,
-                   arrows=tuple(sorted(arrows)), highlight_row=last,
+                   arrows=tuple(sorted(arrows)), highlight_row=last, loop_from=loop_from,
                    step_labels=tuple(str(s.action) for s in steps[1:]))
 
 

@@ -50,15 +50,15 @@ The anomalies it can show: an acknowledged write read back at another leader bef
 arrived (read_your_writes fails when the client switches leaders); under LWW, concurrent
 writes converge by silently discarding all but one, and clock skew discards even a write
 made after another was acknowledged (no_lost_updates); a retried (duplicated) increment is
-counted twice; a lost "rep" or a leader losing its disk leaves replicas diverged for good.
+counted twice; a lost "rep" leaves the regions diverged for good (convergence); a leader
+that loses its disk takes its unreplicated acknowledged writes with it (durable_acks).
 
 How the shared guarantees read per mode: in ``lww`` a version is the stamp (timestamp,
 leader) and the history is that of a single register. In every other mode a version is a
 version vector: a write's version is the vector of the state it produced, a read's the
-join of what it returned, and "a
-supersedes b" means a's vector strictly dominates b's -- a includes everything b did (the
-entries count operations per leader; in ``siblings`` mode, writes per client). Two
-guarantees are switched off there: ``linearizable`` (a read that returns siblings, a count
+join of what it returned, and "a supersedes b" means a's vector strictly dominates b's --
+a includes everything b did (the entries count operations per leader; in ``siblings``
+mode, writes per client). Two guarantees are switched off there: ``linearizable`` (a read that returns siblings, a count
 or a set is not a register read) and ``no_lost_updates`` (its "a later write supersedes the
 earlier" is the register contract those modes deliberately replace by keeping concurrent
 writes side by side; what they promise instead is checked by ``no_write_discarded_unseen``,
