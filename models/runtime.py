@@ -262,14 +262,16 @@ class ReplicationModel:
             if world.faults.drops < p["drops"]:
                 faults = world.faults._replace(drops=world.faults.drops + 1)
                 yield Action("drop", msg.src, msg, None, self), \
-                    world._replace(net=rest, faults=faults)
+                    World(world.nodes, world.clients, rest, world.history, faults, world.extra)
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
-        world = world._replace(net=rest)
+        world = World(world.nodes, world.clients, rest, world.history, world.faults, world.extra)
         ctx = Ctx(self, world, msg.dst)
         if msg.dst < self.node_count:
             local = self.on_node_message(ctx, msg.dst, world.nodes[msg.dst], msg)
-            world = ctx.world._replace(nodes=replace_at(ctx.world.nodes, msg.dst, local))
+            w = ctx.world
+            world = World(replace_at(w.nodes, msg.dst, local), w.clients, w.net, w.history,
+                          w.faults, w.extra)
         else:
             c = msg.dst - self.node_count
             client = world.clients[c]
@@ -339,7 +341,9 @@ class ReplicationModel:
         by a signature of their state and traffic. Ties keep their order, so two symmetric
         worlds may get different representatives (less reduction, never a wrong verdict:
         the representative is always a real relabelling of ``world``)."""
-        groups = self.symmetric_node_groups()
+        groups = self.__dict__.get("_groups")
+        if groups is None:
+            groups = self._groups = self.symmetric_node_groups()
         if not groups:
             return world
         perm = list(range(self.node_count))  # perm[old id] = new id
@@ -467,8 +471,8 @@ class Ctx:
     def apply_client(self, world: World, c: int, op_state) -> World:
         client = world.clients[c]
         if not self.done:
-            return world._replace(clients=replace_at(world.clients, c, client._replace(op=op_state)))
-        world = world._replace(clients=replace_at(world.clients, c, Client(client.pc + 1, None)))
+            return _with_clients(world, replace_at(world.clients, c, Client(client.pc, op_state)))
+        world = _with_clients(world, replace_at(world.clients, c, Client(client.pc + 1, None)))
         return self._forget_finished_operation(world, self.model.client_actor(c))
 
     def _forget_finished_operation(self, world: World, me: int) -> World:
@@ -483,17 +487,22 @@ class Ctx:
         return world._replace(net=net)
 
     def finish(self, world: World) -> World:
-        if self.sent:
-            world = world._replace(net=tuple(sorted(world.net + tuple(self.sent))))
-        if self.events:
-            world = world._replace(history=world.history + tuple(self.events))
-        return world
+        if not (self.sent or self.events):
+            return world
+        net = tuple(sorted(world.net + tuple(self.sent))) if self.sent else world.net
+        history = world.history + tuple(self.events) if self.events else world.history
+        return World(world.nodes, world.clients, net, history, world.faults, world.extra)
 
 
 def _show(value) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(repr(v) for v in value) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _with_clients(world: World, clients: tuple) -> World:
+    # Positional construction: NamedTuple._replace is several times slower on this hot path.
+    return World(world.nodes, clients, world.net, world.history, world.faults, world.extra)
 
 
 def permute_mask(mask: int, perm: tuple[int, ...]) -> int:
