@@ -58,11 +58,11 @@ leader) and the history is that of a single register. In every other mode a vers
 version vector: a write's version is the vector of the state it produced, a read's the
 join of what it returned, and "a supersedes b" means a's vector strictly dominates b's --
 a includes everything b did (the entries count operations per leader; in ``siblings``
-mode, writes per client). Two guarantees are switched off there: ``linearizable`` (a read that returns siblings, a count
-or a set is not a register read) and ``no_lost_updates`` (its "a later write supersedes the
-earlier" is the register contract those modes deliberately replace by keeping concurrent
-writes side by side; what they promise instead is checked by ``no_write_discarded_unseen``,
-``counts_every_increment`` and ``add_wins``).
+mode, writes per client). Two guarantees are switched off there: ``linearizable`` (a read
+that returns siblings, a count or a set is not a register read) and ``no_lost_updates``
+(its "a later write supersedes the earlier" is the register contract those modes
+deliberately replace by keeping concurrent writes side by side; what they promise instead
+is checked by ``no_write_discarded_unseen``, ``counts_every_increment`` and ``add_wins``).
 """
 
 from itertools import product
@@ -88,7 +88,7 @@ class Extra(NamedTuple):
 
 
 class Siblings(NamedTuple):
-    """A read's values in the siblings and mv_register modes (one value when there is no conflict)."""
+    """A read's values in the siblings and mv_register modes (one value when no conflict)."""
 
     values: tuple
 
@@ -419,7 +419,7 @@ class MultiLeader(Guarantees, ReplicationModel):
         for node in self._servable(world):
             yield self.context(world.nodes[node][key])
 
-    # --- helpers the properties share ----------------------------------------------------------------
+    # --- helpers the properties share ---------------------------------------------------------
     def _servable(self, world: World):
         return [n for n in range(self.node_count)
                 if self.node_is_up(world, n) or self.params["recover"]]
@@ -439,7 +439,10 @@ class MultiLeader(Guarantees, ReplicationModel):
     # --- properties every mode has ---------------------------------------------------------------------
     @always
     def convergence(self, world: World) -> bool:
-        """Once nothing is in flight, no client is mid-operation and all leaders are up, every replica holds the same state."""
+        """When quiet (nothing in flight, no client busy, all leaders up), all replicas agree.
+
+        The safety form of convergence: a quiet state is where writes have stopped and
+        faults have healed, so any difference left there is permanent."""
         if not self._quiescent(world):
             return True
         first = world.nodes[0]
@@ -540,7 +543,10 @@ class LwwMultiLeader(MultiLeader):
 
     @sometimes
     def converged_by_losing_a_write(self, world: World) -> bool:
-        """All replicas agree, yet an acknowledged write is gone and what replaced it was not written after it was acknowledged."""
+        """Replicas agree, yet an acknowledged write is gone, replaced by a write not made after it.
+
+        Quiet and converged, and the value every replica holds was written by a write that
+        was invoked before the lost one was acknowledged (concurrent with it)."""
         if not self._quiescent(world) or any(n != world.nodes[0] for n in world.nodes[1:]):
             return False
         ops = self._ops(world)
@@ -609,7 +615,10 @@ class SiblingsMultiLeader(VectorMultiLeader):
 
     @always
     def no_write_discarded_unseen(self, world: World) -> bool:
-        """No acknowledged write is discarded without being seen: a replica that has received it keeps it, or a version whose writer saw it."""
+        """No acknowledged write is discarded without being seen by the write that replaces it.
+
+        A replica that has received an acknowledged write still holds it or a version whose
+        vector covers it (a write that saw it); concurrent writes stay side by side."""
         # A replica has received write w when its causal context includes w -- or, since a
         # faulty merge could drop w together with its trace in the context, whenever every
         # replication message has been delivered (quiescent, none lost, none purged by a
@@ -636,7 +645,7 @@ class SiblingsMultiLeader(VectorMultiLeader):
 
     @sometimes
     def client_merges_siblings(self, world: World) -> bool:
-        """A client's acknowledged write supersedes two concurrent acknowledged writes (it resolved the conflict)."""
+        """A client's acknowledged write supersedes two concurrent acknowledged writes."""
         writes = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
         for m in writes:
             below = [o for o in writes if o.key == m.key and self.supersedes(m.version, o.version)]
@@ -692,7 +701,7 @@ class CounterMultiLeader(VectorMultiLeader):
 
     @always
     def counts_every_increment(self, world: World) -> bool:
-        """Once quiescent, every replica's count equals the acknowledged increments minus decrements."""
+        """When quiet, every replica's count is the acknowledged increments minus decrements."""
         if not self._quiescent(world):
             return True
         expected = [0] * len(self.key_names)
@@ -761,7 +770,10 @@ class OrSetMultiLeader(VectorMultiLeader):
 
     @always
     def add_wins(self, world: World) -> bool:
-        """Once quiescent, every replica holds exactly the elements with an acknowledged add no acknowledged remove observed (a concurrent add beats a remove)."""
+        """When quiet, every replica holds exactly the elements with an add no remove observed.
+
+        Adds and removes are the acknowledged ones; a remove observes the adds whose dots
+        its leader had seen, so an add concurrent with a remove survives it (add wins)."""
         if not self._quiescent(world):
             return True
         adds, removes = self._adds_and_removes(world)
@@ -771,7 +783,10 @@ class OrSetMultiLeader(VectorMultiLeader):
 
     @sometimes
     def concurrent_add_survives_remove(self, world: World) -> bool:
-        """Once quiescent, an element is present everywhere although a remove took out the adds of it that it saw: a concurrent add survived."""
+        """When quiet, an element stays everywhere though a remove took out the adds it saw.
+
+        The remove observed some adds of the element and not another, concurrent one, which
+        survived."""
         if not self._quiescent(world):
             return False
         adds, removes = self._adds_and_removes(world)

@@ -278,7 +278,7 @@ class ReplicationModel:
             if client.op is None:
                 return ctx.finish(world)  # a late reply to a finished operation
             op_state = self.on_client_message(ctx, c, client.op, msg)
-            world = ctx.apply_client(world, c, op_state)
+            world = ctx.apply_client(ctx.world, c, op_state)
         return ctx.finish(world)
 
     def _faults(self, world: World):
