@@ -6,10 +6,12 @@ with ``@always`` / ``@sometimes`` / ``@eventually``. ``check(model)`` returns a 
 """
 
 from .errors import ModelError, ParameterError, ReplcheckError, SpecError, UsageError
-from .properties import always, eventually, sometimes
+from .properties import (always, always_eventually, assume_infinitely_often, eventually,
+                         eventually_always, sometimes)
 from .result import PropertyResult, Result, Stats, Step, Trace, Verdict
 from .search import check
 
-__all__ = ["check", "always", "sometimes", "eventually", "Result", "PropertyResult",
+__all__ = ["check", "always", "sometimes", "eventually", "always_eventually",
+           "eventually_always", "assume_infinitely_often", "Result", "PropertyResult",
            "Stats", "Step", "Trace", "Verdict", "ModelError", "SpecError",
            "ParameterError", "ReplcheckError", "UsageError"]

@@ -42,6 +42,9 @@ def trace_lines(model, trace, indent: str = "  ", loop_start: int | None = None)
         lines.append(f"{indent}{i:>2}. {step.action}")
         for change in state_changes(model, trace.steps[i - 1].state, step.state):
             lines.append(f"{indent}      {change}")
+    if loop_start is not None and 0 < loop_start == len(trace):
+        lines.append(f"{indent}    -- from the state after step {loop_start} nothing fair is left "
+                     f"to do: it stays so for ever --")
     return lines
 
 
@@ -49,6 +52,9 @@ def verdict_line(p: PropertyResult, expected: str | None) -> str:
     """``  read_your_writes     VIOLATED  trace 6   (expected VIOLATED: ok)``."""
     if p.trace is not None:
         detail = f"{'witness' if p.kind == 'sometimes' else 'trace'} {len(p.trace)}"
+        if p.loop_start is not None:
+            detail = (f"lasso {len(p.trace)}, loop starts at step {p.loop_start}, "
+                      f"repeats for ever")
     else:
         detail = p.reason
     mark = ""
@@ -110,5 +116,5 @@ def _jsonable(value):
 
 
 def is_failure(p: PropertyResult) -> bool:
-    """Ad hoc runs fail only on a violated safety property; witnesses are informative."""
-    return p.kind == "always" and p.verdict == Verdict.VIOLATED
+    """Ad hoc runs fail on a violated safety or liveness property; witnesses are informative."""
+    return p.kind != "sometimes" and p.verdict == Verdict.VIOLATED

@@ -4,13 +4,20 @@
 property (or to witness a ``sometimes`` property) lies at the smallest depth: its trace is
 a shortest one. The visited set maps each state to its parent; traces are rebuilt from
 those pointers and replayed through ``next_steps`` before they are returned.
+
+When a liveness property (``@eventually`` and friends) is selected and the model declares
+its fairness, the search also records the state graph compactly (``liveness.StateGraph``:
+the visited set then maps each state to an integer id) and, once the search is complete,
+decides liveness on it (``liveness.Analysis``). Safety-only runs record nothing.
 """
 
 import time
 from typing import Callable, Iterable
 
 from .errors import ModelError, ReplcheckError
-from .properties import ALWAYS, EVENTUALLY, SOMETIMES, Property, declared_properties
+from .liveness import Analysis, ParentView, StateGraph, fairness_text
+from .properties import (ALWAYS, LIVENESS, SOMETIMES, Property, declared_assumptions,
+                         declared_properties, fair_action_classes)
 from .replay import rebuild_trace
 from .result import PropertyResult, Result, Stats, Verdict
 
@@ -47,14 +54,17 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
 
     Bounds: ``max_depth`` (BFS levels beyond the initial states), ``max_states`` (distinct
     states stored), ``time_limit`` (seconds). When a bound stops the search, every property
-    it did not decide is UNKNOWN; nothing is reported HOLDS after an incomplete search.
+    it did not decide is UNKNOWN; nothing is reported HOLDS after an incomplete search, and
+    liveness properties, which need the whole graph, are then always UNKNOWN.
 
     ``symmetry`` maps a state to the representative of its equivalence class; states are
     stored by representative, and traces are still real traces of the unreduced model.
+    Liveness properties under symmetry are refused (``ReplcheckError``) unless the model
+    sets ``symmetric_fairness = True`` (see ``properties``).
     ``stop_when_decided`` ends the search once every property has a final verdict (the
-    statistics then say ``stopped_by='decided'``). ``progress`` is called about once a
-    second after the first two seconds with a dict of running figures; ``check`` itself
-    never prints.
+    statistics then say ``stopped_by='decided'``); a liveness property is decided only
+    after the whole graph is explored. ``progress`` is called about once a second after the
+    first two seconds with a dict of running figures; ``check`` itself never prints.
     """
     for name, value in (("max_depth", max_depth), ("max_states", max_states),
                         ("time_limit", time_limit)):
@@ -62,7 +72,16 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     props = select_properties(model, properties)
     safety = [p for p in props if p.kind == ALWAYS]
     reach = [p for p in props if p.kind == SOMETIMES]
-    liveness = [p for p in props if p.kind == EVENTUALLY]
+    liveness = [p for p in props if p.kind in LIVENESS]
+    fair = fair_action_classes(model) if liveness else None
+    graph = StateGraph(fair) if liveness and fair is not None else None
+    if graph is not None and symmetry is not None \
+            and not getattr(model, "symmetric_fairness", False):
+        raise ReplcheckError(
+            f"liveness properties ({', '.join(p.name for p in liveness)}) cannot be checked "
+            f"under symmetry reduction: the model does not declare symmetric_fairness = True "
+            f"(fair action classes and liveness properties invariant under its symmetry), "
+            f"so verdicts could be wrong; drop symmetry or select only safety properties")
     found: dict[str, object] = {}  # property name -> the stored key of the deciding state
     canon = symmetry or (lambda s: s)
 
@@ -77,18 +96,27 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
                 pending_reach.remove(p)
 
     pending_safety, pending_reach = list(safety), list(reach)
-    parent: dict = {}
+    parent: dict = {}  # key -> parent key; with a graph: key -> id (graph.ids)
+    if graph is not None:
+        parent = graph.ids
+        keys, parents, offsets = graph.keys, graph.parents, graph.offsets
+        targets, classes, class_of = graph.targets, graph.classes, graph.class_of
     frontier: list = []
     start = time.monotonic()
     transitions, depth, stopped_by = 0, 0, ""
     for state in model.init_states():
         key = _key(canon, state)
         if key not in parent:
-            parent[key] = None
+            if graph is None:
+                parent[key] = None
+            else:
+                parent[key] = len(keys)
+                keys.append(key)
+                parents.append(-1)
             frontier.append(state)
             examine(key, state)
     expanded, next_report = 0, start + PROGRESS_AFTER_SECONDS
-    all_decided = lambda: not (pending_safety or pending_reach or liveness)
+    all_decided = lambda: not (pending_safety or pending_reach or graph is not None)
     if stop_when_decided and all_decided():
         stopped_by = "decided"
     while frontier and not stopped_by:
@@ -96,27 +124,63 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
             stopped_by = "time_limit"
             break
         if max_depth is not None and depth >= max_depth:
-            if any(_key(canon, t) not in parent
-                   for s in frontier for _, t in model.next_steps(s)):
-                stopped_by = "max_depth"
+            if graph is None:
+                if any(_key(canon, t) not in parent
+                       for s in frontier for _, t in model.next_steps(s)):
+                    stopped_by = "max_depth"
+                break
+            # the last level's edges are part of the graph liveness needs
+            for state in frontier:
+                offsets.append(len(targets))
+                for action, succ in model.next_steps(state):
+                    i = parent.get(_key(canon, succ))
+                    if i is None:
+                        stopped_by = "max_depth"
+                        break
+                    targets.append(i)
+                    classes.append(class_of(action))
+                if stopped_by:
+                    break
             break
         next_frontier: list = []
         for state in frontier:
-            key_of_state = canon(state) if symmetry else state
-            for _action, succ in model.next_steps(state):
-                transitions += 1
-                key = canon(succ) if symmetry else succ
-                try:
-                    if key in parent:
-                        continue
-                except TypeError as exc:
-                    raise _unhashable(key, exc) from None
-                if max_states is not None and len(parent) >= max_states:
-                    stopped_by = "max_states"
-                    break
-                parent[key] = key_of_state
-                next_frontier.append(succ)
-                examine(key, succ)
+            if graph is None:
+                key_of_state = canon(state) if symmetry else state
+                for _action, succ in model.next_steps(state):
+                    transitions += 1
+                    key = canon(succ) if symmetry else succ
+                    try:
+                        if key in parent:
+                            continue
+                    except TypeError as exc:
+                        raise _unhashable(key, exc) from None
+                    if max_states is not None and len(parent) >= max_states:
+                        stopped_by = "max_states"
+                        break
+                    parent[key] = key_of_state
+                    next_frontier.append(succ)
+                    examine(key, succ)
+            else:
+                src = len(offsets)  # states are expanded in id order
+                offsets.append(len(targets))
+                for action, succ in model.next_steps(state):
+                    transitions += 1
+                    key = canon(succ) if symmetry else succ
+                    try:
+                        i = parent.get(key)
+                    except TypeError as exc:
+                        raise _unhashable(key, exc) from None
+                    if i is None:
+                        if max_states is not None and len(parent) >= max_states:
+                            stopped_by = "max_states"
+                            break
+                        i = parent[key] = len(keys)
+                        keys.append(key)
+                        parents.append(src)
+                        next_frontier.append(succ)
+                        examine(key, succ)
+                    targets.append(i)
+                    classes.append(class_of(action))
             expanded += 1
             if stop_when_decided and all_decided():
                 stopped_by = stopped_by or "decided"
@@ -135,13 +199,54 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
         if next_frontier:
             depth += 1
         frontier = next_frontier
-    seconds = time.monotonic() - start
     complete = not stopped_by
+    lookup = parent if graph is None else ParentView(graph)
+    live_results = {}
+    if liveness:
+        live_results = _liveness_verdicts(model, liveness, graph, fair, canon,
+                                          symmetry is not None, complete, stopped_by)
+    seconds = time.monotonic() - start
     stats = Stats(states=len(parent), transitions=transitions, depth=depth,
                   seconds=seconds, complete=complete, stopped_by=stopped_by)
-    results = tuple(_verdict(model, p, found, parent, canon, complete, stopped_by)
+    results = tuple(live_results[p.name] if p.name in live_results else
+                    _verdict(model, p, found, lookup, canon, complete, stopped_by)
                     for p in props)
     return Result(properties=results, stats=stats)
+
+
+def _liveness_verdicts(model, liveness: list[Property], graph, fair, canon, symmetric: bool,
+                       complete: bool, stopped_by: str) -> dict[str, PropertyResult]:
+    """Verdicts of the liveness properties: decided on the recorded graph when the search
+    was complete and the model declares its fairness, UNKNOWN with a reason otherwise."""
+    out = {}
+    bases = {p.name: dict(name=p.name, kind=p.kind, description=p.description)
+             for p in liveness}
+
+    def unknown(reason: str) -> dict[str, PropertyResult]:
+        return {p.name: PropertyResult(**bases[p.name], verdict=Verdict.UNKNOWN, reason=reason)
+                for p in liveness}
+
+    if fair is None:
+        return unknown("liveness needs the model's fairness: declare fair_actions, the set "
+                       "of weakly fair action kinds (an empty set for none)")
+    if not complete:
+        return unknown(f"not decided: {_why(stopped_by)} stopped the search, and liveness "
+                       "needs the whole state graph")
+    graph.seal()
+    assumptions = declared_assumptions(model)
+    analysis = Analysis(model, graph, canon, symmetric, assumptions)
+    if assumptions and not analysis.any_fair_behaviour():
+        return unknown(f"vacuous: no fair behaviour exists (the assumptions "
+                       f"{', '.join(a.name for a in assumptions)} cannot all be met on any "
+                       f"cycle or final state), so the property would hold only vacuously")
+    for p in liveness:
+        out[p.name] = analysis.decide(p, bases[p.name], fairness_text(graph))
+    return out
+
+
+def _why(stopped_by: str) -> str:
+    return {"max_depth": "the depth bound", "max_states": "the state bound",
+            "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
 
 
 def _key(canon: Callable, state):
@@ -161,9 +266,6 @@ def _unhashable(key, exc: Exception) -> ModelError:
 def _verdict(model, p: Property, found: dict, parent: dict, canon: Callable,
              complete: bool, stopped_by: str) -> PropertyResult:
     base = dict(name=p.name, kind=p.kind, description=p.description)
-    if p.kind == EVENTUALLY:
-        return PropertyResult(**base, verdict=Verdict.UNKNOWN,
-                              reason="liveness (@eventually) is not decided by this engine yet")
     if p.name in found:
         trace = rebuild_trace(model, parent, found[p.name], canon)
         _confirm_end(model, p, trace)
@@ -174,10 +276,8 @@ def _verdict(model, p: Property, found: dict, parent: dict, canon: Callable,
             return PropertyResult(**base, verdict=Verdict.HOLDS)
         return PropertyResult(**base, verdict=Verdict.VIOLATED,
                               reason="no reachable state satisfies it")
-    why = {"max_depth": "the depth bound", "max_states": "the state bound",
-           "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
     return PropertyResult(**base, verdict=Verdict.UNKNOWN,
-                          reason=f"not decided before {why} stopped the search")
+                          reason=f"not decided before {_why(stopped_by)} stopped the search")
 
 
 def _confirm_end(model, p: Property, trace) -> None:

@@ -15,18 +15,36 @@ operations:
 * sloppy quorum (switch): when a home replica is unreachable, the client may send the write
   to a spare node instead, which stores it as a hint, counts towards W, and hands it to the
   home replica once that is reachable again (hinted handoff). Reads still go to the homes.
+* anti-entropy (switch; Dynamo section 4.7, Cassandra's repair): two home replicas that can
+  reach each other compare Merkle summaries of their stores -- the keys are grouped in
+  buckets of two, a bucket's summary is the tuple of its keys' versions -- descend into the
+  buckets that differ and exchange only the keys that differ, the newer version winning on
+  both sides. One exchange is one atomic step ("anti_entropy").
 
 The anomalies it can show: with W + R <= N a read quorum can miss the latest acknowledged
 write (stale read, read_your_writes fails); with W + R > N but no read repair, a read that
 sees an in-flight write can be followed by one that does not (the new-old inversion, so the
 register is not linearizable); a sloppy quorum acknowledges a write that no home quorum
 holds, so a later read at the homes misses it.
+
+Convergence is a liveness property: ``convergence`` (eventually-always) says every fair
+behaviour ends with every live home replica holding the same version of every key, for
+good. Fairness (weak, per action kind): message delivery, anti-entropy, hinted handoff and
+partition healing are fair -- a step of that kind that stays possible happens -- while
+client invocations, crashes, recoveries, drops, duplicates, new partitions and hinted
+writes are not: clients may stop, faults may or may not happen, and a crashed node may stay
+down (it then does not count). A behaviour may stop in any state where no fair step is
+possible (``stuttering``), so without anti-entropy a replica that missed a write because
+its message was lost stays stale for ever; with it, the replicas always end up agreeing.
+Because healing is fair, every partition ends; make "heal" unfair to let partitions last
+for ever (anti-entropy cannot cross them, and convergence then fails).
 """
 
 from typing import NamedTuple
 
 from replcheck.checker import sometimes
 from replcheck.checker.errors import ParameterError
+from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees
 from .params import Param, bind
@@ -79,7 +97,16 @@ class Leaderless(Guarantees, ReplicationModel):
               choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
         Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3),
+        Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
+              "Merkle summaries and exchange the keys that differ (a fair step)"),
     ) + FAULT_PARAMS
+    # Fairness of the liveness property ``convergence`` (see the module docstring).
+    fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
+    stuttering = True
+    # Action kinds and ``convergence`` do not name nodes, so both are invariant under the
+    # permutations of homes (and of spares) that the symmetry reduction uses.
+    symmetric_fairness = True
+    MERKLE_BUCKET = 2  # keys per leaf of the Merkle summary
     # monotonic_writes and writes_follow_reads hold by construction of the global clock;
     # they stay on so that a change to version assignment is caught.
 
@@ -120,6 +147,14 @@ class Leaderless(Guarantees, ReplicationModel):
         if a.kind == "handoff":
             return f"{self.node_name(a.actor)} hands off {self.describe_msg(a.msg)} " \
                    f"to {self.node_name(a.msg.dst)}"
+        if a.kind == "anti_entropy":
+            other, buckets, taken = a.detail
+            names = "; ".join("{" + ",".join(self.key_name(k) for k in self._bucket_keys(b)) + "}"
+                              for b in buckets)
+            moves = ", ".join(f"{self.node_name(node)} takes {self.key_name(k)}="
+                              f"{self.value_name(s.value)}@{s.ts}" for node, k, s in taken)
+            return f"anti-entropy {self.node_name(a.actor)}<->{self.node_name(other)}: " \
+                   f"Merkle buckets {names} differ; {moves}"
         return super().describe_action(a)
 
     SUMMARY_ALWAYS = ("n", "w", "r")
@@ -203,6 +238,49 @@ class Leaderless(Guarantees, ReplicationModel):
         if self.spare_count:
             yield from self._hinted_writes(world)
             yield from self._handoffs(world)
+        if self.params["anti_entropy"]:
+            yield from self._anti_entropy(world)
+
+    # --- anti-entropy ------------------------------------------------------------------------------
+    def _bucket_keys(self, bucket: int) -> range:
+        size = self.MERKLE_BUCKET
+        return range(bucket * size, min((bucket + 1) * size, len(self.key_names)))
+
+    def merkle_summary(self, store: tuple) -> tuple:
+        """Per bucket of keys, the tuple of the versions held (the leaves of the tree; the
+        root is the whole tuple). Versions are unique per write, so equal summaries mean
+        equal stores."""
+        return tuple(tuple(store[k].version for k in self._bucket_keys(b))
+                     for b in range(-(-len(self.key_names) // self.MERKLE_BUCKET)))
+
+    def _anti_entropy(self, world: World):
+        """Two home replicas that can reach each other and whose Merkle roots differ
+        exchange the keys that differ within the buckets that differ."""
+        for a in range(self.n):
+            for b in range(a + 1, self.n):
+                if not self.reachable(world, a, b):
+                    continue
+                store_a, store_b = world.nodes[a].store, world.nodes[b].store
+                if store_a == store_b:  # equal Merkle roots (a shortcut: same stores)
+                    continue
+                sum_a, sum_b = self.merkle_summary(store_a), self.merkle_summary(store_b)
+                new_a, new_b, buckets, taken = list(store_a), list(store_b), [], []
+                for bucket, (leaf_a, leaf_b) in enumerate(zip(sum_a, sum_b)):
+                    if leaf_a == leaf_b:
+                        continue
+                    buckets.append(bucket)
+                    for key in self._bucket_keys(bucket):
+                        mine, theirs = store_a[key], store_b[key]
+                        if mine.version > theirs.version:
+                            new_b[key] = mine
+                            taken.append((b, key, mine))
+                        elif theirs.version > mine.version:
+                            new_a[key] = theirs
+                            taken.append((a, key, theirs))
+                nodes = replace_at(world.nodes, a, world.nodes[a]._replace(store=tuple(new_a)))
+                nodes = replace_at(nodes, b, nodes[b]._replace(store=tuple(new_b)))
+                yield Action("anti_entropy", a, None, (b, tuple(buckets), tuple(taken)), self), \
+                    world._replace(nodes=nodes)
 
     def _hinted_writes(self, world: World):
         """A writing client sends the copy meant for an unreachable home to a spare."""
@@ -276,6 +354,13 @@ class Leaderless(Guarantees, ReplicationModel):
                 for home, hint_key, stored in local.hints:
                     if hint_key == key:
                         yield stored.version
+
+    # --- liveness ----------------------------------------------------------------------------------
+    @eventually_always
+    def convergence(self, world: World) -> bool:
+        """Replicas end up agreeing: from some point on, every live home replica holds the same version of every key."""
+        live = [world.nodes[h].store for h in range(self.n) if self.node_is_up(world, h)]
+        return all(store == live[0] for store in live[1:])
 
     # --- availability witnesses ----------------------------------------------------------------
     @sometimes
