@@ -144,7 +144,7 @@ class LeaderFollower(Guarantees, ReplicationModel):
         Param("replication", str, "async", "when the leader acknowledges a write",
               choices=("async", "sync")),
         Param("sync", list, (), "synchronous followers in priority order (sync replication); "
-                                "empty: every follower"),
+                                "empty: every node but the leader, n0 included once demoted"),
         Param("k", int, 1, "synchronous acknowledgements a write waits for", minimum=1, maximum=4),
         Param("order", str, "first", "which k: the first connected by priority, or any k",
               choices=("first", "any")),
@@ -259,7 +259,8 @@ class LeaderFollower(Guarantees, ReplicationModel):
             term, repointed, lost = a.detail
             text = f"failover tool promotes {name(a.actor)} to leader (term {term})"
             if repointed:
-                text += f"; {', '.join(map(name, repointed))} now follow" + ("s" if len(repointed) == 1 else "") + " it"
+                verb = "follows" if len(repointed) == 1 else "follow"
+                text += f"; {', '.join(map(name, repointed))} now {verb} it"
             return text + self._rollback_text(lost)
         if a.kind == "elect":
             term, voters = a.detail
@@ -554,7 +555,8 @@ class LeaderFollower(Guarantees, ReplicationModel):
         for node, local in enumerate(world.nodes):
             if local.role != LEADER or not self.node_is_up(world, node):
                 continue
-            if self.is_sync and self._commit_point(world, node, local) > local.commit:
+            if self.is_sync and self.params["order"] == "first" \
+                    and self._commit_point(world, node, local) > local.commit:
                 # A synchronous follower was lost: the next by priority already has the entry.
                 ctx = Ctx(self, world, node)
                 new = self._advance_commit(ctx, node, local)
@@ -563,7 +565,7 @@ class LeaderFollower(Guarantees, ReplicationModel):
             for other, f in enumerate(world.nodes):
                 # Retransmission: only to a reachable follower of this leader that lacks part
                 # of its log while no copy is in flight (a timer longer than a round trip).
-                if other == node or not self.reachable(world, node, other):
+                if other == node:
                     continue
                 if self.election:
                     lagging = f.term < local.term or (f.term == local.term and f.leader == node
@@ -571,8 +573,9 @@ class LeaderFollower(Guarantees, ReplicationModel):
                 else:
                     lagging = f.role == FOLLOWER and f.term == local.term \
                         and f.leader == node and f.log != local.log
-                if not lagging or any(m.kind == "append" and m.src == node and m.dst == other
-                                      for m in world.net):
+                if not lagging or not self.reachable(world, node, other) or any(
+                        m.kind == "append" and m.src == node and m.dst == other
+                        for m in world.net):
                     continue
                 msg = Msg(other, node, "append", (local.term, local.log))
                 yield Action("resend", node, msg, None, self), \
@@ -587,8 +590,9 @@ class LeaderFollower(Guarantees, ReplicationModel):
         current = world.extra.leader
         if self._visible_to_tool(world, current) and world.nodes[current].role == LEADER:
             return
-        candidates = [i for i in range(self.node_count)
-                      if i != current and self._visible_to_tool(world, i)]
+        visible = [i for i in range(self.node_count)
+                   if i != current and self._visible_to_tool(world, i)]
+        candidates = visible
         if self.params["failover"] == "promote_most_up_to_date" and candidates:
             best = max(up_to_date(world.nodes[i].log) for i in candidates)
             candidates = [i for i in candidates if up_to_date(world.nodes[i].log) == best]
@@ -600,7 +604,7 @@ class LeaderFollower(Guarantees, ReplicationModel):
             nodes[chosen] = Node(LEADER, term, chosen, log, len(log), len(log), len(log),
                                  (0,) * self.node_count, leader.rolled_back)
             repointed, lost = [], []
-            for other in candidates:
+            for other in visible:  # the tool points every node it sees at the new leader
                 if other != chosen:
                     nodes[other], gone = self._repoint(nodes[other], other, chosen, term, log)
                     repointed.append(other)
@@ -629,9 +633,10 @@ class LeaderFollower(Guarantees, ReplicationModel):
         if leader.role != LEADER or not self.node_is_up(world, current):
             return
         for node, local in enumerate(world.nodes):
-            if node == current or not self.reachable(world, current, node):
+            if node == current or (local.role == FOLLOWER and local.leader == current
+                                   and local.term == leader.term):
                 continue
-            if local.role == FOLLOWER and local.leader == current and local.term == leader.term:
+            if not self.reachable(world, current, node):
                 continue
             new, gone = self._repoint(local, node, current, leader.term, leader.log)
             world2 = world._replace(nodes=replace_at(world.nodes, node, new))
@@ -672,6 +677,35 @@ class LeaderFollower(Guarantees, ReplicationModel):
             self._ship(ctx, cand, leader)
             yield Action("elect", cand, None, (term, tuple(sorted([cand] + voters))), self), \
                 ctx.finish(world._replace(nodes=tuple(nodes)))
+
+    # --- symmetry ------------------------------------------------------------------------------
+    def symmetric_node_groups(self):
+        """The followers are interchangeable unless a parameter names one of them: reads
+        from a named follower, or a synchronous priority order (``order = "first"``) or a
+        list of only some followers."""
+        p = self.params
+        if p["reads"] not in ("leader", "any_follower"):
+            return ()
+        if self.is_sync and (p["order"] == "first"
+                             or set(p["sync"]) not in (set(), set(self.follower_names))):
+            return ()
+        return (tuple(range(1, self.node_count)),) if self.node_count > 2 else ()
+
+    def relabel_local(self, local: Node, perm):
+        acks = local.acks
+        if acks:
+            moved = [0] * len(acks)
+            for old, new in enumerate(perm):
+                moved[new] = acks[old]
+            acks = tuple(moved)
+        leader = perm[local.leader] if local.leader != NO_LEADER else NO_LEADER
+        return local._replace(leader=leader, acks=acks)
+
+    def relabel_op(self, op_state: Waiting, perm):
+        return Waiting(perm[op_state.target])
+
+    def relabel_extra(self, extra: Extra, perm):
+        return extra._replace(leader=perm[extra.leader])
 
     # --- faults --------------------------------------------------------------------------------
     def partition_sides(self) -> tuple[int, ...]:
@@ -741,6 +775,9 @@ class LeaderFollower(Guarantees, ReplicationModel):
 
     @sometimes
     def write_acknowledged_while_original_leader_down(self, world: World) -> bool:
-        """A write is acknowledged while the original leader n0 is crashed."""
-        return bool(world.history) and world.history[-1].kind == "ok" \
-            and world.history[-1].op == "w" and not self.node_is_up(world, 0)
+        """A new leader acknowledges a write while the original leader n0 is crashed."""
+        # The write's entry is of a later term than n0's first, so a new leader took it (a
+        # late acknowledgement from n0 itself, delivered after its crash, does not count).
+        last = world.history[-1] if world.history else None
+        return last is not None and last.kind == "ok" and last.op == "w" \
+            and last.version[-1] > 1 and not self.node_is_up(world, 0)
