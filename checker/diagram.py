@@ -19,6 +19,7 @@ KIND_STYLE = {
     "heal": ("#eef7ee", "#2d5a2d"),
     "violation": ("#ffd6d6", "#a00000"),
     "lost": ("#fff1cc", "#7a4b00"),
+    "role": ("#f3e8fd", "#4a148c"),
 }
 
 
@@ -63,6 +64,7 @@ class Diagram:
     highlight_row: int | None = None
     step_labels: tuple[str, ...] = field(default=())   # per row, shown in the left margin
     loop_from: int | None = None    # lassos: rows >= loop_from repeat for ever
+    highlight_lanes: tuple[str, ...] = ()  # lanes whose event at highlight_row is marked (all if empty)
 
 
 def _q(text: str) -> str:
@@ -96,7 +98,8 @@ def to_dot(d: Diagram) -> str:
         shape = "box" if lane.group != "client" else "box, style=\"rounded,filled\", fillcolor=\"#f2f2f2\""
         out.append(f"  H{i} [shape={shape}, label={_q(lane.label)}];")
         for r in range(d.rows + 1):
-            out.append(f"  {_node(i, r)} {_event_attrs(events.get((lane.key, r)), r == d.highlight_row)};")
+            marked = r == d.highlight_row and (not d.highlight_lanes or lane.key in d.highlight_lanes)
+            out.append(f"  {_node(i, r)} {_event_attrs(events.get((lane.key, r)), marked)};")
         out.append(f"  H{i} -> {_node(i, 0)} [arrowhead=none, color=\"#9a9a9a\", weight=100];")
         for r in range(d.rows):
             out.append(f"  {_node(i, r)} -> {_node(i, r + 1)} [arrowhead=none, color=\"#9a9a9a\", weight=100];")

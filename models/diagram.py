@@ -10,7 +10,7 @@ from collections import Counter
 
 from replcheck.checker.diagram import Arrow, Diagram, Event, Lane
 
-from .guarantees import explain
+from .guarantees import explain, operations
 
 
 def build_diagram(model, trace, prop) -> Diagram:
@@ -18,8 +18,7 @@ def build_diagram(model, trace, prop) -> Diagram:
     steps = trace.steps
     actors = [model.client_actor(c) for c in range(model.client_count)] + \
         list(range(model.node_count))
-    lanes = tuple(Lane(model.actor_name(a), model.lane_label(steps[-1].state, a)
-                       if hasattr(model, "lane_label") else model.actor_name(a),
+    lanes = tuple(Lane(model.actor_name(a), _lane_label(model, steps, a),
                        "client" if a >= model.node_count else "replica") for a in actors)
     labels: dict[tuple[str, int], list[str]] = {}
     kinds: dict[tuple[str, int], str] = {}
@@ -40,6 +39,10 @@ def build_diagram(model, trace, prop) -> Diagram:
             if not (action.kind in ("invoke", "deliver", "duplicate", "hint", "handoff")
                     or action.actor == msg.src):
                 put(msg.src, row, "send")
+        for node in range(model.node_count):
+            role = model.node_role(after, node)
+            if role != model.node_role(before, node):
+                put(node, row, f"now {role}", "role")
         for e in after.history[len(before.history):]:
             if e.kind == "ok":
                 actor = model.client_actor(e.client)
@@ -47,6 +50,8 @@ def build_diagram(model, trace, prop) -> Diagram:
                     else f"read {model.key_name(e.key)} -> {model.value_name(e.value)}"
                 put(actor, row, f"ok: {what}", "ok")
     last = len(steps) - 1
+    if prop.kind == "always" and prop.name == "durable_acks":
+        _mark_lost_write(model, steps, put)
     in_flight = Counter(steps[-1].state.net)
     for msg, rows in sorted(sent.items()):
         # Messages the runtime forgot (replies to finished operations) are not drawn.
@@ -57,11 +62,17 @@ def build_diagram(model, trace, prop) -> Diagram:
                    for (lane, row), texts in sorted(labels.items(), key=lambda kv: (kv[0][1], kv[0][0])))
     final = steps[-1].state
     loop_from = getattr(prop, "loop_start", None)
-    if prop.kind == "eventually":
-        fair = sorted({str(s.action.kind) for s in steps[(loop_from or 0) + 1:]})
-        caption = (f"{prop.name} never becomes true: {prop.description} The loop from step "
-                   f"{loop_from} repeats for ever, taking {', '.join(fair) or 'no step'}; "
-                   f"every fair action that stays enabled is taken, yet the property stays false.")
+    if loop_from is not None:
+        verb = {"eventually": "never becomes true", "always_eventually": "stops holding for good",
+                "eventually_always": "keeps failing"}.get(prop.kind, "fails")
+        if loop_from == last:
+            loop = (f"From step {loop_from} on the state stays as it is for ever: no fair "
+                    f"action is enabled there.")
+        else:
+            fair = sorted({str(s.action.kind) for s in steps[loop_from + 1:]})
+            loop = (f"The loop from step {loop_from} repeats for ever, taking {', '.join(fair)}; "
+                    f"every fair action that stays enabled is taken.")
+        caption = f"{prop.name} {verb} ({prop.description}). {loop}"
         title = f"{model.name}: {prop.name} VIOLATED (lasso)"
     elif prop.kind == "always":
         caption = explain(model, prop.name, final) if prop.name in _GUARANTEES else \
@@ -73,7 +84,48 @@ def build_diagram(model, trace, prop) -> Diagram:
     return Diagram(title=f"{title}  ({model.summary()})" if hasattr(model, "summary") else title,
                    caption=caption, lanes=lanes, rows=last, events=events,
                    arrows=tuple(sorted(arrows)), highlight_row=last, loop_from=loop_from,
+                   highlight_lanes=_acting_lanes(model, steps),
                    step_labels=tuple(str(s.action) for s in steps[1:]))
+
+
+def _acting_lanes(model, steps) -> tuple[str, ...]:
+    """The lanes that made the last step: its actor and any client whose operation ended."""
+    if len(steps) < 2:
+        return ()
+    before, after, action = steps[-2].state, steps[-1].state, steps[-1].action
+    actors = {action.actor} if action.actor >= 0 else set()
+    actors |= {model.client_actor(e.client) for e in after.history[len(before.history):]}
+    return tuple(sorted(model.actor_name(a) for a in actors))
+
+
+def _lane_label(model, steps, actor: int) -> str:
+    """The lane's name (a family's ``lane_label`` may add facts such as clock offsets) and,
+    for nodes with roles, the role they start in."""
+    if hasattr(model, "lane_label"):
+        name = model.lane_label(steps[-1].state, actor)
+    else:
+        name = model.actor_name(actor)
+    role = model.node_role(steps[0].state, actor) if actor < model.node_count else ""
+    return f"{name}\n({role})" if role else name
+
+
+def _mark_lost_write(model, steps, put) -> None:
+    """Mark where the lost write was acknowledged and the step at which it disappeared."""
+    final = steps[-1].state
+    for o in operations(final.history):
+        if o.op != "w" or o.returned is None:
+            continue
+        if any(model.covers(v, o.version) for v in model.retained_versions(final, o.key)):
+            continue
+        what = f"{model.key_name(o.key)}={model.value_name(o.value)}"
+        for row in range(1, len(steps)):
+            if len(steps[row].state.history) > o.returned:
+                put(model.client_actor(o.client), row, f"acknowledged {what} (later lost)", "lost")
+                break
+        action = steps[-1].action
+        if 0 <= action.actor < model.node_count:
+            put(action.actor, len(steps) - 1, f"{what} lost here", "lost")
+        return
 
 
 _GUARANTEES = {"read_your_writes", "monotonic_reads", "monotonic_writes", "writes_follow_reads",

@@ -157,7 +157,8 @@ class LeaderFollower(Guarantees, ReplicationModel):
         Param("leader_visibility", str, "at_ack", "what leader reads see: acknowledged entries, "
                                                   "or every entry in its log",
               choices=("at_ack", "before_ack")),
-        Param("failover", str, "none", "what happens when the leader is down or cut off",
+        Param("failover", str, "none", "what happens when the leader is down or cut off "
+              "(with no crashes/partitions given, a failover implies crashes=1 recover=true)",
               choices=FAILOVERS),
         Param("fencing", bool, True, "nodes refuse a deposed leader once they know a newer term"),
     ) + FAULT_PARAMS
@@ -196,6 +197,11 @@ class LeaderFollower(Guarantees, ReplicationModel):
         if p["failover"] == "election" and not p["fencing"]:
             raise ParameterError("fencing", "an election always fences with terms; remove "
                                             "fencing = false or choose a promote_* failover")
+        if p["failover"] != "none" and not ({"crashes", "partitions"} & set(given)):
+            # A failover needs a failure: with no fault named, the leader may crash once and
+            # come back (so its rollback shows), the common reading of "async + failover".
+            p["crashes"] = 1
+            p["recover"] = p["recover"] if "recover" in given else True
         super().__init__(n + 1, p)
         # With no list every other node counts (n0 too, once it follows a promoted node).
         self.sync_nodes = tuple(names.index(s) + 1 for s in p["sync"]) or \
@@ -291,6 +297,12 @@ class LeaderFollower(Guarantees, ReplicationModel):
         if local.rolled_back:
             text += f", rolled back {','.join(map(self.value_name, local.rolled_back))}"
         return text
+
+    def node_role(self, world, node: int) -> str:
+        local = world.nodes[node]
+        if local.role == LEADER:
+            return f"leader, term {local.term}"
+        return f"follower, term {local.term}"
 
     def describe_extra(self, extra: Extra) -> str:
         return f"failover tool: leader {self.node_name(extra.leader)}, term {extra.term}"

@@ -50,8 +50,25 @@ The anomalies it can show: an acknowledged write read back at another leader bef
 arrived (read_your_writes fails when the client switches leaders); under LWW, concurrent
 writes converge by silently discarding all but one, and clock skew discards even a write
 made after another was acknowledged (no_lost_updates); a retried (duplicated) increment is
-counted twice; a lost "rep" leaves the regions diverged for good (convergence); a leader
-that loses its disk takes its unreplicated acknowledged writes with it (durable_acks).
+counted twice; a lost "rep" leaves the regions diverged for good (convergence,
+eventual_convergence); a leader that loses its disk takes its unreplicated acknowledged
+writes with it (durable_acks).
+
+Convergence comes in two forms. ``convergence`` is the safety form (``@always``): in every
+quiet state (nothing in flight, no client busy, every leader up) all replicas hold the same
+state. ``eventual_convergence`` is the liveness form (``@eventually_always``, decided under
+weak fairness on the whole state graph): on every fair behaviour, from some point on every
+live leader holds the same state of every key -- the same stamped value (``lww``), the same
+set of siblings with their vectors (``siblings``, ``mv_register``), the same CRDT state
+(``counter``, ``or_set``). Fairness (weak, per action kind): message delivery ("deliver")
+and partition healing ("heal") are fair -- a step of that kind that stays possible happens
+-- while client invocations, crashes, recoveries, drops, duplicates and new partitions are
+not: clients may stop (so writes do stop), faults may or may not happen, and a crashed
+leader may stay down (it then does not count). A behaviour may stop in any state where no
+fair step is possible (``stuttering``). So the replicas converge unless a "rep" is lost
+(there is no anti-entropy) or a leader loses its disk; and, with ``heals = false``,
+healing is not fair: a partition may last for ever, the "rep" messages across it are never
+delivered, and eventual_convergence fails with a lasso that stops in the partitioned state.
 
 How the shared guarantees read per mode: in ``lww`` a version is the stamp (timestamp,
 leader) and the history is that of a single register. In every other mode a version is a
@@ -70,6 +87,7 @@ from typing import NamedTuple
 
 from replcheck.checker import always, sometimes
 from replcheck.checker.errors import ParameterError
+from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, operations
 from .params import Param, bind
@@ -158,8 +176,15 @@ class MultiLeader(Guarantees, ReplicationModel):
               choices=("counter", "or_set", "mv_register")),
         Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead",
               minimum=0, maximum=3),
-    ) + FAULT_PARAMS
+    ) + FAULT_PARAMS + (
+        Param("heals", bool, True, "every partition eventually heals (\"heal\" is a fair "
+                                   "action); false: a partition may last for ever"),
+    )
     SUMMARY_ALWAYS = ("conflict",)
+    # Fairness of the liveness property ``eventual_convergence`` (see the module docstring);
+    # ``heals = false`` drops "heal" from it (set per instance in ``__init__``).
+    fair_actions = frozenset({"deliver", "heal"})
+    stuttering = True
 
     def __new__(cls, **given):
         if cls is MultiLeader:
@@ -181,6 +206,8 @@ class MultiLeader(Guarantees, ReplicationModel):
         self.homes = homes
         super().__init__(self.leaders, {**p, "clients": words})
         self.params = p
+        if not p["heals"]:
+            self.fair_actions = frozenset({"deliver"})
         self.effect = {value: effects[c][i] for value, (c, i) in self.writes.items()}
         self.zero = (0,) * (self.client_count if self.mode == "siblings" else self.leaders)
         self.scripts = tuple(tuple(_routed(op, leader) for op, leader in zip(script, targets))
@@ -448,6 +475,17 @@ class MultiLeader(Guarantees, ReplicationModel):
         first = world.nodes[0]
         return all(local == first for local in world.nodes[1:])
 
+    @eventually_always
+    def eventual_convergence(self, world: World) -> bool:
+        """Replicas end up agreeing: from some point on, every live leader holds the same state of every key.
+
+        The liveness form of convergence, under weak fairness of delivery and (unless
+        ``heals = false``) healing: once writes stop and partitions heal, every replica ends
+        with the same value, the same siblings or the same CRDT state. A leader that stays
+        down does not count."""
+        live = [local for n, local in enumerate(world.nodes) if self.node_is_up(world, n)]
+        return all(local == live[0] for local in live[1:])
+
     @sometimes
     def writes_acknowledged_on_both_sides_of_a_partition(self, world: World) -> bool:
         """During one partition, clients on both sides have writes invoked and acknowledged."""
@@ -490,6 +528,9 @@ def _validated(p: dict, given: dict) -> dict:
     if p["conflict"] != "crdt" and "type" in given:
         raise ParameterError("type", f"only applies to conflict = \"crdt\"; remove it or set "
                                      f"conflict = \"crdt\" (conflict is \"{p['conflict']}\")")
+    if not p["heals"] and not p["partitions"]:
+        raise ParameterError("heals", "only matters when partitions may happen; remove it or "
+                                      "set partitions = 1")
     if p["conflict"] != "lww" and p["skew"]:
         raise ParameterError("skew", f"clock skew only matters for conflict = \"lww\"; remove "
                                      f"it (conflict is \"{p['conflict']}\")")

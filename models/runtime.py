@@ -407,6 +407,11 @@ class ReplicationModel:
                 changes.append(f"{self.actor_name(self.client_actor(e.client))}: {what}")
         return changes
 
+    def node_role(self, world: World, node: int) -> str:
+        """A node's role in a few words ("leader, term 2"); "" where roles do not exist.
+        Diagrams show it under the lane's name and mark the steps where it changes."""
+        return ""
+
     def diagram(self, trace, prop):
         """The space-time diagram of ``trace`` (see ``models.diagram``)."""
         from .diagram import build_diagram
