@@ -59,7 +59,7 @@ majority side of a partition.
 
 from typing import NamedTuple
 
-from replcheck.checker import always, sometimes
+from replcheck.checker import always, always_eventually, sometimes
 from replcheck.checker.errors import ParameterError
 
 from .guarantees import Guarantees
@@ -773,6 +773,20 @@ class LeaderFollower(Guarantees, ReplicationModel):
                     return False
                 seen.add(term)
         return True
+
+    # --- liveness -------------------------------------------------------------------------------
+    # Weakly fair: the protocol's own progress (deliveries, log steps, failover, rejoin, heal).
+    # Not fair: clients, crashes, recoveries, drops, duplicates, partitions starting.
+    fair_actions = frozenset({"deliver", "flush", "apply", "commit", "resend", "promote",
+                              "rejoin", "elect", "heal"})
+    stuttering = True          # a behaviour may stop where no fair step is enabled
+    symmetric_fairness = True  # followers are relabelled as a whole; kinds are preserved
+
+    @always_eventually
+    def leader_eventually(self, world: World) -> bool:
+        """Whatever fails, again and again some live node leads (failover makes progress)."""
+        return any(local.role == LEADER and self.node_is_up(world, node)
+                   for node, local in enumerate(world.nodes))
 
     @sometimes
     def write_acknowledged(self, world: World) -> bool:
