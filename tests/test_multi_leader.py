@@ -1,6 +1,6 @@
 """The multi-leader family: every spec's verdicts and pinned state count, the exact shortest
-LWW counterexample, mutants that the family's own properties must catch, and one-line
-parameter errors."""
+LWW counterexample, liveness convergence (the never-healing partition's lasso), mutants that
+the family's own properties must catch, and one-line parameter errors."""
 
 import tomllib
 from pathlib import Path
@@ -104,10 +104,12 @@ def test_each_mode_has_its_own_properties():
     or_set = MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"])
     mv = MultiLeader(conflict="crdt", type="mv_register")
     assert all(isinstance(m, MultiLeader) for m in (lww, sib, counter, or_set, mv))
-    assert {"no_lost_updates", "linearizable", "converged_by_losing_a_write"} <= names(lww)
+    assert {"no_lost_updates", "linearizable", "converged_by_losing_a_write",
+            "convergence", "eventual_convergence"} <= names(lww)
     for vector in (sib, counter, or_set, mv):
         assert not {"no_lost_updates", "linearizable"} & names(vector)
-        assert {"convergence", "read_your_writes", "durable_acks"} <= names(vector)
+        assert {"convergence", "eventual_convergence", "read_your_writes",
+                "durable_acks"} <= names(vector)
     assert "client_merges_siblings" in names(sib) and "client_merges_siblings" not in names(mv)
     assert "counts_every_increment" in names(counter)
     assert "add_wins" in names(or_set)
@@ -176,6 +178,7 @@ BAD_PARAMS = [
     (dict(conflict="crdt", type="or_set", clients=["r:y"]), "clients", "one set"),
     (dict(conflict="crdt", type="counter", clients=["w add:a"]), "clients", "inc, dec"),
     (dict(colour="red"), "colour", "this model takes"),
+    (dict(heals=False), "heals", "partitions = 1"),
 ]
 
 
@@ -202,3 +205,106 @@ def test_command_line_strings_are_accepted():
     model = MultiLeader(conflict="siblings", clients="w r,w", homes="l1,l0", sticky="false")
     assert model.homes == (1, 0)
     assert [op.leader for op in model.scripts[0]] == [1, 0]  # the read goes to the next region
+
+
+# ---------------------------------------------------------------- liveness: eventual convergence
+
+LIVENESS_SPECS = sorted((ROOT / "specs" / "liveness").glob("multi_leader_*.toml"))
+LIVENESS_VERDICTS = {
+    "multi_leader_lww": "HOLDS",
+    "multi_leader_crdt_counter": "HOLDS",
+    "multi_leader_crdt_or_set": "HOLDS",
+    "multi_leader_crdt_mv_register": "HOLDS",
+    "multi_leader_siblings": "HOLDS",
+    "multi_leader_lww_never_heals": "VIOLATED",
+    "multi_leader_crdt_counter_never_heals": "VIOLATED",
+    "multi_leader_lww_disk_loss": "VIOLATED",
+}
+
+
+def test_every_mode_has_a_liveness_spec():
+    assert {p.stem for p in LIVENESS_SPECS} == set(LIVENESS_VERDICTS)
+
+
+@pytest.mark.parametrize("path", LIVENESS_SPECS, ids=[p.stem for p in LIVENESS_SPECS])
+def test_liveness_spec_verdicts_and_pinned_states(path):
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["model"] == "multi_leader" and "configs.md" in data["description"]
+    assert data["expect"]["eventual_convergence"] == LIVENESS_VERDICTS[path.stem]
+    model = MultiLeader(**data["params"])
+    result = check(model, properties=data["properties"])
+    assert result.stats.complete, result.stats
+    assert {name: result[name].verdict.value for name in data["expect"]} == data["expect"]
+    assert result.stats.states == data["pin"]["states"]
+    p = result["eventual_convergence"]
+    if p.verdict.value == "VIOLATED":
+        assert_is_lasso(model, p)
+
+
+def assert_is_lasso(model, p):
+    """The trace replays from an initial state and its last state is the loop's first."""
+    steps = p.trace.steps
+    assert steps[0].state in list(model.init_states())
+    for before, after in zip(steps, steps[1:]):
+        assert (after.action, after.state) in list(model.next_steps(before.state))
+    assert steps[-1].state == steps[p.loop_start].state
+
+
+NEVER_HEALS = dict(conflict="lww", clients=["w", "w"], homes=["l0", "l1"], partitions=1)
+NEVER_HEALS_LASSO = [
+    "c0 invokes write x=1 at l0",
+    "l0 receives write(x=1) from c0",
+    "c0 receives ack(1@t1/l0) from l0",
+    "partition {l1,c1} | rest",
+]
+
+
+def test_a_partition_that_never_heals_is_a_pinned_lasso():
+    model = MultiLeader(**NEVER_HEALS, heals=False)
+    assert model.fair_actions == {"deliver"}
+    p = check(model, properties=["eventual_convergence"])["eventual_convergence"]
+    assert p.verdict.value == "VIOLATED"
+    assert [str(a) for a in p.trace.actions] == NEVER_HEALS_LASSO
+    # the behaviour stops for ever in the last state: the loop is that state repeated
+    assert p.loop_start == len(p.trace) == 4
+    assert "stops for ever" in p.reason and "weak fairness of deliver" in p.reason
+    assert "heal" not in p.reason
+    assert_is_lasso(model, p)
+    final = p.trace.steps[-1].state
+    assert final.nodes == (((1, 0, 1),), ((0, -1, 0),))  # l0 holds x=1@t1/l0, l1 the initial
+    assert final.faults.side and final.faults.partitions == 1
+    assert [(m.kind, m.src, m.dst) for m in final.net] == [("rep", 0, 1)]  # stuck at the cut
+    assert all(c.op is None for c in final.clients)
+    # no fair step is left: only the (unfair) heal and c1's invocation
+    assert {a.kind for a, _ in model.next_steps(final)} == {"heal", "invoke"}
+
+
+def test_the_same_partition_healing_fairly_converges():
+    model = MultiLeader(**NEVER_HEALS)
+    assert model.fair_actions == {"deliver", "heal"} and model.stuttering
+    result = check(model, properties=["eventual_convergence", "convergence"])
+    assert result["eventual_convergence"].verdict.value == "HOLDS"
+    assert "weak fairness of deliver, heal" in result["eventual_convergence"].reason
+    # the safety form holds in both: a "rep" stuck at the cut keeps the system from quiet
+    never = check(MultiLeader(**NEVER_HEALS, heals=False), properties=["convergence"])
+    assert never["convergence"].verdict.value == "HOLDS"
+    assert never.stats.states == result.stats.states == 613
+
+
+class IncomingWins(LwwMultiLeader):
+    """A broken LWW merge: the state that arrives last wins, whatever its stamp."""
+
+    def merge(self, state, incoming):
+        return incoming
+
+
+def test_eventual_convergence_catches_an_order_dependent_merge_without_faults():
+    params = dict(conflict="lww", clients=["w", "w"], homes=["l0", "l1"])
+    model = IncomingWins(**params)
+    p = check(model, properties=["eventual_convergence"])["eventual_convergence"]
+    assert p.verdict.value == "VIOLATED" and p.loop_start == len(p.trace)
+    assert_is_lasso(model, p)
+    final = p.trace.steps[-1].state
+    assert final.nodes[0] != final.nodes[1] and not final.net
+    assert check(MultiLeader(**params), properties=["eventual_convergence"])[
+        "eventual_convergence"].verdict.value == "HOLDS"
