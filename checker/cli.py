@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--symmetry", action="store_true",
                    help="treat interchangeable replicas as one (fewer states, same verdicts); "
                         "specs can ask for it with symmetry = true")
+    c.add_argument("--fingerprints", action="store_true",
+                   help="store 64-bit state hashes instead of states (as TLC does): much less "
+                        "memory, a tiny stated chance of a collision; ignored for liveness")
     c.add_argument("--quiet", action="store_true", help="no traces, no progress line")
     sw = sub.add_parser("sweep", help="check every combination of parameter values",
                         description="Explore the model once per combination of parameter "
@@ -157,13 +160,15 @@ def run_check(args) -> int:
         if args.symmetry:
             spec.symmetry = True
             validate(spec)
-        model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties, progress)
+        model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties,
+                                               progress, args.fingerprints)
         failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
         written = _write_outputs(args.out, spec, model, result) if args.out else []
         if args.json:
             reports.append(result_json(model, result, spec if spec.path else None, mismatches))
         else:
-            _print_human(spec, model, result, mismatches, written, args.quiet)
+            _print_human(spec, model, result, mismatches, written, args.quiet,
+                         args.fingerprints and not result.stats.visited_bytes)
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     elif len(specs) > 1:
@@ -171,12 +176,14 @@ def run_check(args) -> int:
     return 1 if failed else 0
 
 
-def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None):
+def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None,
+               fingerprints: bool = False):
     """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations)."""
     model = spec.build()
     try:
         result = check(model, properties=properties or spec.properties, progress=progress,
                        symmetry=model.canonical if spec.symmetry else None,
+                       fingerprints=fingerprints,
                        **(spec.bounds if bounds is None else bounds))
     except ReplcheckError as exc:
         raise SpecError(spec.where, None, str(exc)) from None
@@ -199,7 +206,8 @@ def _mismatches(spec: Spec, result) -> list[str]:
     return out
 
 
-def _print_human(spec, model, result, mismatches, written, quiet) -> None:
+def _print_human(spec, model, result, mismatches, written, quiet,
+                 fingerprints_ignored: bool = False) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
         head = f"{spec.model} {model.summary() if hasattr(model, 'summary') else ''}".rstrip()
@@ -207,6 +215,9 @@ def _print_human(spec, model, result, mismatches, written, quiet) -> None:
     for p in result.properties:
         print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
     print(stats_line(result))
+    if fingerprints_ignored:
+        print("  note: --fingerprints was ignored: liveness properties need the exact state "
+              "graph (select only safety properties with --property to use it)")
     for line in mismatches:
         print(f"  MISMATCH {line}")
     if not quiet:

@@ -68,8 +68,12 @@ def stats_line(result: Result) -> str:
     how = "complete" if s.complete else f"incomplete, stopped by {s.stopped_by}"
     if s.stopped_by == "decided":
         how = "stopped once every property was decided"
-    return (f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
+    line = (f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
             f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s ({how})")
+    if s.visited_bytes:
+        line += (f"\n  fingerprints: {s.visited_bytes / max(s.states, 1):.0f} bytes per state, "
+                 f"chance of a collision {s.collision_chance:.1e}")
+    return line
 
 
 def result_json(model, result: Result, spec=None, mismatches=None) -> dict:

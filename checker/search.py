@@ -11,6 +11,7 @@ the visited set then maps each state to an integer id) and, once the search is c
 decides liveness on it (``liveness.Analysis``). Safety-only runs record nothing.
 """
 
+import sys
 import time
 from typing import Callable, Iterable
 
@@ -49,7 +50,7 @@ def select_properties(model, names: Iterable[str] | None) -> list[Property]:
 def check(model, *, max_depth: int | None = None, max_states: int | None = None,
           time_limit: float | None = None, properties: Iterable[str] | None = None,
           symmetry: Callable | None = None, stop_when_decided: bool = True,
-          progress: Callable[[dict], None] | None = None) -> Result:
+          progress: Callable[[dict], None] | None = None, fingerprints: bool = False) -> Result:
     """Explore ``model`` breadth-first and decide each property.
 
     Bounds: ``max_depth`` (BFS levels beyond the initial states), ``max_states`` (distinct
@@ -61,6 +62,10 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     stored by representative, and traces are still real traces of the unreduced model.
     Liveness properties under symmetry are refused (``ReplcheckError``) unless the model
     sets ``symmetric_fairness = True`` (see ``properties``).
+    ``fingerprints`` stores a 64-bit hash of each state instead of the state (as TLC
+    does): far less memory, at the price of a tiny chance that two states share a
+    fingerprint and one goes unexplored; the statistics give that chance. Liveness needs
+    the exact graph, so runs with liveness properties ignore it.
     ``stop_when_decided`` ends the search once every property has a final verdict (the
     statistics then say ``stopped_by='decided'``); a liveness property is decided only
     after the whole graph is explored. ``progress`` is called about once a second after the
@@ -83,7 +88,12 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
             f"(fair action classes and liveness properties invariant under its symmetry), "
             f"so verdicts could be wrong; drop symmetry or select only safety properties")
     found: dict[str, object] = {}  # property name -> the stored key of the deciding state
-    canon = symmetry or (lambda s: s)
+    fingerprints = fingerprints and graph is None
+    if fingerprints:
+        canon = (lambda s: hash(symmetry(s))) if symmetry else hash
+    else:
+        canon = symmetry or (lambda s: s)
+    reduce = symmetry is not None or fingerprints
 
     def examine(key, state) -> None:
         for p in list(pending_safety):
@@ -145,10 +155,10 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
         next_frontier: list = []
         for state in frontier:
             if graph is None:
-                key_of_state = canon(state) if symmetry else state
+                key_of_state = canon(state) if reduce else state
                 for _action, succ in model.next_steps(state):
                     transitions += 1
-                    key = canon(succ) if symmetry else succ
+                    key = canon(succ) if reduce else succ
                     try:
                         if key in parent:
                             continue
@@ -206,8 +216,14 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
         live_results = _liveness_verdicts(model, liveness, graph, fair, canon,
                                           symmetry is not None, complete, stopped_by)
     seconds = time.monotonic() - start
+    extra = {}
+    if fingerprints:
+        n = len(parent)
+        # Python's hash spreads tuples over 64 bits; birthday bound over n fingerprints.
+        extra = dict(collision_chance=min(1.0, n * (n - 1) / 2 / 2.0 ** 64),
+                     visited_bytes=sys.getsizeof(parent) + n * sys.getsizeof(2 ** 62))
     stats = Stats(states=len(parent), transitions=transitions, depth=depth,
-                  seconds=seconds, complete=complete, stopped_by=stopped_by)
+                  seconds=seconds, complete=complete, stopped_by=stopped_by, **extra)
     results = tuple(live_results[p.name] if p.name in live_results else
                     _verdict(model, p, found, lookup, canon, complete, stopped_by)
                     for p in props)

@@ -109,3 +109,20 @@ def test_symmetry_keeps_verdicts_and_gives_real_traces():
     trace = reduced["not_corner"].trace
     for before, after in zip(trace.steps, trace.steps[1:]):
         assert (after.action, after.state) in list(Grid(4).next_steps(before.state))
+
+
+def test_fingerprints_give_the_same_verdicts_counts_and_traces():
+    exact, hashed = check(Grid(6)), check(Grid(6), fingerprints=True)
+    assert exact.verdicts() == hashed.verdicts()
+    assert exact.stats.states == hashed.stats.states
+    assert exact["not_corner"].trace == hashed["not_corner"].trace
+    assert hashed.stats.visited_bytes > 0 and 0 < hashed.stats.collision_chance < 1e-12
+    assert exact.stats.visited_bytes == 0
+
+
+def test_fingerprints_with_symmetry_still_give_real_traces():
+    canon = lambda s: tuple(sorted(s))
+    r = check(Grid(4), symmetry=canon, fingerprints=True)
+    trace = r["not_corner"].trace
+    for before, after in zip(trace.steps, trace.steps[1:]):
+        assert (after.action, after.state) in list(Grid(4).next_steps(before.state))
