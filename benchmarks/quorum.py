@@ -39,7 +39,9 @@ class Config:
 
     ``tlc_depth`` is TLC's depth: the number of BFS levels, the initial states being level
     1, so it is replcheck's ``stats.depth + 1``. For the violated configuration the figures
-    are those TLC prints when it stops at the first violation.
+    are those TLC prints when it stops at the first violation. ``tlc_sym`` is (distinct,
+    generated, depth) from TLC 2.15 on QuorumSym.tla (SYMMETRY over the replicas), run to
+    the end (``-continue`` on the violated configuration).
     """
 
     name: str
@@ -52,6 +54,7 @@ class Config:
     tlc_distinct: int
     tlc_generated: int
     tlc_depth: int
+    tlc_sym: tuple[int, int, int]
     small: bool
 
     @property
@@ -60,13 +63,15 @@ class Config:
 
 
 CONFIGS: dict[str, Config] = {c.name: c for c in (
-    Config("3,2,2,1", 3, 2, 2, 1, "Quorum.cfg", True, 372, 1_000, 8, True),
-    Config("3,1,1,1", 3, 1, 1, 1, "Quorum_N3W1R1.cfg", False, 76, 122, 5, True),
-    Config("3,2,2,2", 3, 2, 2, 2, "Quorum_N3W2R2_2w.cfg", True, 6_620, 23_114, 12, True),
+    Config("3,2,2,1", 3, 2, 2, 1, "Quorum.cfg", True, 372, 1_000, 8, (93, 264, 8), True),
+    Config("3,1,1,1", 3, 1, 1, 1, "Quorum_N3W1R1.cfg", False, 76, 122, 5, (68, 178, 7),
+           True),
+    Config("3,2,2,2", 3, 2, 2, 2, "Quorum_N3W2R2_2w.cfg", True, 6_620, 23_114, 12,
+           (1_304, 4_583, 12), True),
     Config("5,3,3,2", 5, 3, 3, 2, "Quorum_N5W3R3_2w.cfg", True, 2_189_837, 13_688_770, 17,
-           False),
+           (30_060, 188_961, 17), False),
     Config("5,2,4,2", 5, 2, 4, 2, "Quorum_N5W2R4_2w.cfg", True, 8_253_756, 59_043_736, 18,
-           False),
+           (104_161, 732_168, 18), False),
 )}
 
 # TLC run with -continue on 3,1,1,1: the whole reachable graph of the violated config.
@@ -97,7 +102,7 @@ class Quorum:
         self._inflight_end = 1 << (n * writes)
         # ver and resp have different ranges, and nacks a different length, so each has
         # its own set of values known to be in range.
-        self._ok: set = set()
+        self._ok_ver: set = set()
         self._ok_nacks: set = set()
         self._ok_resp: set = set()
 
@@ -145,7 +150,7 @@ class Quorum:
         writes = self.writes
         # The tuple-valued variables take few distinct values; a set of those already found
         # in range answers in one lookup, about a sixth of the cost of min()/max() each time.
-        return ((ver in self._ok or _in_range(self._ok, ver, self.n, 0, writes))
+        return ((ver in self._ok_ver or _in_range(self._ok_ver, ver, self.n, 0, writes))
                 and 0 <= started <= writes
                 and 0 <= inflight < self._inflight_end
                 and (nacks in self._ok_nacks
@@ -225,4 +230,4 @@ def _parse(text: str) -> Config:
         n, w, r, writes = (int(x) for x in text.split(","))
     except ValueError:
         raise ValueError(f"a configuration is N,W,R,NumWrites, got {text!r}") from None
-    return Config(text, n, w, r, writes, "", w + r > n, 0, 0, 0, True)
+    return Config(text, n, w, r, writes, "", w + r > n, 0, 0, 0, (0, 0, 0), True)

