@@ -9,7 +9,7 @@ the later one was invoked), as in Terry et al. (1994) and DESIGN.md.
 
 from typing import NamedTuple
 
-from replcheck.checker import always
+from replcheck.checker import always, sometimes
 
 from .linearizability import PENDING, RegisterOp, is_linearizable
 
@@ -129,6 +129,21 @@ class Guarantees:
     def linearizable(self, world) -> bool:
         """Each key's history is linearizable as a single read/write register."""
         return self._judge("lin", world, _linearizable_per_key)
+
+
+class Witnesses:
+    """Mixin: the two witnesses every family with plain reads and writes shares, so a model
+    in which nothing can be acknowledged or read fails loudly instead of holding vacuously."""
+
+    @sometimes
+    def write_acknowledged(self, world) -> bool:
+        """Some write is acknowledged."""
+        return any(e.kind == "ok" and e.op == "w" for e in world.history)
+
+    @sometimes
+    def read_returns_a_write(self, world) -> bool:
+        """Some read returns a written value (not the initial one)."""
+        return any(e.kind == "ok" and e.op == "r" and e.value != 0 for e in world.history)
 
 
 def _linearizable_per_key(ops: list[Operation]) -> bool:

@@ -62,7 +62,7 @@ from typing import NamedTuple
 from replcheck.checker import always, always_eventually, sometimes
 from replcheck.checker.errors import ParameterError
 
-from .guarantees import Guarantees
+from .guarantees import Guarantees, Witnesses
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Ctx, Msg, ReplicationModel, World, \
     replace_at
@@ -133,7 +133,7 @@ def up_to_date(log: tuple) -> tuple[int, int]:
     return (log[-1].term if log else 0, len(log))
 
 
-class LeaderFollower(Guarantees, ReplicationModel):
+class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     """One leader ships its log to followers; sync/async acks, follower reads, failover."""
 
     name = "leader_follower"
@@ -787,17 +787,6 @@ class LeaderFollower(Guarantees, ReplicationModel):
         """Whatever fails, again and again some live node leads (failover makes progress)."""
         return any(local.role == LEADER and self.node_is_up(world, node)
                    for node, local in enumerate(world.nodes))
-
-    @sometimes
-    def write_acknowledged(self, world: World) -> bool:
-        """Some write is acknowledged."""
-        return any(e.kind == "ok" and e.op == "w" for e in world.history)
-
-    @sometimes
-    def read_returns_a_write(self, world: World) -> bool:
-        """Some read returns a written value (not the initial one)."""
-        return any(e.kind == "ok" and e.op == "r" and e.value != INITIAL_VALUE
-                   for e in world.history)
 
     @sometimes
     def write_acknowledged_while_original_leader_down(self, world: World) -> bool:

@@ -46,7 +46,7 @@ from replcheck.checker import sometimes
 from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
-from .guarantees import Guarantees
+from .guarantees import Guarantees, Witnesses
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
@@ -84,7 +84,7 @@ class WritingBack(NamedTuple):
     acks: int = 0
 
 
-class Leaderless(Guarantees, ReplicationModel):
+class Leaderless(Witnesses, Guarantees, ReplicationModel):
     """N home replicas, write quorum W, read quorum R, optional read repair and sloppy quorum."""
 
     name = "leaderless"
@@ -363,17 +363,6 @@ class Leaderless(Guarantees, ReplicationModel):
         return all(store == live[0] for store in live[1:])
 
     # --- availability witnesses ----------------------------------------------------------------
-    @sometimes
-    def write_acknowledged(self, world: World) -> bool:
-        """Some write is acknowledged."""
-        return any(e.kind == "ok" and e.op == "w" for e in world.history)
-
-    @sometimes
-    def read_returns_a_write(self, world: World) -> bool:
-        """Some read returns a written value (not the initial one)."""
-        return any(e.kind == "ok" and e.op == "r" and e.value != INITIAL_VALUE
-                   for e in world.history)
-
     @sometimes
     def write_acknowledged_while_a_home_is_down(self, world: World) -> bool:
         """A write is acknowledged while some home replica is crashed or cut off."""
