@@ -72,7 +72,7 @@ def build_diagram(model, trace, prop) -> Diagram:
             fair = sorted({str(s.action.kind) for s in steps[loop_from + 1:]})
             loop = (f"The loop from step {loop_from} repeats for ever, taking {', '.join(fair)}; "
                     f"every fair action that stays enabled is taken.")
-        caption = f"{prop.name} {verb} ({prop.description}). {loop}"
+        caption = f"{prop.name} {verb} ({prop.description.rstrip('.')}). {loop}"
         title = f"{model.name}: {prop.name} VIOLATED (lasso)"
     elif prop.kind == "always":
         caption = explain(model, prop.name, final) if prop.name in _GUARANTEES else \
