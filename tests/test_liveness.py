@@ -8,6 +8,8 @@ from replcheck.checker.properties import (always_eventually, assume_infinitely_o
                                           eventually, eventually_always, sometimes)
 from replcheck.models.leaderless import Leaderless
 
+from toy_models import Flaky
+
 
 def assert_is_lasso(model, p):
     """The trace replays, its last state is the loop's first state, and the loop's first
@@ -428,21 +430,11 @@ def test_the_prefix_of_an_eventually_lasso_avoids_the_property():
     assert_is_lasso(m, p)
 
 
-class FlakyLive:
-    """next_steps depends on a mutable counter: the lasso cannot be replayed."""
+class FlakyLive(Flaky):
+    """Flaky's nondeterminism, checked for liveness: the lasso cannot be replayed."""
 
     fair_actions = {"step"}
-
-    def __init__(self):
-        self.calls = 0
-
-    def init_states(self):
-        return [0]
-
-    def next_steps(self, x):
-        self.calls += 1
-        if x < 3:
-            yield "step", x + 1 + (self.calls > 4)
+    small = None  # only the liveness property below
 
     @eventually
     def ten(self, x):
