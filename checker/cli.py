@@ -196,6 +196,7 @@ def _write_index(out: Path, runs: list) -> None:
             name = ""
         if mismatches:
             lines.append(f"| | | MISMATCH | {'; '.join(mismatches)} | | |")
+    out.mkdir(parents=True, exist_ok=True)
     (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -274,11 +275,11 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
     from .diagram import write_diagram
     from .report import result_json, trace_lines
     folder = out / spec.stem
-    folder.mkdir(parents=True, exist_ok=True)
     written, notes = [], set()
     for p in result.properties:
         if p.trace is None:
             continue
+        folder.mkdir(parents=True, exist_ok=True)
         stem = folder / p.name
         stem.with_suffix(".txt").write_text(
             f"{p.name}: {p.verdict.value} ({p.description})\n" +
