@@ -346,6 +346,18 @@ class ReplicationModel:
             groups = self._groups = self.symmetric_node_groups()
         if not groups:
             return world
+        # The same world is reached from many parents (diamonds in the state graph), and
+        # relabelling costs far more than a lookup: remember recent answers.
+        memo = self.__dict__.setdefault("_canonical_memo", {})
+        known = memo.get(world)
+        if known is not None:
+            return known
+        if len(memo) >= 300_000:
+            memo.clear()
+        memo[world] = result = self._canonical(world, groups)
+        return result
+
+    def _canonical(self, world: World, groups) -> World:
         perm = list(range(self.node_count))  # perm[old id] = new id
         for group in groups:
             ranked = sorted(group, key=lambda node: self._signature(world, node))
