@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The two entry points the README promises, with all of their own set-up, on a fresh
+# Debian/Ubuntu machine with Python 3.11+ (no make needed):
+#   ./run.sh demo   check every spec in specs/ and write the diagrams into reports/
+#   ./run.sh test   run the test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+
+as_root() {  # run a command as root: directly, through sudo, or not at all
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  as_root apt-get update -qq && as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+setup_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+      # Debian and Ubuntu ship venv separately (python3-venv).
+      rm -rf "$VENV"
+      apt_install python3-venv || { echo "run.sh: '$PYTHON -m venv' failed; install python3-venv" >&2; exit 2; }
+      "$PYTHON" -m venv "$VENV"
+    fi
+  fi
+  if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    "$VENV/bin/pip" install --quiet -e '.[test]'
+    touch "$VENV/.installed"
+  fi
+}
+
+setup_dot() {  # graphviz's dot turns DOT into SVG; without it replcheck writes DOT and says so
+  command -v dot >/dev/null 2>&1 && return 0
+  apt_install graphviz || echo "note: could not install graphviz; diagrams stay DOT only (apt-get install graphviz)"
+}
+
+case "${1:-}" in
+  demo)
+    setup_venv; setup_dot
+    "$VENV/bin/replcheck" check specs/ --out reports/ --quiet
+    "$VENV/bin/replcheck" sweep leaderless n=1..4 w=1..n r=1..n --property read_your_writes \
+        --symmetry --out reports/
+    ;;
+  test)
+    setup_venv; setup_dot
+    "$VENV/bin/python" -m pytest
+    ;;
+  *)
+    echo "usage: ./run.sh demo | ./run.sh test" >&2
+    exit 2
+    ;;
+esac
