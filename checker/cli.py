@@ -273,7 +273,6 @@ def _progress_printer(spec: Spec):
 
 def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
     from .diagram import write_diagram
-    from .report import result_json, trace_lines
     folder = out / spec.stem
     written, notes = [], set()
     for p in result.properties:

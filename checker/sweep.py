@@ -96,11 +96,7 @@ def run_sweep(build: Callable[[dict], object], axes: list[Axis], fixed: dict,
 
 def matrix_lines(cells_: list[Cell], axes: list[Axis], prop: str) -> list[str]:
     """A text matrix for one property: rows by all axes but the last, columns by the last."""
-    col_axis = axes[-1].name
-    row_axes = [a.name for a in axes[:-1]]
-    cols = _ordered({c.params[col_axis] for c in cells_}, cells_, col_axis)
-    rows = _unique([tuple(c.params[a] for a in row_axes) for c in cells_])
-    by = {(tuple(c.params[a] for a in row_axes), c.params[col_axis]): c for c in cells_}
+    col_axis, row_axes, cols, rows, by = _grid(cells_, axes)
     head = " ".join(f"{a:>4}" for a in row_axes) + " | " + \
         " ".join(f"{col_axis}={v!s:<16}" for v in cols)
     lines = [f"{prop}:", head, "-" * len(head)]
@@ -123,8 +119,14 @@ def _unique(items: list) -> list:
     return out
 
 
-def _ordered(values: set, cells_: list[Cell], name: str) -> list:
-    return _unique([c.params[name] for c in cells_ if c.params[name] in values])
+def _grid(cells_: list[Cell], axes: list[Axis]):
+    """Rows by every axis but the last, columns by the last, both in sweep order, and the
+    cell at each (row, column)."""
+    col_axis, row_axes = axes[-1].name, [a.name for a in axes[:-1]]
+    cols = _unique([c.params[col_axis] for c in cells_])
+    rows = _unique([tuple(c.params[a] for a in row_axes) for c in cells_])
+    by = {(tuple(c.params[a] for a in row_axes), c.params[col_axis]): c for c in cells_}
+    return col_axis, row_axes, cols, rows, by
 
 
 def to_csv(cells_: list[Cell], axes: list[Axis]) -> str:
@@ -148,10 +150,7 @@ COLOURS = {"HOLDS": "#b7e1b0", "VIOLATED": "#f4b6b6", "UNKNOWN": "#e0e0e0"}
 
 def to_svg(cells_: list[Cell], axes: list[Axis], props: list[str], title: str) -> str:
     """One coloured table per property (deterministic SVG text; no graphviz needed)."""
-    col_axis, row_axes = axes[-1].name, [a.name for a in axes[:-1]]
-    cols = _unique([c.params[col_axis] for c in cells_])
-    rows = _unique([tuple(c.params[a] for a in row_axes) for c in cells_])
-    by = {(tuple(c.params[a] for a in row_axes), c.params[col_axis]): c for c in cells_}
+    col_axis, row_axes, cols, rows, by = _grid(cells_, axes)
     cw, ch, lw = 96, 22, 34 * max(1, len(row_axes)) + 10
     table_h = ch * (len(rows) + 2) + 30
     width = lw + cw * len(cols) + 20
