@@ -10,7 +10,7 @@ from collections import Counter
 
 from replcheck.checker.diagram import Arrow, Diagram, Event, Lane
 
-from .guarantees import explain, operations
+from .guarantees import explain
 
 
 def build_diagram(model, trace, prop) -> Diagram:
@@ -111,12 +111,7 @@ def _lane_label(model, steps, actor: int) -> str:
 
 def _mark_lost_write(model, steps, put) -> None:
     """Mark where the lost write was acknowledged and the step at which it disappeared."""
-    final = steps[-1].state
-    for o in operations(final.history):
-        if o.op != "w" or o.returned is None:
-            continue
-        if any(model.covers(v, o.version) for v in model.retained_versions(final, o.key)):
-            continue
+    for o in model.lost_writes(steps[-1].state):
         what = f"{model.key_name(o.key)}={model.value_name(o.value)}"
         for row in range(1, len(steps)):
             if len(steps[row].state.history) > o.returned:

@@ -118,12 +118,16 @@ class Guarantees:
     @always
     def durable_acks(self, world) -> bool:
         """Every acknowledged write is still held (or superseded) by a replica that can serve."""
-        acked = self._judge("acked", world, lambda ops: [o for o in ops if o.op == "w"])
+        return next(self.lost_writes(world), None) is None
+
+    def lost_writes(self, world):
+        """The acknowledged writes that no replica the system can still serve from holds,
+        neither as such nor superseded (what ``durable_acks`` forbids)."""
+        acked = self._judge("acked", world, lambda ops: [
+            o for o in ops if o.op == "w" and o.returned is not None])
         for o in acked:
-            if o.op == "w" and o.returned is not None:
-                if not any(self.covers(v, o.version) for v in self.retained_versions(world, o.key)):
-                    return False
-        return True
+            if not any(self.covers(v, o.version) for v in self.retained_versions(world, o.key)):
+                yield o
 
     @always
     def linearizable(self, world) -> bool:
@@ -188,12 +192,9 @@ def explain(model, name: str, world) -> str:
             if bad(a, b):
                 return say(a, b)
     if name == "durable_acks":
-        retained = {key: list(model.retained_versions(world, key)) for key in {o.key for o in ops}}
-        for o in ops:
-            if o.op == "w" and o.returned is not None and \
-                    not any(covers(x, o.version) for x in retained[o.key]):
-                return (f"{c(o)}'s write {k(o.key)}={v(o.value)} was acknowledged, but no replica "
-                        f"that can still serve holds it or anything newer")
+        for o in model.lost_writes(world):
+            return (f"{c(o)}'s write {k(o.key)}={v(o.value)} was acknowledged, but no replica "
+                    f"that can still serve holds it or anything newer")
     if name == "linearizable":
         reads = [f"{c(o)} read {k(o.key)}={v(o.value)}" for o in ops
                  if o.op == "r" and o.returned is not None]
