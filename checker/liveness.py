@@ -96,6 +96,13 @@ class StateGraph:
         except TypeError:  # an unhashable class cannot be one of the fair ones
             return UNFAIR
 
+    def add(self, key, parent: int) -> int:
+        """Store a new state reached from state ``parent`` (-1: initial); return its id."""
+        i = self.ids[key] = len(self.keys)
+        self.keys.append(key)
+        self.parents.append(parent)
+        return i
+
     def seal(self) -> None:
         """Close the edge list of the last expanded state."""
         self.offsets.append(len(self.targets))

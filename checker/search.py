@@ -14,6 +14,7 @@ decides liveness on it (``liveness.Analysis``). Safety-only runs record nothing.
 import gc
 import sys
 import time
+from itertools import filterfalse
 from typing import Callable, Iterable
 
 from .errors import ModelError, ReplcheckError
@@ -81,17 +82,72 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
         gc.unfreeze()
 
 
+class _Watch:
+    """The safety and reachability properties not yet decided, and where each was decided.
+
+    ``tests`` holds one function per pending property that returns true when a state
+    decides nothing for it (the predicate itself for ``always``, its negation for
+    ``sometimes``), so the search loop can test a new state without calling
+    ``examine`` unless something happened.
+    """
+
+    def __init__(self, props: list[Property]):
+        self.pending = [p for p in props if p.kind in (ALWAYS, SOMETIMES)]
+        self.found: dict[str, object] = {}  # property name -> stored key of the state
+        self.tests = self._tests()
+
+    def _tests(self) -> tuple:
+        return tuple(p.predicate if p.kind == ALWAYS else _negation(p.predicate)
+                     for p in self.pending)
+
+    def examine(self, key, state) -> tuple:
+        """Record every pending property ``state`` decides; return the remaining tests."""
+        decided = [p for p in self.pending if bool(p.predicate(state)) != (p.kind == ALWAYS)]
+        for p in decided:
+            self.found[p.name] = key
+            self.pending.remove(p)
+        if decided:
+            self.tests = self._tests()
+        return self.tests
+
+
+def _negation(predicate: Callable) -> Callable:
+    return lambda state: not predicate(state)
+
+
+class _Run:
+    """The running figures of one search, shared by the level loops."""
+
+    def __init__(self, start: float, time_limit, max_states, progress, stop_when_decided):
+        self.start, self.time_limit, self.progress = start, time_limit, progress
+        self.limit = sys.maxsize if max_states is None else max_states
+        self.stop_when_decided = stop_when_decided
+        self.transitions = self.expanded = self.depth = 0
+        self.next_report = start + PROGRESS_AFTER_SECONDS
+        self.stopped_by = ""
+
+    def tick(self, states: int, frontier: int) -> None:
+        """Every few hundred expanded states: the time limit and the progress line."""
+        now = time.monotonic()
+        if self.time_limit is not None and now - self.start >= self.time_limit:
+            self.stopped_by = self.stopped_by or "time_limit"
+        if self.progress is not None and now >= self.next_report:
+            self.next_report = now + PROGRESS_EVERY_SECONDS
+            self.progress({"states": states, "depth": self.depth + 1, "frontier": frontier,
+                           "seconds": now - self.start,
+                           "rate": states / max(now - self.start, 1e-9)})
+
+
 def _search(model, *, max_depth: int | None = None, max_states: int | None = None,
-          time_limit: float | None = None, properties: Iterable[str] | None = None,
-          symmetry: Callable | None = None, stop_when_decided: bool = True,
-          progress: Callable[[dict], None] | None = None, fingerprints: bool = False) -> Result:
+            time_limit: float | None = None, properties: Iterable[str] | None = None,
+            symmetry: Callable | None = None, stop_when_decided: bool = True,
+            progress: Callable[[dict], None] | None = None,
+            fingerprints: bool = False) -> Result:
     """The search behind ``check``, with the same arguments."""
     for name, value in (("max_depth", max_depth), ("max_states", max_states),
                         ("time_limit", time_limit)):
         _validate_bound(name, value)
     props = select_properties(model, properties)
-    safety = [p for p in props if p.kind == ALWAYS]
-    reach = [p for p in props if p.kind == SOMETIMES]
     liveness = [p for p in props if p.kind in LIVENESS]
     fair = fair_action_classes(model) if liveness else None
     graph = StateGraph(fair) if liveness and fair is not None else None
@@ -102,150 +158,184 @@ def _search(model, *, max_depth: int | None = None, max_states: int | None = Non
             f"under symmetry reduction: the model does not declare symmetric_fairness = True "
             f"(fair action classes and liveness properties invariant under its symmetry), "
             f"so verdicts could be wrong; drop symmetry or select only safety properties")
-    found: dict[str, object] = {}  # property name -> the stored key of the deciding state
+    watch = _Watch(props)
+    successors = successor_function(model)
     fingerprints = fingerprints and graph is None
     if fingerprints:
         canon = (lambda s: hash(symmetry(s))) if symmetry else hash
     else:
         canon = symmetry or (lambda s: s)
-    reduce = symmetry is not None or fingerprints
-
-    def examine(key, state) -> None:
-        decided = [p for p in pending_safety if not p.predicate(state)]
-        decided += [p for p in pending_reach if p.predicate(state)]
-        for p in decided:
-            found[p.name] = key
-            (pending_safety if p.kind == ALWAYS else pending_reach).remove(p)
-
-    pending_safety, pending_reach = list(safety), list(reach)
-    parent: dict = {}  # key -> parent key; with a graph: key -> id (graph.ids)
-    if graph is not None:
-        parent = graph.ids
-        keys, parents, offsets = graph.keys, graph.parents, graph.offsets
-        targets, classes, class_of = graph.targets, graph.classes, graph.class_of
+    run = _Run(time.monotonic(), time_limit, max_states, progress,
+               stop_when_decided and graph is None)
+    parent: dict = {} if graph is None else graph.ids  # key -> parent key, or -> graph id
     frontier: list = []
-    start = time.monotonic()
-    transitions, depth, stopped_by = 0, 0, ""
     for state in model.init_states():
         key = _key(canon, state)
         if key not in parent:
             if graph is None:
                 parent[key] = None
             else:
-                parent[key] = len(keys)
-                keys.append(key)
-                parents.append(-1)
+                graph.add(key, -1)
             frontier.append(state)
-            examine(key, state)
-    expanded, next_report = 0, start + PROGRESS_AFTER_SECONDS
-    all_decided = lambda: not (pending_safety or pending_reach or graph is not None)
-    if stop_when_decided and all_decided():
-        stopped_by = "decided"
+            watch.examine(key, state)
+    if run.stop_when_decided and not watch.pending:
+        run.stopped_by = "decided"
     # Stored states live until the end and hold no cycles: freezing each finished level
     # keeps the garbage collector from re-scanning the whole visited map (about 20% of the
-    # run time on millions of states, measured on the Quorum benchmark). ``check``
-    # unfreezes them when the search ends, however it ends.
+    # run time on millions of tuple states, measured on the Quorum benchmark when its
+    # states were tuples). ``check`` unfreezes them when the search ends, however it ends.
     gc.freeze()
-    while frontier and not stopped_by:
-        if time_limit is not None and time.monotonic() - start >= time_limit:
-            stopped_by = "time_limit"
+    while frontier and not run.stopped_by:
+        if time_limit is not None and time.monotonic() - run.start >= time_limit:
+            run.stopped_by = "time_limit"
             break
-        if max_depth is not None and depth >= max_depth:
-            if graph is None:
-                if any(_key(canon, t) not in parent
-                       for s in frontier for _, t in model.next_steps(s)):
-                    stopped_by = "max_depth"
-                break
-            # the last level's edges are part of the graph liveness needs
-            for state in frontier:
-                offsets.append(len(targets))
-                for action, succ in model.next_steps(state):
-                    i = parent.get(_key(canon, succ))
-                    if i is None:
-                        stopped_by = "max_depth"
-                        break
-                    targets.append(i)
-                    classes.append(class_of(action))
-                if stopped_by:
-                    break
+        if max_depth is not None and run.depth >= max_depth:
+            _last_level(model, frontier, parent, canon, graph, run)
             break
-        next_frontier: list = []
-        for state in frontier:
-            if graph is None:
-                key_of_state = canon(state) if reduce else state
-                for _action, succ in model.next_steps(state):
-                    transitions += 1
-                    key = canon(succ) if reduce else succ
-                    try:
-                        if key in parent:
-                            continue
-                    except TypeError as exc:
-                        raise _unhashable(key, exc) from None
-                    if max_states is not None and len(parent) >= max_states:
-                        stopped_by = "max_states"
-                        break
-                    parent[key] = key_of_state
-                    next_frontier.append(succ)
-                    examine(key, succ)
-            else:
-                src = len(offsets)  # states are expanded in id order
-                offsets.append(len(targets))
-                for action, succ in model.next_steps(state):
-                    transitions += 1
-                    key = canon(succ) if symmetry else succ
-                    try:
-                        i = parent.get(key)
-                    except TypeError as exc:
-                        raise _unhashable(key, exc) from None
-                    if i is None:
-                        if max_states is not None and len(parent) >= max_states:
-                            stopped_by = "max_states"
-                            break
-                        i = parent[key] = len(keys)
-                        keys.append(key)
-                        parents.append(src)
-                        next_frontier.append(succ)
-                        examine(key, succ)
-                    targets.append(i)
-                    classes.append(class_of(action))
-            expanded += 1
-            if stop_when_decided and all_decided():
-                stopped_by = stopped_by or "decided"
-            if (expanded & 255) == 0:
-                now = time.monotonic()
-                if time_limit is not None and now - start >= time_limit:
-                    stopped_by = stopped_by or "time_limit"
-                if progress is not None and now >= next_report:
-                    next_report = now + PROGRESS_EVERY_SECONDS
-                    progress({"states": len(parent), "depth": depth + 1,
-                              "frontier": len(next_frontier) + len(frontier),
-                              "seconds": now - start,
-                              "rate": len(parent) / max(now - start, 1e-9)})
-            if stopped_by:
-                break
-        if next_frontier:
-            depth += 1
-        frontier = next_frontier
+        if graph is None:
+            reduce = symmetry is not None or fingerprints
+            frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
+        else:
+            frontier = _expand_recording(model.next_steps, frontier, graph, canon,
+                                         symmetry is not None, watch, run)
+        if frontier:
+            run.depth += 1
         gc.freeze()
+    stopped_by = run.stopped_by
     complete = not stopped_by
     lookup = parent if graph is None else ParentView(graph)
     live_results = {}
     if liveness:
         live_results = _liveness_verdicts(model, liveness, graph, fair, canon,
                                           symmetry is not None, complete, stopped_by)
-    seconds = time.monotonic() - start
+    seconds = time.monotonic() - run.start
     extra = {}
     if fingerprints:
         n = len(parent)
         # Python's hash spreads tuples over 64 bits; birthday bound over n fingerprints.
         extra = dict(collision_chance=min(1.0, n * (n - 1) / 2 / 2.0 ** 64),
                      visited_bytes=sys.getsizeof(parent) + n * sys.getsizeof(2 ** 62))
-    stats = Stats(states=len(parent), transitions=transitions, depth=depth,
+    stats = Stats(states=len(parent), transitions=run.transitions, depth=run.depth,
                   seconds=seconds, complete=complete, stopped_by=stopped_by, **extra)
     results = tuple(live_results[p.name] if p.name in live_results else
-                    _verdict(model, p, found, lookup, canon, complete, stopped_by)
+                    _verdict(model, p, watch.found, lookup, canon, complete, stopped_by)
                     for p in props)
     return Result(properties=results, stats=stats)
+
+
+def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch: _Watch,
+            run: _Run) -> list:
+    """Expand one BFS level without recording edges; return the next level.
+
+    The hot loop of every safety run, kept flat on purpose: without a reduction, the
+    successors already stored are filtered out in C (``filterfalse`` over the dict's
+    ``__contains__``), a new state costs the store plus one call per pending property, and
+    per expanded state only a counter is touched unless something happened.
+    """
+    next_frontier: list = []
+    append = next_frontier.append
+    tests = watch.tests
+    limit, transitions, expanded = run.limit, 0, run.expanded
+    bounded = limit < sys.maxsize
+    stop_when_decided = run.stop_when_decided
+    stored = parent.__contains__
+    succs = full = None
+    try:
+        for state in frontier:
+            succs = successors(state)
+            transitions += len(succs)
+            if reduce:
+                src = canon(state)
+                for succ in succs:
+                    key = canon(succ)
+                    if key not in parent:
+                        if bounded and len(parent) >= limit:
+                            full = True
+                            break
+                        parent[key] = src
+                        append(succ)
+                        for test in tests:
+                            if not test(succ):
+                                tests = watch.examine(key, succ)
+                                break
+            else:
+                for succ in filterfalse(stored, succs):
+                    if bounded and len(parent) >= limit:
+                        full = True
+                        break
+                    parent[succ] = state
+                    append(succ)
+                    for test in tests:
+                        if not test(succ):
+                            tests = watch.examine(succ, succ)
+                            break
+            expanded += 1
+            if full or not expanded & 255 or (stop_when_decided and not tests):
+                if full:
+                    run.stopped_by = "max_states"
+                elif stop_when_decided and not tests:
+                    run.stopped_by = "decided"
+                else:
+                    run.tick(len(parent), len(next_frontier) + len(frontier))
+                if run.stopped_by:
+                    break
+    except TypeError as exc:
+        for succ in succs or ():
+            _raise_if_unhashable(canon(succ) if reduce else succ, exc)
+        raise
+    finally:
+        run.transitions += transitions
+        run.expanded = expanded
+    return next_frontier
+
+
+def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool,
+                      watch: _Watch, run: _Run) -> list:
+    """Expand one BFS level and record its edges in ``graph`` (liveness runs)."""
+    next_frontier: list = []
+    ids, offsets, targets, classes, class_of = (graph.ids, graph.offsets, graph.targets,
+                                                graph.classes, graph.class_of)
+    for state in frontier:
+        src = len(offsets)  # states are expanded in id order
+        offsets.append(len(targets))
+        for action, succ in next_steps(state):
+            run.transitions += 1
+            key = canon(succ) if reduce else succ
+            try:
+                i = ids.get(key)
+            except TypeError as exc:
+                raise _unhashable(key, exc) from None
+            if i is None:
+                if len(ids) >= run.limit:
+                    run.stopped_by = "max_states"
+                    break
+                i = graph.add(key, src)
+                next_frontier.append(succ)
+                watch.examine(key, succ)
+            targets.append(i)
+            classes.append(class_of(action))
+        run.expanded += 1
+        if not run.expanded & 255:
+            run.tick(len(ids), len(next_frontier) + len(frontier))
+        if run.stopped_by:
+            break
+    return next_frontier
+
+
+def _last_level(model, frontier: list, parent: dict, canon, graph, run: _Run) -> None:
+    """At the depth bound: note whether any successor lies beyond it, and with a graph,
+    record the last level's edges, which liveness needs."""
+    for state in frontier:
+        if graph is not None:
+            graph.offsets.append(len(graph.targets))
+        for action, succ in model.next_steps(state):
+            key = _key(canon, succ)
+            if key not in parent:
+                run.stopped_by = "max_depth"
+                return
+            if graph is not None:
+                graph.targets.append(parent[key])
+                graph.classes.append(graph.class_of(action))
 
 
 def _liveness_verdicts(model, liveness: list[Property], graph, fair, canon, symmetric: bool,
@@ -283,6 +373,31 @@ def _why(stopped_by: str) -> str:
             "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
 
 
+def successor_function(model) -> Callable:
+    """The function the search expands states with: the model's ``successors`` when it
+    has one (the successor states of ``next_steps``, in the same order, as a list or
+    tuple, without the labels), else the states of ``next_steps``.
+
+    Labels are needed only for traces, which ``replay`` rebuilds through ``next_steps``;
+    a model whose labels cost something to build can skip them in the search this way.
+    The two are compared on the initial states, so a model whose ``successors`` and
+    ``next_steps`` disagree there is refused with a ``ModelError``.
+    """
+    next_steps = model.next_steps
+    fast = getattr(model, "successors", None)
+    if not callable(fast):
+        return lambda state: [succ for _, succ in next_steps(state)]
+    for state in model.init_states():
+        labelled = [succ for _, succ in next_steps(state)]
+        bare = list(fast(state))
+        if bare != labelled:
+            raise ModelError(
+                f"{type(model).__name__}.successors and next_steps disagree on the initial "
+                f"state {state!r}: {len(bare)} successors against {len(labelled)} steps; "
+                f"successors must give the states of next_steps, in the same order")
+    return fast
+
+
 def _key(canon: Callable, state):
     key = canon(state)
     try:
@@ -290,6 +405,15 @@ def _key(canon: Callable, state):
     except TypeError as exc:
         raise _unhashable(key, exc) from None
     return key
+
+
+def _raise_if_unhashable(key, exc: Exception) -> None:
+    """Turn a TypeError raised while storing ``key`` into a clear error, if ``key`` is the
+    cause; a TypeError raised by the model's own code is left as it is."""
+    try:
+        hash(key)
+    except TypeError:
+        raise _unhashable(key, exc) from None
 
 
 def _unhashable(key, exc: Exception) -> ModelError:

@@ -5,7 +5,8 @@ from hypothesis import given, strategies as st
 
 from replcheck.checker import ModelError, ReplcheckError, Verdict, check
 
-from toy_models import Counter, Flaky, Grid, Live, Unhashable
+from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live, Unhashable,
+                        UnhashableLater, WrongFastCounter)
 
 
 def test_violation_has_a_shortest_trace_and_witness_too():
@@ -85,6 +86,37 @@ def test_nondeterministic_model_is_detected_on_replay():
 def test_unhashable_states_are_refused():
     with pytest.raises(ModelError, match="hashable"):
         check(Unhashable())
+
+
+def test_unhashable_successors_are_refused_but_model_type_errors_pass_through():
+    with pytest.raises(ModelError, match="hashable"):
+        check(UnhashableLater(3))
+    with pytest.raises(ModelError, match="hashable"):
+        check(UnhashableLater(3), symmetry=lambda s: s)
+    with pytest.raises(TypeError, match="model bug"):
+        check(BrokenModel(3))
+
+
+def test_depth_bound_whose_last_level_leads_back_to_an_initial_state_is_complete():
+    r = check(Counter(2), max_depth=2)  # state 2 resets to the initial state 0
+    assert r.stats.complete and r.stats.stopped_by == ""
+    assert r["below_bad"].verdict == Verdict.HOLDS
+
+
+@pytest.mark.parametrize("limit", [2, 5, 9])
+def test_successors_gives_the_same_search_and_labelled_traces(limit):
+    plain, fast = check(Counter(limit)), check(FastCounter(limit))
+    assert fast.verdicts() == plain.verdicts()
+    assert (fast.stats.states, fast.stats.transitions, fast.stats.depth) == \
+        (plain.stats.states, plain.stats.transitions, plain.stats.depth)
+    for p in plain.properties:
+        if p.trace is not None:
+            assert fast[p.name].trace == p.trace
+
+
+def test_successors_that_disagree_with_next_steps_are_refused():
+    with pytest.raises(ModelError, match="successors and next_steps disagree"):
+        check(WrongFastCounter(3))
 
 
 def test_liveness_is_reported_unknown_not_holds():

@@ -107,3 +107,33 @@ class Live:
     def next_steps(self, x):
         if x == 0:
             yield "finish", 1
+
+
+class FastCounter(Counter):
+    """Counter with ``successors``: the states of ``next_steps`` without the labels."""
+
+    def successors(self, x):
+        return [s for _, s in self.next_steps(x)]
+
+
+class WrongFastCounter(Counter):
+    """``successors`` that does not match ``next_steps`` (the order is reversed)."""
+
+    def successors(self, x):
+        return [s for _, s in self.next_steps(x)][::-1] + [99]
+
+
+class UnhashableLater(Counter):
+    """Hashable initial state, unhashable successor."""
+
+    def next_steps(self, x):
+        yield "wrap", [x]
+
+
+class BrokenModel(Counter):
+    """A model whose own code raises TypeError while expanding a state."""
+
+    def next_steps(self, x):
+        if x == 1:
+            raise TypeError("model bug")
+        yield from super().next_steps(x)
