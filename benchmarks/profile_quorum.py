@@ -100,9 +100,9 @@ def split(model, states: list, repeat: int) -> dict[str, float]:
             "bare BFS (next_steps + dict)": timed(bare_bfs, repeat),
             "check()": timed(lambda: check(model), repeat),
             "check(symmetry=canonical)": timed(
-                lambda: check(model, symmetry=quorum.canonical), repeat),
+                lambda: check(model, symmetry=model.canonical), repeat),
             "canonical() on every state": timed(
-                lambda: [quorum.canonical(s) for s in states], repeat)}
+                lambda: [model.canonical(s) for s in states], repeat)}
 
 
 def grouped_profile(model, top: int) -> None:

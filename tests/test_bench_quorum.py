@@ -42,7 +42,7 @@ def test_violation_trace_matches_tlc():
     assert [str(a) for a in violation.trace.actions] == [
         "StartWrite", "Deliver(1,1)", "StartRead", "Respond(2)"]
     # The last state of TLC's trace, variable by variable.
-    assert quorum.describe(violation.trace.states[-1]) == {
+    assert quorum.model_for("3,1,1,1").describe(violation.trace.states[-1]) == {
         "ver": (1, 0, 0), "started": 1, "inflight": [(2, 1), (3, 1)], "nacks": (1,),
         "rstate": "done", "rbase": 1, "resp": (-1, 0, -1)}
     # TypeOK keeps the search going to the end: TLC's -continue figures.
@@ -55,7 +55,7 @@ def test_violation_trace_matches_tlc():
 def test_symmetry_keeps_verdicts_and_matches_tlc_symmetry(name):
     model = quorum.model_for(name)
     plain = check(model)
-    reduced = check(model, symmetry=quorum.canonical)
+    reduced = check(model, symmetry=model.canonical)
     assert reduced.verdicts() == plain.verdicts()
     # TLC 2.15 with SYMMETRY over the replicas (benchmarks/QuorumSym.tla) counts the same.
     assert tlc_figures(reduced) == quorum.CONFIGS[name].tlc_sym
@@ -64,16 +64,14 @@ def test_symmetry_keeps_verdicts_and_matches_tlc_symmetry(name):
             assert len(reduced[prop.name].trace) == len(prop.trace)
 
 
-def _permute(state, perm):
-    """``state`` with replica i renamed perm[i] (0-based)."""
-    ver, started, inflight, nacks, rstate, rbase, resp = state
-    writes, n = len(nacks), len(ver)
-    mask = (1 << writes) - 1
-    new_ver, new_resp, new_inflight = [0] * n, [0] * n, 0
+def _permute(model, state, perm):
+    """``state`` with replica i renamed perm[i] (0-based), through the TLA+ values."""
+    f = model.describe(state)
+    ver, resp = [0] * model.n, [0] * model.n
     for i, j in enumerate(perm):
-        new_ver[j], new_resp[j] = ver[i], resp[i]
-        new_inflight |= (inflight >> (i * writes) & mask) << (j * writes)
-    return (tuple(new_ver), started, new_inflight, nacks, rstate, rbase, tuple(new_resp))
+        ver[j], resp[j] = f["ver"][i], f["resp"][i]
+    inflight = {(perm[i - 1] + 1, v) for i, v in f["inflight"]}
+    return model.encode(ver, f["started"], inflight, f["nacks"], f["rstate"], f["rbase"], resp)
 
 
 def _reachable(model):
@@ -90,17 +88,67 @@ def test_canonical_is_one_representative_per_permutation_class():
     states = _reachable(model)
     perms = list(itertools.permutations(range(model.n)))
     for state in states:
-        rep = quorum.canonical(state)
-        assert quorum.canonical(rep) == rep
-        assert all(quorum.canonical(_permute(state, p)) == rep for p in perms)
+        rep = model.canonical(state)
+        assert model.canonical(rep) == rep
+        assert all(model.canonical(_permute(model, state, p)) == rep for p in perms)
         assert model.read_your_writes(rep) == model.read_your_writes(state)
+
+
+@pytest.mark.parametrize("name", ["3,2,2,2", "4,2,3,2"])
+def test_packed_states_decode_and_encode_back(name):
+    model = quorum.model_for(name)
+    states = _reachable(model) if name == "3,2,2,2" else _sample(model, 5000)
+    for state in states:
+        fields = model.describe(state)
+        assert model.encode(**fields) == state
+        assert model.type_ok(state)
+    # every field decodes within the spec's ranges
+    assert {f["rstate"] for f in map(model.describe, states)} == {"idle", "reading", "done"}
+
+
+def _sample(model, count):
+    """The first ``count`` states in BFS order."""
+    order = list(model.init_states())
+    seen = set(order)
+    k = 0
+    while k < len(order) and len(order) < count:
+        for _, t in model.next_steps(order[k]):
+            if t not in seen:
+                seen.add(t)
+                order.append(t)
+        k += 1
+    return order
+
+
+@pytest.mark.parametrize("name", ["3,2,2,2", "5,3,3,2", "3,2,2,3"])
+def test_type_ok_rejects_every_field_out_of_range(name):
+    model = quorum.model_for(name)
+    lay, n, writes = model.layout, model.n, model.writes
+    good = model.encode(ver=(writes,) * n, started=writes, inflight={(1, writes)},
+                        nacks=(n,) * writes, rstate="done", rbase=writes, resp=(-1,) * n)
+    assert model.type_ok(good)
+    # (offset, width, largest raw value in range) of every field
+    fields = ([(0, 2, 2), (lay.started, lay.vbits, writes), (lay.rbase, lay.vbits, writes)]
+              + [(o, lay.nbits, n) for o in lay.nacks]
+              + [(o, lay.vbits, writes) for o in lay.ver]
+              + [(o, lay.rbits, writes + 1) for o in lay.resp])
+    tested = 0
+    for off, width, top in fields:
+        raw = (1 << width) - 1
+        if raw > top:  # the field can hold a value the spec's TypeOK forbids
+            assert not model.type_ok(good & ~(raw << off) | raw << off), (off, width)
+            tested += 1
+    assert tested >= 2
+    for state in (good | 1 << lay.end, -1, (1, 2)):  # a bit beyond inflight; not a state
+        assert not model.type_ok(state)
 
 
 def test_inflight_bits_decode_to_the_tla_pairs():
     model = quorum.model_for("3,2,2,2")
     (init,) = model.init_states()
     _, after_write = next(step for step in model.next_steps(init) if step[0] == "StartWrite")
-    assert quorum.inflight_pairs(after_write) == {(1, 1), (2, 1), (3, 1)}
+    assert model.inflight_pairs(after_write) == {(1, 1), (2, 1), (3, 1)}
+    assert model.describe(after_write)["started"] == 1
 
 
 def test_assume_is_enforced():
