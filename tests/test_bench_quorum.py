@@ -120,6 +120,48 @@ def _sample(model, count):
     return order
 
 
+def _spec_next(f: dict, n: int, w: int, r: int, writes: int) -> list:
+    """Next of Quorum.tla on the decoded variables, written from the spec's text: the
+    reference the packed arithmetic is compared with."""
+    def step(label, **changes):
+        return label, {**f, **changes}
+
+    def put(seq, i, value):
+        return seq[:i] + (value,) + seq[i + 1:]
+
+    out = []
+    started, nacks, inflight = f["started"], f["nacks"], set(f["inflight"])
+    if started < writes and (started == 0 or nacks[started - 1] >= w):
+        out.append(step("StartWrite", started=started + 1, inflight=sorted(
+            inflight | {(i, started + 1) for i in range(1, n + 1)})))
+    if f["rstate"] == "idle":
+        acked = max([v for v in range(1, writes + 1) if nacks[v - 1] >= w], default=0)
+        out.append(step("StartRead", rstate="reading", rbase=acked))
+    for i, v in sorted(inflight):
+        rest = sorted(inflight - {(i, v)})
+        out.append(step(f"Deliver({i},{v})", inflight=rest,
+                        ver=put(f["ver"], i - 1, max(f["ver"][i - 1], v)),
+                        nacks=put(nacks, v - 1, nacks[v - 1] + 1)))
+        out.append(step(f"Drop({i},{v})", inflight=rest))
+    if f["rstate"] == "reading":
+        responders = sum(1 for x in f["resp"] if x != -1)
+        for i in range(n):
+            if f["resp"][i] == -1:
+                out.append(step(f"Respond({i + 1})", resp=put(f["resp"], i, f["ver"][i]),
+                                rstate="done" if responders + 1 == r else "reading"))
+    return out
+
+
+@pytest.mark.parametrize("name", ["3,2,2,2", "3,1,3,2", "2,1,1,3"])
+def test_packed_next_is_the_spec_next_on_every_reachable_state(name):
+    model = quorum.model_for(name)
+    for state in _reachable(model):
+        f = model.describe(state)
+        packed = [(label, model.describe(succ)) for label, succ in model.next_steps(state)]
+        assert packed == _spec_next(f, model.n, model.w, model.r, model.writes), f
+        assert [succ for _, succ in model.next_steps(state)] == model.successors(state)
+
+
 @pytest.mark.parametrize("name", ["3,2,2,2", "5,3,3,2", "3,2,2,3"])
 def test_type_ok_rejects_every_field_out_of_range(name):
     model = quorum.model_for(name)
