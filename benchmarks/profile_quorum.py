@@ -40,7 +40,7 @@ def reachable(model) -> list:
     order = list(seen)
     k = 0
     while k < len(order):
-        for _, succ in model.next_steps(order[k]):
+        for succ in model.successors(order[k]):
             if succ not in seen:
                 seen[succ] = None
                 order.append(succ)
@@ -61,15 +61,14 @@ def timed(fn, repeat: int) -> float:
 
 def split(model, states: list, repeat: int) -> dict[str, float]:
     """Seconds for each part of the work, each measured alone."""
-    steps = model.next_steps
+    steps = model.successors
     predicates = [p.predicate for p in declared_properties(model)]
     seen = set(states)
-    successors = [t for s in states for _, t in steps(s)]
+    successors = [t for s in states for t in steps(s)]
 
     def expand():
         for state in states:
-            for _ in steps(state):
-                pass
+            steps(state)
 
     def evaluate():
         for state in states:
@@ -88,16 +87,16 @@ def split(model, states: list, repeat: int) -> dict[str, float]:
         while frontier:
             nxt = []
             for state in frontier:
-                for _, succ in steps(state):
+                for succ in steps(state):
                     if succ not in parent:
                         parent[succ] = state
                         nxt.append(succ)
             frontier = nxt
 
-    return {"model: next_steps": timed(expand, repeat),
+    return {"model: successors": timed(expand, repeat),
             "model: properties": timed(evaluate, repeat),
             "hash + lookup, once per successor": timed(look_up, repeat),
-            "bare BFS (next_steps + dict)": timed(bare_bfs, repeat),
+            "bare BFS (successors + dict)": timed(bare_bfs, repeat),
             "check()": timed(lambda: check(model), repeat),
             "check(symmetry=canonical)": timed(
                 lambda: check(model, symmetry=model.canonical), repeat),
@@ -135,20 +134,20 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     model = quorum.model_for(args.config)
     states = reachable(model)
-    transitions = sum(1 for s in states for _ in model.next_steps(s))
+    transitions = sum(len(model.successors(s)) for s in states)
     print(f"{model}: {len(states):,} states, {transitions:,} transitions")
     parts = split(model, states, args.repeat)
     for name, seconds in parts.items():
         print(f"  {name:36} {seconds:7.2f} s")
     full = parts["check()"]
     shares = {
-        "model next_steps": parts["model: next_steps"],
+        "model successors": parts["model: successors"],
         "model properties": parts["model: properties"],
         "hash + dict lookup": parts["hash + lookup, once per successor"],
-        "rest of a bare BFS (loop, unpack, insert, append)":
-            parts["bare BFS (next_steps + dict)"] - parts["model: next_steps"]
+        "rest of a bare BFS (loop, insert, append)":
+            parts["bare BFS (successors + dict)"] - parts["model: successors"]
             - parts["hash + lookup, once per successor"],
-        "engine beyond a bare BFS": full - parts["bare BFS (next_steps + dict)"]
+        "engine beyond a bare BFS": full - parts["bare BFS (successors + dict)"]
             - parts["model: properties"],
     }
     print(f"\n  check() = {full:.2f} s, split:")

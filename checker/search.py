@@ -240,6 +240,7 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
     stop_when_decided = run.stop_when_decided
     stored = parent.__contains__
     succs = full = None
+    event = False  # something to look at before the next state: a bound, a verdict
     try:
         for state in frontier:
             succs = successors(state)
@@ -250,32 +251,35 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
                     key = canon(succ)
                     if key not in parent:
                         if bounded and len(parent) >= limit:
-                            full = True
+                            event = full = True
                             break
                         parent[key] = src
                         append(succ)
                         for test in tests:
                             if not test(succ):
                                 tests = watch.examine(key, succ)
+                                event = True
                                 break
             else:
                 for succ in filterfalse(stored, succs):
                     if bounded and len(parent) >= limit:
-                        full = True
+                        event = full = True
                         break
                     parent[succ] = state
                     append(succ)
                     for test in tests:
                         if not test(succ):
                             tests = watch.examine(succ, succ)
+                            event = True
                             break
             expanded += 1
-            if full or not expanded & 255 or (stop_when_decided and not tests):
+            if event or not expanded & 255:
+                event = False
                 if full:
                     run.stopped_by = "max_states"
                 elif stop_when_decided and not tests:
                     run.stopped_by = "decided"
-                else:
+                elif not expanded & 255:
                     run.tick(len(parent), len(next_frontier) + len(frontier))
                 if run.stopped_by:
                     break
