@@ -213,3 +213,15 @@ def test_vendored_spec_and_generated_cfgs_equal_the_yardstick():
     for config in quorum.CONFIGS.values():
         expected = (SHARED_BENCH / config.cfg).read_text().split()
         assert vs_tlc.tlc_cfg(config, symmetric=False).split() == expected
+
+
+def test_big_run_stops_at_the_state_bound_with_unknown(capsys):
+    import big_run
+
+    assert big_run.main(["--config", "3,2,2,2", "--max-states", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "read_your_writes: UNKNOWN" in out and "HOLDS" not in out
+    assert "100 distinct states" in out and "stopped by max_states" in out
+    with pytest.raises(SystemExit) as stop:
+        big_run.main(["--max-states", "-1"])
+    assert stop.value.code == 2
