@@ -245,6 +245,8 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
         for state in frontier:
             succs = successors(state)
             transitions += len(succs)
+            # Two copies of the store-and-test body, on purpose: sharing it would cost a
+            # call per new state in the hottest loop. A hypothesis test keeps them in step.
             if reduce:
                 src = canon(state)
                 for succ in succs:

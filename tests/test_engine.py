@@ -5,8 +5,8 @@ from hypothesis import given, strategies as st
 
 from replcheck.checker import ModelError, ReplcheckError, Verdict, check
 
-from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live, Unhashable,
-                        UnhashableLater, WrongFastCounter)
+from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live, RandomGraph,
+                        Unhashable, UnhashableLater, WrongFastCounter)
 
 
 def test_violation_has_a_shortest_trace_and_witness_too():
@@ -158,3 +158,28 @@ def test_fingerprints_with_symmetry_still_give_real_traces():
     trace = r["not_corner"].trace
     for before, after in zip(trace.steps, trace.steps[1:]):
         assert (after.action, after.state) in list(Grid(4).next_steps(before.state))
+
+
+@st.composite
+def random_graphs(draw):
+    n = draw(st.integers(1, 12))
+    edges = [draw(st.lists(st.integers(0, n - 1), max_size=4)) for _ in range(n)]
+    bad = draw(st.sets(st.integers(0, n - 1), max_size=2))
+    goal = draw(st.sets(st.integers(0, n - 1), max_size=2))
+    return RandomGraph(edges, bad, goal)
+
+
+def _summary(result):
+    s = result.stats
+    return (s.states, s.transitions, s.depth, s.complete, s.stopped_by,
+            {p.name: (p.verdict, p.trace) for p in result.properties})
+
+
+@given(random_graphs(), st.none() | st.integers(1, 15), st.booleans())
+def test_plain_and_reducing_loops_explore_alike(model, max_states, stop_when_decided):
+    """The search's two copies of its inner loop (plain, and with a state -> key map) give
+    the same counts, stops, verdicts and traces when the map is the identity."""
+    kwargs = dict(max_states=max_states, stop_when_decided=stop_when_decided)
+    plain = check(model, **kwargs)
+    keyed = check(model, symmetry=lambda s: s, **kwargs)
+    assert _summary(keyed) == _summary(plain)

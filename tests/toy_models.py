@@ -137,3 +137,27 @@ class BrokenModel(Counter):
         if x == 1:
             raise TypeError("model bug")
         yield from super().next_steps(x)
+
+
+class RandomGraph:
+    """A directed graph on 0..n-1 given as adjacency lists, from state 0; ``bad`` states
+    violate ``avoids_bad`` and ``goal`` states witness ``reaches_goal``."""
+
+    def __init__(self, edges: list[list[int]], bad: set[int], goal: set[int]):
+        self.edges, self.bad, self.goal = edges, bad, goal
+
+    def init_states(self):
+        return [0]
+
+    def next_steps(self, x):
+        return [(f"{x}->{y}", y) for y in self.edges[x]]
+
+    @always
+    def avoids_bad(self, x):
+        """no bad state is reached"""
+        return x not in self.bad
+
+    @sometimes
+    def reaches_goal(self, x):
+        """a goal state is reached"""
+        return x in self.goal
