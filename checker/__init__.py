@@ -3,6 +3,8 @@
 It knows nothing about replication. A model is any object with ``init_states()``,
 ``next_steps(state)`` yielding ``(action, next_state)`` pairs, and properties declared
 with ``@always`` / ``@sometimes`` / ``@eventually``. ``check(model)`` returns a ``Result``.
+A model may also define ``successors(state)``: the states of ``next_steps(state)``, in the
+same order, as a list; the search then never builds labels, which only traces need.
 """
 
 from .errors import ModelError, ParameterError, ReplcheckError, SpecError, UsageError
