@@ -254,6 +254,7 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
                     if key not in parent:
                         if bounded and len(parent) >= limit:
                             event = full = True
+                            transitions -= _unseen(succs, succ)
                             break
                         parent[key] = src
                         append(succ)
@@ -266,6 +267,7 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
                 for succ in filterfalse(stored, succs):
                     if bounded and len(parent) >= limit:
                         event = full = True
+                        transitions -= _unseen(succs, succ)
                         break
                     parent[succ] = state
                     append(succ)
@@ -295,12 +297,19 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
     return next_frontier
 
 
+def _unseen(succs, succ) -> int:
+    """How many successors come after the one that met the state bound: they were counted
+    as transitions up front but never generated, as far as the statistics go."""
+    return len(succs) - succs.index(succ) - 1
+
+
 def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool,
                       watch: _Watch, run: _Run) -> list:
     """Expand one BFS level and record its edges in ``graph`` (liveness runs)."""
     next_frontier: list = []
     ids, offsets, targets, classes, class_of = (graph.ids, graph.offsets, graph.targets,
                                                 graph.classes, graph.class_of)
+    tests = watch.tests
     for state in frontier:
         src = len(offsets)  # states are expanded in id order
         offsets.append(len(targets))
@@ -317,7 +326,10 @@ def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool,
                     break
                 i = graph.add(key, src)
                 next_frontier.append(succ)
-                watch.examine(key, succ)
+                for test in tests:
+                    if not test(succ):
+                        tests = watch.examine(key, succ)
+                        break
             targets.append(i)
             classes.append(class_of(action))
         run.expanded += 1

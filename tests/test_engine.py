@@ -5,8 +5,8 @@ from hypothesis import given, strategies as st
 
 from replcheck.checker import ModelError, ReplcheckError, Verdict, check
 
-from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live, RandomGraph,
-                        Unhashable, UnhashableLater, WrongFastCounter)
+from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live,
+                        RandomGraphLive, Unhashable, UnhashableLater, WrongFastCounter)
 
 
 def test_violation_has_a_shortest_trace_and_witness_too():
@@ -166,7 +166,7 @@ def random_graphs(draw):
     edges = [draw(st.lists(st.integers(0, n - 1), max_size=4)) for _ in range(n)]
     bad = draw(st.sets(st.integers(0, n - 1), max_size=2))
     goal = draw(st.sets(st.integers(0, n - 1), max_size=2))
-    return RandomGraph(edges, bad, goal)
+    return RandomGraphLive(edges, bad, goal)
 
 
 def _summary(result):
@@ -179,7 +179,24 @@ def _summary(result):
 def test_plain_and_reducing_loops_explore_alike(model, max_states, stop_when_decided):
     """The search's two copies of its inner loop (plain, and with a state -> key map) give
     the same counts, stops, verdicts and traces when the map is the identity."""
-    kwargs = dict(max_states=max_states, stop_when_decided=stop_when_decided)
+    kwargs = dict(max_states=max_states, stop_when_decided=stop_when_decided,
+                  properties=["avoids_bad", "reaches_goal"])
     plain = check(model, **kwargs)
     keyed = check(model, symmetry=lambda s: s, **kwargs)
     assert _summary(keyed) == _summary(plain)
+
+
+@given(random_graphs(), st.none() | st.integers(1, 15))
+def test_recording_the_graph_explores_like_the_safety_loop(model, max_states):
+    """With a liveness property selected the search records the graph in another loop; its
+    counts, safety verdicts and traces are those of the safety loop run to the end."""
+    safety = ["avoids_bad", "reaches_goal"]
+    recorded = check(model, max_states=max_states)
+    plain = check(model, max_states=max_states, properties=safety, stop_when_decided=False)
+    assert recorded.stats.states == plain.stats.states
+    assert recorded.stats.transitions == plain.stats.transitions
+    assert (recorded.stats.depth, recorded.stats.stopped_by) == \
+        (plain.stats.depth, plain.stats.stopped_by)
+    for name in safety:
+        assert (recorded[name].verdict, recorded[name].trace) == \
+            (plain[name].verdict, plain[name].trace)

@@ -161,3 +161,15 @@ class RandomGraph:
     def reaches_goal(self, x):
         """a goal state is reached"""
         return x in self.goal
+
+
+class RandomGraphLive(RandomGraph):
+    """RandomGraph with a liveness property, so that the search records the graph."""
+
+    fair_actions = frozenset()
+    stuttering = True
+
+    @eventually
+    def ends_in_goal(self, x):
+        """a goal state is eventually reached"""
+        return x in self.goal
