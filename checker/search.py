@@ -165,6 +165,7 @@ def _search(model, *, max_depth: int | None = None, max_states: int | None = Non
         canon = (lambda s: hash(symmetry(s))) if symmetry else hash
     else:
         canon = symmetry or (lambda s: s)
+    reduce = symmetry is not None or fingerprints  # stored keys are not the states
     run = _Run(time.monotonic(), time_limit, max_states, progress,
                stop_when_decided and graph is None)
     parent: dict = {} if graph is None else graph.ids  # key -> parent key, or -> graph id
@@ -193,11 +194,10 @@ def _search(model, *, max_depth: int | None = None, max_states: int | None = Non
             _last_level(model, frontier, parent, canon, graph, run)
             break
         if graph is None:
-            reduce = symmetry is not None or fingerprints
             frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
         else:
             frontier = _expand_recording(model.next_steps, frontier, graph, canon,
-                                         symmetry is not None, watch, run)
+                                         reduce, watch, run)
         if frontier:
             run.depth += 1
         gc.freeze()
@@ -287,9 +287,11 @@ def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch
                     run.tick(len(parent), len(next_frontier) + len(frontier))
                 if run.stopped_by:
                     break
-    except TypeError as exc:
+    except TypeError:
+        # An unhashable successor gets a clear error; a TypeError raised by the model's
+        # own code is left as it is.
         for succ in succs or ():
-            _raise_if_unhashable(canon(succ) if reduce else succ, exc)
+            _require_hashable(canon(succ) if reduce else succ)
         raise
     finally:
         run.transitions += transitions
@@ -418,19 +420,15 @@ def successor_function(model) -> Callable:
 
 def _key(canon: Callable, state):
     key = canon(state)
-    try:
-        hash(key)
-    except TypeError as exc:
-        raise _unhashable(key, exc) from None
+    _require_hashable(key)
     return key
 
 
-def _raise_if_unhashable(key, exc: Exception) -> None:
-    """Turn a TypeError raised while storing ``key`` into a clear error, if ``key`` is the
-    cause; a TypeError raised by the model's own code is left as it is."""
+def _require_hashable(key) -> None:
+    """Raise a ``ModelError`` that says what to do if ``key`` cannot be stored."""
     try:
         hash(key)
-    except TypeError:
+    except TypeError as exc:
         raise _unhashable(key, exc) from None
 
 
