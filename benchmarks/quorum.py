@@ -83,12 +83,15 @@ CONTINUE_3111 = {"distinct": 258, "generated": 613, "depth": 7, "violating": 45}
 
 
 class Layout:
-    """Bit offsets of the variables in a packed state, for N replicas and NumWrites writes."""
+    """Bit offsets, widths and masks of the variables in a packed state, for N replicas and
+    NumWrites writes."""
 
     def __init__(self, n: int, writes: int):
         self.vbits = writes.bit_length()        # ver, started, rbase: 0..NumWrites
         self.rbits = (writes + 1).bit_length()  # resp + 1: 0..NumWrites+1
         self.nbits = n.bit_length()             # nacks: 0..N
+        self.vmask, self.rmask, self.nmask = ((1 << b) - 1
+                                              for b in (self.vbits, self.rbits, self.nbits))
         self.started = 2
         self.rbase = self.started + self.vbits
         self.nacks = [self.rbase + self.vbits + k * self.nbits for k in range(writes)]
@@ -126,7 +129,6 @@ class Quorum:
         self._low_mask = (1 << lay.low_end) - 1
         self._vr_mask = (1 << lay.inflight) - 1 - self._low_mask
         self._resp_mask = (1 << lay.ver[0]) - (1 << lay.low_end)
-        self._vmask = (1 << lay.vbits) - 1
         self._nacks_mask = (1 << lay.low_end) - (1 << lay.nacks[0])
         self._low_fields = ([(0, 2, 2), (lay.started, lay.vbits, writes),
                              (lay.rbase, lay.vbits, writes)]
@@ -160,7 +162,7 @@ class Quorum:
         """
         lay, writes = self.layout, self.writes
         changed = state ^ succ
-        if changed >> lay.started & self._vmask:
+        if changed >> lay.started & lay.vmask:
             return "StartWrite"
         removed = (state & ~succ) >> lay.inflight
         if removed:
@@ -168,7 +170,7 @@ class Quorum:
             i, v = k // writes + 1, k % writes + 1
             return f"Deliver({i},{v})" if changed & self._nacks_mask else f"Drop({i},{v})"
         for i, off in enumerate(lay.resp):
-            if changed >> off & (1 << lay.rbits) - 1:
+            if changed >> off & lay.rmask:
                 return f"Respond({i + 1})"
         if state & 3 == 0 and succ & 3 == 1:
             return "StartRead"
@@ -189,7 +191,7 @@ class Quorum:
         value of those fields (``_message_steps``, ``_respond_steps``) and remembered.
         """
         n, w, writes, lay = self.n, self.w, self.writes, self.layout
-        vmask, nmask = (1 << lay.vbits) - 1, (1 << lay.nbits) - 1
+        vmask, nmask = lay.vmask, lay.nmask
         started_off, rbase_off, nack_off = lay.started, lay.rbase, lay.nacks
         ver_off, resp_off = lay.ver[0], lay.low_end
         resp_ver_mask = (1 << (lay.inflight - resp_off)) - 1
@@ -238,7 +240,7 @@ class Quorum:
         flight (replica-major, Deliver before Drop); they read only ``ver`` and
         ``inflight``."""
         lay, writes = self.layout, self.writes
-        vmask = (1 << lay.vbits) - 1
+        vmask = lay.vmask
         steps = []
         for i in range(1, self.n + 1):
             for v in range(1, writes + 1):
@@ -256,7 +258,7 @@ class Quorum:
         answered: resp[i] := ver[i], and rstate := "done" if this is the R-th response.
         They read only ``resp`` and ``ver``."""
         lay = self.layout
-        vmask, rmask = (1 << lay.vbits) - 1, (1 << lay.rbits) - 1
+        vmask, rmask = lay.vmask, lay.rmask
         free = [i for i in range(self.n) if not state >> lay.resp[i] & rmask]
         done = 1 if self.n - len(free) + 1 == self.r else 0  # Cardinality(Responders)+1 = R
         return tuple(done + ((state >> lay.ver[i] & vmask) + 1 << lay.resp[i]) for i in free)
@@ -285,9 +287,9 @@ class Quorum:
             result = self._read_result[block]
         except KeyError:
             lay = self.layout
-            result = max(block >> off & (1 << lay.rbits) - 1 for off in lay.resp) - 1
+            result = max(block >> off & lay.rmask for off in lay.resp) - 1
             self._read_result[block] = result
-        return result >= (state >> self.layout.rbase & self._vmask)
+        return result >= (state >> self.layout.rbase & self.layout.vmask)
 
     def describe(self, state: int) -> dict:
         """``state`` as a dict keyed by the TLA+ variable names, with the spec's values."""
@@ -327,7 +329,7 @@ class Quorum:
         the triples picks one member of each class.
         """
         lay, writes = self.layout, self.writes
-        vmask, rmask, wmask = (1 << lay.vbits) - 1, (1 << lay.rbits) - 1, (1 << writes) - 1
+        vmask, rmask, wmask = lay.vmask, lay.rmask, (1 << writes) - 1
         triples = [(state >> lay.ver[i] & vmask,
                     state >> lay.inflight + i * writes & wmask,
                     state >> lay.resp[i] & rmask) for i in range(self.n)]
