@@ -114,6 +114,15 @@ def test_successors_gives_the_same_search_and_labelled_traces(limit):
             assert fast[p.name].trace == p.trace
 
 
+def test_the_search_expands_with_successors_and_labels_only_traces():
+    model = FastCounter(9)
+    r = check(model, stop_when_decided=False)
+    # one call per stored state, plus the check on the initial state
+    assert model.expanded["successors"] == r.stats.states + 1
+    # next_steps: the initial-state check, then the replay of the two traces (3 + 2 steps)
+    assert model.expanded["next_steps"] == 1 + 3 + 2
+
+
 def test_successors_that_disagree_with_next_steps_are_refused():
     with pytest.raises(ModelError, match="successors and next_steps disagree"):
         check(WrongFastCounter(3))

@@ -110,10 +110,20 @@ class Live:
 
 
 class FastCounter(Counter):
-    """Counter with ``successors``: the states of ``next_steps`` without the labels."""
+    """Counter with ``successors``: the states of ``next_steps`` without the labels. Counts
+    the states each method is asked to expand."""
+
+    def __init__(self, limit: int, bad: int = 3):
+        super().__init__(limit, bad)
+        self.expanded = {"successors": 0, "next_steps": 0}
+
+    def next_steps(self, x):
+        self.expanded["next_steps"] += 1
+        yield from super().next_steps(x)
 
     def successors(self, x):
-        return [s for _, s in self.next_steps(x)]
+        self.expanded["successors"] += 1
+        return [s for _, s in super().next_steps(x)]
 
 
 class WrongFastCounter(Counter):
