@@ -47,6 +47,7 @@ case "${1:-}" in
     ;;
   test)
     setup_venv; setup_dot
+    "$VENV/bin/ruff" check --quiet .
     "$VENV/bin/python" -m pytest
     ;;
   *)

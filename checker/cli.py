@@ -175,7 +175,8 @@ def run_check(args) -> int:
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
     elif len(specs) > 1:
-        print(f"{len(specs)} specs checked: {'some verdicts differ from expectations' if failed else 'every verdict as expected'}")
+        outcome = "some verdicts differ from expectations" if failed else "every verdict as expected"
+        print(f"{len(specs)} specs checked: {outcome}")
     return 1 if failed else 0
 
 

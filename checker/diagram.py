@@ -125,7 +125,8 @@ def _event_attrs(e: Event | None, highlighted: bool) -> str:
     kind = "violation" if highlighted and e.kind not in ("fault",) else e.kind
     fill, font = KIND_STYLE.get(kind, KIND_STYLE["step"])
     pen = ", penwidth=2, color=\"#a00000\"" if highlighted else ""
-    return f"[shape=box, style=\"rounded,filled\", fillcolor=\"{fill}\", fontcolor=\"{font}\"{pen}, label={_q(e.label)}]"
+    return (f"[shape=box, style=\"rounded,filled\", fillcolor=\"{fill}\", fontcolor=\"{font}\"{pen}, "
+            f"label={_q(e.label)}]")
 
 
 def _arrow(a: Arrow, lane_index: dict) -> str:

@@ -99,7 +99,8 @@ def load_spec(path: Path) -> Spec:
     spec = Spec(path=path, model=model,
                 params=_table(data, "params", where),
                 title=_string(data, "title", where), description=_string(data, "description", where),
-                properties=_properties(data, where), symmetry=_symmetry(data, where), bounds=_bounds(_table(data, "bounds", where), where),
+                properties=_properties(data, where), symmetry=_symmetry(data, where),
+                bounds=_bounds(_table(data, "bounds", where), where),
                 expect=_expect(_table(data, "expect", where), where),
                 pin=_pin(_table(data, "pin", where), where))
     validate(spec)
@@ -163,8 +164,8 @@ def _bounds(table: dict, where: str) -> dict:
             raise SpecError(where, f"bounds.{name}", f"unknown bound; use {', '.join(BOUNDS)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
                 or (name != "time_limit" and not isinstance(value, int)):
-            raise SpecError(where, f"bounds.{name}", f"must be a non-negative "
-                                                     f"{'number of seconds' if name == 'time_limit' else 'whole number'}, got {value!r}")
+            what = "number of seconds" if name == "time_limit" else "whole number"
+            raise SpecError(where, f"bounds.{name}", f"must be a non-negative {what}, got {value!r}")
     return table
 
 
