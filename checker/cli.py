@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                    description="List every registered model with its parameters (and defaults) "
                    "and its properties.")
     try:
-        from .prove_command import add_parsers
-        add_parsers(sub)
+        prove_command = registry.command_module("prove")
+        if prove_command is not None:
+            prove_command.add_parsers(sub)
     except ImportError:  # proofs need z3; the checker works without it
         pass
     return parser
@@ -100,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sweep":
             return run_sweep_command(args)
         if args.command == "prove":
-            from .prove_command import run_prove
+            run_prove = registry.command_module("prove").run_prove
             return run_prove(args)
         if args.command == "synthesize":
-            from .prove_command import run_synthesize
+            run_synthesize = registry.command_module("prove").run_synthesize
             tolerate = int(args.tolerate) if str(args.tolerate).isdigit() else 0
             return run_synthesize(args, confirm=lambda n, w, r, guarantees:
                                   _confirm_by_exploration(n, w, r, guarantees, tolerate))

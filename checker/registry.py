@@ -10,6 +10,7 @@ from importlib.metadata import entry_points
 from .errors import ReplcheckError
 
 GROUP = "replcheck.models"
+COMMANDS = "replcheck.commands"
 
 
 def model_names() -> list[str]:
@@ -29,3 +30,14 @@ def model_class(name: str):
 def build_model(name: str, params: dict):
     """``model_class(name)(**params)``: the class validates its own parameters."""
     return model_class(name)(**params)
+
+
+def command_module(name: str):
+    """The module registered as ``name`` in the ``replcheck.commands`` group, or None.
+
+    Subcommands that carry domain knowledge (``prove``, ``synthesize``) live above the
+    engine and are found here, as models are, so the command line never imports them by
+    name. The module offers ``add_parsers(subparsers)`` and one ``run_*`` per subcommand.
+    """
+    matches = [ep for ep in entry_points(group=COMMANDS) if ep.name == name]
+    return matches[0].load() if matches else None

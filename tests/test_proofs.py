@@ -9,9 +9,9 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from replcheck.checker import proofs
+from replcheck.models import proofs
 from replcheck.checker.errors import ParameterError, UsageError
-from replcheck.checker.prove_command import add_parsers, run_prove, run_synthesize
+from replcheck.models.prove_command import add_parsers, run_prove, run_synthesize
 
 
 def brute_force_meet(n: int, w: int, r: int) -> bool:

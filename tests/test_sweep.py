@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from replcheck.checker import UsageError, check
 from replcheck.checker.cli import main
-from replcheck.checker.proofs import quorum_intersection
+from replcheck.models.proofs import quorum_intersection
 from replcheck.checker.sweep import cells, parse_axes
 from replcheck.models.leaderless import Leaderless
 

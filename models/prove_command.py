@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import proofs
-from .errors import ParameterError, UsageError
+from ..checker.errors import ParameterError, UsageError
 
 # Fact name on the command line -> (function, the KEY=VALUE names it accepts).
 FACTS: dict[str, tuple[Callable[..., proofs.ProofResult], tuple[str, ...]]] = {

@@ -20,7 +20,7 @@ from typing import Callable
 
 import z3
 
-from .errors import ParameterError, ReplcheckError
+from ..checker.errors import ParameterError, ReplcheckError
 
 
 @dataclass(frozen=True)
