@@ -1,7 +1,8 @@
 """Single-leader (leader/follower) replication, with failover.
 
 The protocol (PostgreSQL streaming replication, MySQL semisynchronous replication, MongoDB
-replica sets, Redis replication with Sentinel: configs.md sections 1-4; DDIA chapter 5):
+replica sets, Redis replication with Sentinel: docs/databases.md, PostgreSQL, MySQL, MongoDB and Redis;
+DDIA chapter 5):
 
 * One node, the leader (``n0`` at the start), accepts every write. It appends the write to
   its log (flushed locally before anything else happens) and ships the log to the

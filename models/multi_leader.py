@@ -1,7 +1,7 @@
 """Multi-leader (active-active) replication.
 
 The protocol (DDIA ch. 5 "Multi-Leader Replication"; CouchDB replication, DynamoDB global
-tables in MREC mode, Riak with allow_mult -- configs.md sections 6-8): there are two or
+tables in MREC mode, Riak with allow_mult -- docs/databases.md, Riak, DynamoDB and CouchDB): there are two or
 three regions, each with a leader ``l0``, ``l1``, ``l2``. Every client has a home region.
 
 * A client sends each operation to its home leader (``sticky``; otherwise its reads go to

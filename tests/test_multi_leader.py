@@ -36,7 +36,7 @@ def test_spec_verdicts_and_pinned_states(path):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["model"] == "multi_leader"
     assert data["title"] and data["description"].strip() and data["expect"]
-    assert "configs.md" in data["description"]
+    assert "docs/databases.md" in data["description"]
     result = check(MultiLeader(**data["params"]))
     assert result.stats.complete, result.stats
     got = {name: result[name].verdict.value for name in data["expect"]}
@@ -229,7 +229,7 @@ def test_every_mode_has_a_liveness_spec():
 @pytest.mark.parametrize("path", LIVENESS_SPECS, ids=[p.stem for p in LIVENESS_SPECS])
 def test_liveness_spec_verdicts_and_pinned_states(path):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data["model"] == "multi_leader" and "configs.md" in data["description"]
+    assert data["model"] == "multi_leader" and "docs/databases.md" in data["description"]
     assert data["expect"]["eventual_convergence"] == LIVENESS_VERDICTS[path.stem]
     model = MultiLeader(**data["params"])
     result = check(model, properties=data["properties"])
