@@ -285,7 +285,7 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
         stem.with_suffix(".txt").write_text(
             f"{p.name}: {p.verdict.value} ({p.description})\n" +
             "\n".join(trace_lines(model, p.trace, "", p.loop_start)) + "\n", encoding="utf-8")
-        one = result_json(model, type(result)(properties=(p,), stats=result.stats))
+        one = result_json(model, type(result)(properties=(p,), stats=result.stats), timings=False)
         stem.with_suffix(".json").write_text(json.dumps(one, indent=2) + "\n", encoding="utf-8")
         written.append(stem.with_suffix(".txt"))
         if hasattr(model, "diagram"):
@@ -334,7 +334,7 @@ def run_sweep_command(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         title = f"{args.model} sweep: " + " ".join(args.ranges)
         (folder / "sweep.csv").write_text(sweep.to_csv(result, axes), encoding="utf-8")
-        (folder / "sweep.json").write_text(json.dumps(sweep.to_json(result), indent=2) + "\n",
+        (folder / "sweep.json").write_text(json.dumps(sweep.to_json(result, timings=False), indent=2) + "\n",
                                            encoding="utf-8")
         (folder / "sweep.svg").write_text(sweep.to_svg(result, axes, props, title), encoding="utf-8")
         if not args.json:

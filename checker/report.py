@@ -76,15 +76,22 @@ def stats_line(result: Result) -> str:
     return line
 
 
-def result_json(model, result: Result, spec=None, mismatches=None) -> dict:
-    """Everything as plain JSON data: verdicts, statistics, traces with their changes."""
+def result_json(model, result: Result, spec=None, mismatches=None, timings: bool = True) -> dict:
+    """Everything as plain JSON data: verdicts, statistics, traces with their changes.
+
+    ``timings=False`` leaves out the wall-clock figures (seconds, states per second), so
+    files written under ``--out`` are the same bytes on every run.
+    """
     s = result.stats
+    stats = {"states": s.states, "transitions": s.transitions, "depth": s.depth,
+             "seconds": round(s.seconds, 3), "states_per_second": round(s.states_per_second),
+             "complete": s.complete, "stopped_by": s.stopped_by}
+    if not timings:
+        del stats["seconds"], stats["states_per_second"]
     out = {
         "model": getattr(model, "name", type(model).__name__),
         "params": _jsonable(getattr(model, "params", {})),
-        "stats": {"states": s.states, "transitions": s.transitions, "depth": s.depth,
-                  "seconds": round(s.seconds, 3), "states_per_second": round(s.states_per_second),
-                  "complete": s.complete, "stopped_by": s.stopped_by},
+        "stats": stats,
         "properties": [_property_json(model, p, spec) for p in result.properties],
     }
     if spec is not None:

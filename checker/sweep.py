@@ -140,9 +140,12 @@ def to_csv(cells_: list[Cell], axes: list[Axis]) -> str:
     return buf.getvalue()
 
 
-def to_json(cells_: list[Cell]) -> list[dict]:
+def to_json(cells_: list[Cell], timings: bool = True) -> list[dict]:
+    """One dict per cell; ``timings=False`` leaves out the seconds (for files under --out,
+    which must be the same bytes on every run)."""
     return [{"params": c.params, "verdicts": c.verdicts, "states": c.states,
-             "seconds": round(c.seconds, 3), "complete": c.complete} for c in cells_]
+             **({"seconds": round(c.seconds, 3)} if timings else {}), "complete": c.complete}
+            for c in cells_]
 
 
 COLOURS = {"HOLDS": "#b7e1b0", "VIOLATED": "#f4b6b6", "UNKNOWN": "#e0e0e0"}
