@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import registry
 from .errors import ReplcheckError, SpecError, UsageError
+from .model import as_model, offers_symmetry
 from .properties import declared_properties, first_line
 from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
 from .search import check
@@ -236,7 +237,7 @@ def _print_human(spec, model, result, mismatches, written, quiet,
                  fingerprints_ignored: bool = False) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
-        head = f"{spec.model} {model.summary() if hasattr(model, 'summary') else ''}".rstrip()
+        head = f"{spec.model} {as_model(model).summary()}".rstrip()
     print(head)
     for p in result.properties:
         print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
@@ -288,8 +289,9 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
         one = result_json(model, type(result)(properties=(p,), stats=result.stats), timings=False)
         stem.with_suffix(".json").write_text(json.dumps(one, indent=2) + "\n", encoding="utf-8")
         written.append(stem.with_suffix(".txt"))
-        if hasattr(model, "diagram"):
-            dot, svg, note = write_diagram(model.diagram(p.trace, p), stem)
+        diagram = as_model(model).diagram(p.trace, p)
+        if diagram is not None:
+            dot, svg, note = write_diagram(diagram, stem)
             written.extend(x for x in (dot, svg) if x)
             if note:
                 notes.add(note)
@@ -306,7 +308,7 @@ def run_sweep_command(args) -> int:
     for bound in ("max_states", "time_limit"):
         if getattr(args, bound) is not None and getattr(args, bound) < 0:
             raise UsageError(f"--{bound.replace('_', '-')} must not be negative")
-    if args.symmetry and not callable(getattr(cls, "canonical", None)):
+    if args.symmetry and not offers_symmetry(cls):
         raise UsageError(f"model {args.model} offers no symmetry reduction; drop --symmetry")
     build = sweep.safe_build(lambda params: cls(**params))
     if args.properties:
@@ -352,7 +354,7 @@ def run_list() -> int:
             continue
         print(f"{name}: {first_line(cls.__doc__)}")
         print("  parameters:")
-        for p in getattr(cls, "PARAMS", ()):
+        for p in as_model(model).PARAMS:
             choices = f" (one of {', '.join(p.choices)})" if p.choices else ""
             default = ",".join(p.default) if isinstance(p.default, tuple) else p.default
             print(f"    {p.name:<14} default {str(default):<10} {p.help}{choices}")

@@ -142,7 +142,7 @@ class Analysis:
 
     def __init__(self, model, graph: StateGraph, canon, symmetric: bool, assumptions):
         self.model, self.g, self.canon, self.symmetric = model, graph, canon, symmetric
-        self.stuttering = bool(getattr(model, "stuttering", False))
+        self.stuttering = bool(model.stuttering)
         self.assumptions = assumptions
         n = len(graph)
         offs, cls = graph.offsets, graph.classes

@@ -114,7 +114,7 @@ def declared_assumptions(model) -> list[Property]:
 
 def fair_action_classes(model) -> frozenset | None:
     """The model's weakly fair action classes, or None when it declares none at all."""
-    declared = getattr(model, "fair_actions", None)
+    declared = model.fair_actions
     if declared is None:
         return None
     if callable(declared):

@@ -1,37 +1,24 @@
 """Turning a Result into what people and programs read: text lines and JSON.
 
-A model may offer ``describe_changes(previous, current) -> list[str]`` to say what a step
-changed in its own words; otherwise a generic structural diff of the two states is shown.
+A step's changes are the model's ``describe_changes(previous, current)`` (``Model``'s
+default is a structural diff of the two states).
 """
 
+from collections.abc import Mapping
+
+from .model import as_model
 from .result import PropertyResult, Result, Verdict
 
 
 def state_changes(model, previous, current) -> list[str]:
     """What changed between two consecutive states, one short phrase per change."""
-    describe = getattr(model, "describe_changes", None)
-    if describe is not None:
-        return list(describe(previous, current))
-    return list(_diff("state", previous, current))
-
-
-def _diff(path: str, a, b):
-    if a == b:
-        return
-    fields = getattr(type(a), "_fields", None)
-    if fields and type(a) is type(b):
-        for name in fields:
-            yield from _diff(f"{path}.{name}", getattr(a, name), getattr(b, name))
-    elif isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
-            yield from _diff(f"{path}[{i}]", x, y)
-    else:
-        yield f"{path}: {a!r} -> {b!r}"
+    return list(as_model(model).describe_changes(previous, current))
 
 
 def trace_lines(model, trace, indent: str = "  ", loop_start: int | None = None) -> list[str]:
     """The trace as numbered steps, each followed by what it changed. For a lasso, the
     steps after state ``loop_start`` are marked as the loop that repeats for ever."""
+    model = as_model(model)
     lines = []
     if loop_start == 0:
         lines.append(f"{indent}    -- the loop starts in the initial state and repeats for ever --")
@@ -82,6 +69,7 @@ def result_json(model, result: Result, spec=None, mismatches=None, timings: bool
     ``timings=False`` leaves out the wall-clock figures (seconds, states per second), so
     files written under ``--out`` are the same bytes on every run.
     """
+    model = as_model(model)
     s = result.stats
     stats = {"states": s.states, "transitions": s.transitions, "depth": s.depth,
              "seconds": round(s.seconds, 3), "states_per_second": round(s.states_per_second),
@@ -89,8 +77,8 @@ def result_json(model, result: Result, spec=None, mismatches=None, timings: bool
     if not timings:
         del stats["seconds"], stats["states_per_second"]
     out = {
-        "model": getattr(model, "name", type(model).__name__),
-        "params": _jsonable(getattr(model, "params", {})),
+        "model": model.display_name(),
+        "params": _jsonable(model.params),
         "stats": stats,
         "properties": [_property_json(model, p, spec) for p in result.properties],
     }
@@ -119,7 +107,7 @@ def _property_json(model, p: PropertyResult, spec) -> dict:
 
 
 def _jsonable(value):
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]

@@ -19,8 +19,8 @@ from typing import Callable, Iterable
 
 from .errors import ModelError, ReplcheckError
 from .liveness import Analysis, ParentView, StateGraph, fairness_text
-from .properties import (ALWAYS, LIVENESS, SOMETIMES, Property, declared_assumptions,
-                         declared_properties, fair_action_classes)
+from .model import Model, as_model
+from .properties import ALWAYS, LIVENESS, SOMETIMES, Property, fair_action_classes
 from .replay import rebuild_trace
 from .result import PropertyResult, Result, Stats, Verdict
 
@@ -37,7 +37,7 @@ def _validate_bound(name: str, value) -> None:
 
 def select_properties(model, names: Iterable[str] | None) -> list[Property]:
     """The model's properties, or only those named (in the model's order)."""
-    props = declared_properties(model)
+    props = as_model(model).properties()
     if names is None:
         return props
     wanted = list(names)
@@ -74,7 +74,7 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     first two seconds with a dict of running figures; ``check`` itself never prints.
     """
     try:
-        return _search(model, max_depth=max_depth, max_states=max_states,
+        return _search(as_model(model), max_depth=max_depth, max_states=max_states,
                        time_limit=time_limit, properties=properties, symmetry=symmetry,
                        stop_when_decided=stop_when_decided, progress=progress,
                        fingerprints=fingerprints)
@@ -138,7 +138,7 @@ class _Run:
                            "rate": states / max(now - self.start, 1e-9)})
 
 
-def _search(model, *, max_depth: int | None = None, max_states: int | None = None,
+def _search(model: Model, *, max_depth: int | None = None, max_states: int | None = None,
             time_limit: float | None = None, properties: Iterable[str] | None = None,
             symmetry: Callable | None = None, stop_when_decided: bool = True,
             progress: Callable[[dict], None] | None = None,
@@ -152,7 +152,7 @@ def _search(model, *, max_depth: int | None = None, max_states: int | None = Non
     fair = fair_action_classes(model) if liveness else None
     graph = StateGraph(fair) if liveness and fair is not None else None
     if graph is not None and symmetry is not None \
-            and not getattr(model, "symmetric_fairness", False):
+            and not model.symmetric_fairness:
         raise ReplcheckError(
             f"liveness properties ({', '.join(p.name for p in liveness)}) cannot be checked "
             f"under symmetry reduction: the model does not declare symmetric_fairness = True "
@@ -377,7 +377,7 @@ def _liveness_verdicts(model, liveness: list[Property], graph, fair, canon, symm
         return unknown(f"not decided: {_why(stopped_by)} stopped the search, and liveness "
                        "needs the whole state graph")
     graph.seal()
-    assumptions = declared_assumptions(model)
+    assumptions = model.assumptions()
     analysis = Analysis(model, graph, canon, symmetric, assumptions)
     if assumptions and not analysis.any_fair_behaviour():
         return unknown(f"vacuous: no fair behaviour exists (the assumptions "
@@ -393,7 +393,7 @@ def _why(stopped_by: str) -> str:
             "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
 
 
-def successor_function(model) -> Callable:
+def successor_function(model: Model) -> Callable:
     """The function the search expands states with: the model's ``successors`` when it
     has one (the successor states of ``next_steps``, in the same order, as a list or
     tuple, without the labels), else the states of ``next_steps``.
@@ -404,8 +404,8 @@ def successor_function(model) -> Callable:
     ``next_steps`` disagree there is refused with a ``ModelError``.
     """
     next_steps = model.next_steps
-    fast = getattr(model, "successors", None)
-    if not callable(fast):
+    fast = model.successors
+    if fast is None:
         return lambda state: [succ for _, succ in next_steps(state)]
     for state in model.init_states():
         labelled = [succ for _, succ in next_steps(state)]

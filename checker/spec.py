@@ -115,8 +115,9 @@ def validate(spec: Spec) -> None:
         if isinstance(exc, SpecError):
             raise
         raise SpecError(spec.where, "model", str(exc)) from None
+    from .model import offers_symmetry
     from .properties import declared_properties
-    if spec.symmetry and not callable(getattr(model, "canonical", None)):
+    if spec.symmetry and not offers_symmetry(model):
         raise SpecError(spec.where, "symmetry", f"model {spec.model} offers no symmetry "
                                                 "reduction; remove the field")
     known = {p.name for p in declared_properties(model)}

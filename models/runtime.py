@@ -18,6 +18,7 @@ family assigned, and the guarantees in ``guarantees.py`` judge that history.
 from typing import Any, Iterator, NamedTuple
 
 from replcheck.checker.errors import ParameterError
+from replcheck.checker.model import Model
 
 from .params import Param
 
@@ -127,9 +128,11 @@ def parse_scripts(scripts: tuple[str, ...], field: str = "clients") -> tuple[tup
     return tuple(parsed)
 
 
-class ReplicationModel:
-    """Base class of the families. Subclasses set ``PARAMS``, implement the handlers and
-    ``version_order`` members, and call ``super().__init__`` with the bound parameters.
+class ReplicationModel(Model):
+    """Base class of the families. Subclasses set ``PARAMS``, implement ``init_node`` and the
+    handlers below, say how versions compare (``supersedes(a, b)``, optionally ``covers(a, b)``, and
+    ``retained_versions(world, key)``: see ``guarantees.Guarantees``), and call
+    ``super().__init__`` with the bound parameters.
 
     Handlers get a ``Ctx`` for sending messages and completing operations:
     ``on_node_message(ctx, node, local, msg) -> local``,

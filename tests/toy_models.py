@@ -1,9 +1,10 @@
-"""Small models whose every answer is known by hand, for the engine's tests."""
+"""Small models whose every answer is known by hand, for the engine's tests. They subclass
+``Model``; the duck-typed models in test_liveness.py exercise ``as_model``'s adapter."""
 
-from replcheck.checker import always, eventually, sometimes
+from replcheck.checker import Model, always, eventually, sometimes
 
 
-class Counter:
+class Counter(Model):
     """0 -> 1 -> ... -> limit, and back to 0 from anywhere but 0."""
 
     def __init__(self, limit: int, bad: int = 3):
@@ -29,7 +30,7 @@ class Counter:
         return x == 2
 
 
-class Grid:
+class Grid(Model):
     """(i, j) in a square; moving right or down. Many paths to each cell: BFS must pick a
     shortest one, and two properties are decided at different depths in one run."""
 
@@ -62,7 +63,7 @@ class Grid:
         return s[0] >= self.size
 
 
-class Flaky:
+class Flaky(Model):
     """Nondeterministic on purpose: next_steps depends on a mutable counter."""
 
     def __init__(self):
@@ -82,7 +83,7 @@ class Flaky:
         return x < 3
 
 
-class Unhashable:
+class Unhashable(Model):
     def init_states(self):
         return [[0]]
 
@@ -95,7 +96,7 @@ class Unhashable:
         return True
 
 
-class Live:
+class Live(Model):
     @eventually
     def done(self, x):
         """eventually done"""
@@ -149,7 +150,7 @@ class BrokenModel(Counter):
         yield from super().next_steps(x)
 
 
-class RandomGraph:
+class RandomGraph(Model):
     """A directed graph on 0..n-1 given as adjacency lists, from state 0; ``bad`` states
     violate ``avoids_bad`` and ``goal`` states witness ``reaches_goal``."""
 
