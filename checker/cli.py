@@ -21,6 +21,7 @@ EXAMPLES = """examples:
   replcheck check specs/                          every spec, verdicts against expectations
   replcheck check specs/leaderless/n3_w1_r1.toml --out reports/
   replcheck check leaderless n=3 w=1 r=1 --json   an ad hoc configuration, no spec file
+  replcheck check examples/primary_backup.py:PrimaryBackup mode=async   a model in a file
   replcheck list                                  models, parameters, properties
   replcheck prove quorum-intersection             a z3 proof for every N
 """
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _specs_from(targets: list[str]) -> list[Spec]:
     first = targets[0]
-    if first in registry.model_names() and not Path(first).exists():
+    if (first in registry.model_names() or registry.is_file_reference(first)) \
+            and not Path(first).exists():
         spec = Spec(path=None, model=first, params=parse_assignments(targets[1:]))
         validate(spec)
         return [spec]

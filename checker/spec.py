@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParameterError, ReplcheckError, SpecError
-from .registry import model_class
+from .registry import check_arguments, model_class
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
 TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
@@ -54,12 +54,17 @@ class Spec:
 
     @property
     def stem(self) -> str:
-        return self.path.stem if self.path else self.model
+        """The name of this spec's folder under ``--out``: the file's stem, or the model's
+        name (a ``file.py:ClassName`` model's class name) for an ad hoc run."""
+        return self.path.stem if self.path else self.model.rpartition(":")[2]
 
     def build(self):
-        """The model instance; a bad parameter becomes a SpecError naming the field."""
+        """The model instance; a bad parameter becomes a SpecError naming the field. A
+        ``file.py:ClassName`` model in a spec file is looked up next to the spec first."""
         try:
-            return model_class(self.model)(**self.params)
+            cls = model_class(self.model, self.path.parent if self.path else None)
+            check_arguments(cls, self.params)
+            return cls(**self.params)
         except ParameterError as exc:
             raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
 
