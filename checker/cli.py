@@ -33,6 +33,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand: check, sweep, list, and those registered in the
+    replcheck.commands group (prove, synthesize)."""
     parser = _Parser(prog="replcheck", description="A model checker for database replication: "
                      "explores every reachable state of a bounded configuration and reports "
                      "which guarantees hold, with the shortest counterexample for each that fails.",
@@ -91,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: sys.argv) and return the exit code: 0 as
+    expected, 1 a verdict differs, 2 bad input (one line on stderr, never a traceback)."""
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -155,6 +159,9 @@ def _bounds(spec: Spec, args) -> dict:
 
 
 def run_check(args) -> int:
+    """``replcheck check``: explore each spec (or the ad hoc model), print or write the
+    results; 1 when a verdict or pin differs from the spec (ad hoc: a safety property is
+    violated)."""
     specs = _specs_from(args.targets)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
@@ -303,6 +310,8 @@ def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
 
 
 def run_sweep_command(args) -> int:
+    """``replcheck sweep``: one exploration per combination of parameter values, a matrix per
+    property on stdout, and CSV/JSON/SVG under --out."""
     from . import sweep
     cls = registry.model_class(args.model)
     fixed = parse_assignments(args.set)
@@ -347,6 +356,8 @@ def run_sweep_command(args) -> int:
 
 
 def run_list() -> int:
+    """``replcheck list``: every registered model with its parameters and properties; a model
+    that fails to load is reported and the others still listed."""
     for name in registry.model_names():
         try:
             cls = registry.model_class(name)

@@ -91,6 +91,8 @@ class StateGraph:
         self.ids: dict = {}
 
     def class_of(self, action) -> int:
+        """The index of ``action``'s fairness class among the fair ones, or UNFAIR when it is
+        not fair (or not hashable)."""
         try:
             return self.fair_index.get(action_class(action), UNFAIR)
         except TypeError:  # an unhashable class cannot be one of the fair ones
@@ -111,6 +113,7 @@ class StateGraph:
         return len(self.keys)
 
     def edges(self, v: int):
+        """The ``(target id, fairness class index)`` pairs of the edges out of state ``v``."""
         t, c = self.targets, self.classes
         for e in range(self.offsets[v], self.offsets[v + 1]):
             yield t[e], c[e]
@@ -131,6 +134,7 @@ class ParentView:
 # --- the analysis ------------------------------------------------------------------------------
 
 def fairness_text(graph_or_names) -> str:
+    """The fairness a liveness verdict assumed, in words, for the verdict's reason."""
     names = graph_or_names.fair_names if isinstance(graph_or_names, StateGraph) else graph_or_names
     if not names:
         return "with no action assumed fair"
@@ -162,6 +166,8 @@ class Analysis:
 
     # -- fair ends ------------------------------------------------------------------------------
     def may_stop(self, v: int) -> bool:
+        """Whether a behaviour may end in state ``v``: it has no successors, or the model
+        stutters and no fair action is enabled there."""
         g = self.g
         if g.offsets[v] == g.offsets[v + 1]:
             return True
@@ -196,10 +202,14 @@ class Analysis:
                 yield "cycle", comp
 
     def any_fair_behaviour(self) -> bool:
+        """Whether some behaviour meets every fairness assumption; if none does, liveness
+        verdicts would be vacuous."""
         return next(self.fair_ends(None, self.justice), None) is not None
 
     # -- one property ---------------------------------------------------------------------------
     def decide(self, p: Property, base: dict, found_reason: str) -> PropertyResult:
+        """The verdict of liveness property ``p`` on the recorded graph, with a lasso as its
+        trace when it is violated."""
         g = self.g
         if p.kind == EVENTUALLY:
             allowed, dist, via = self._bad_region(p.predicate)

@@ -80,6 +80,8 @@ class Property:
 
 
 def first_line(doc: str | None) -> str:
+    """The first non-blank line of a docstring (``""`` when there is none): a property's one-
+    line description."""
     return (doc or "").strip().splitlines()[0] if (doc or "").strip() else ""
 
 

@@ -51,6 +51,8 @@ def verdict_line(p: PropertyResult, expected: str | None) -> str:
 
 
 def stats_line(result: Result) -> str:
+    """The statistics of a run in one or two indented lines: states, transitions, depth, time,
+    rate, and how the search ended."""
     s = result.stats
     how = "complete" if s.complete else f"incomplete, stopped by {s.stopped_by}"
     if s.stopped_by == "decided":

@@ -36,10 +36,12 @@ class Trace:
 
     @property
     def states(self) -> list:
+        """The states of the trace, the initial state first."""
         return [s.state for s in self.steps]
 
     @property
     def actions(self) -> list:
+        """The actions of the trace, in order (one fewer than the states)."""
         return [s.action for s in self.steps[1:]]
 
     def __len__(self) -> int:
@@ -81,6 +83,8 @@ class Stats:
 
     @property
     def states_per_second(self) -> float:
+        """Distinct states stored per second of search (the state count itself when the run
+        took no measurable time)."""
         return self.states / self.seconds if self.seconds > 0 else float(self.states)
 
 
@@ -99,4 +103,5 @@ class Result:
         raise KeyError(name)
 
     def verdicts(self) -> dict[str, Verdict]:
+        """Each property's verdict by name, in declaration order."""
         return {p.name: p.verdict for p in self.properties}

@@ -50,6 +50,7 @@ class Spec:
 
     @property
     def where(self) -> str:
+        """The spec's file name for messages, or "command line" for an ad hoc run."""
         return str(self.path) if self.path else "command line"
 
     @property

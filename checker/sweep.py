@@ -16,6 +16,9 @@ from .search import check
 
 @dataclass(frozen=True)
 class Axis:
+    """One swept parameter: its name and the range text from the command line (A..B, a,b,c, or
+    a single value)."""
+
     name: str
     text: str
 
@@ -69,6 +72,9 @@ def cells(axes: list[Axis]) -> Iterator[dict]:
 
 @dataclass(frozen=True)
 class Cell:
+    """The outcome of one combination of parameter values: verdicts by property, state count,
+    time, completeness."""
+
     params: dict
     verdicts: dict        # property -> verdict string
     states: int
@@ -130,6 +136,8 @@ def _grid(cells_: list[Cell], axes: list[Axis]):
 
 
 def to_csv(cells_: list[Cell], axes: list[Axis]) -> str:
+    """The cells as CSV, one row per cell and property: the axes' values, property, verdict,
+    states, complete."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     names = [a.name for a in axes]
@@ -192,6 +200,7 @@ def _x(text: str) -> str:
 
 
 def selected_properties(cells_: list[Cell]) -> list[str]:
+    """The properties the sweep checked, in the model's order."""
     return list(cells_[0].verdicts) if cells_ else []
 
 

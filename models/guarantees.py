@@ -62,6 +62,8 @@ class Guarantees:
     """
 
     def covers(self, a, b) -> bool:
+        """Whether version ``a`` makes the write of version ``b`` visible: ``a`` is ``b`` or
+        supersedes it. Families with sibling sets override it."""
         return a == b or self.supersedes(a, b)
 
     def _judge(self, name: str, world, judge) -> bool:

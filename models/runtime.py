@@ -65,6 +65,9 @@ class Client(NamedTuple):
 
 
 class World(NamedTuple):
+    """The whole state: per-node local states, clients, messages in flight, the history, fault
+    counters, and family-wide extra state."""
+
     nodes: tuple
     clients: tuple
     net: tuple          # sorted tuple of Msg: a multiset
@@ -160,14 +163,17 @@ class ReplicationModel(Model):
 
     # --- naming -----------------------------------------------------------------------
     def actor_name(self, actor: int) -> str:
+        """The display name of an actor id: a node's name, or ``c0``, ``c1``, ... for clients."""
         if actor < self.node_count:
             return self.node_name(actor)
         return f"c{actor - self.node_count}"
 
     def node_name(self, node: int) -> str:
+        """The display name of node ``node`` (``n0``, ``n1``, ...); families rename roles."""
         return f"n{node}"
 
     def client_actor(self, client: int) -> int:
+        """The actor id of client ``client`` (clients follow the nodes)."""
         return self.node_count + client
 
     def value_name(self, value: int) -> str:
@@ -175,9 +181,11 @@ class ReplicationModel(Model):
         return "init" if value == INITIAL_VALUE else str(value)
 
     def key_name(self, key: int) -> str:
+        """The name of key ``key`` as the clients' scripts spell it."""
         return self.key_names[key]
 
     def describe_msg(self, msg: Msg) -> str:
+        """A message in a trace label: its kind and body; families make it readable."""
         return f"{msg.kind}{msg.body}"
 
     def describe_action(self, a: Action) -> str:
@@ -205,20 +213,27 @@ class ReplicationModel(Model):
 
     # --- the state machine --------------------------------------------------------------
     def init_states(self):
+        """The one initial world: every node in ``init_node``'s state, clients idle, no
+        messages, no faults."""
         nodes = tuple(self.init_node(i) for i in range(self.node_count))
         clients = tuple(Client() for _ in range(self.client_count))
         yield World(nodes, clients, (), (), Faults(), self.init_extra())
 
     def init_extra(self):
+        """The family-wide extra state of the initial world (None by default)."""
         return None
 
     def next_steps(self, world: World) -> Iterator[tuple[Action, World]]:
+        """Every step out of ``world``: client invocations, deliveries, the family's own steps,
+        then faults."""
         yield from self._invocations(world)
         yield from self._deliveries(world)
         yield from self.family_steps(world)
         yield from self._faults(world)
 
     def family_steps(self, world: World):
+        """The family's own ``(Action, World)`` steps (failover, hint hand-off, anti-entropy,
+        ...); none by default."""
         return ()
 
     def _invocations(self, world: World):
@@ -315,6 +330,7 @@ class ReplicationModel(Model):
         return tuple(mask for mask in range(1, (1 << n) - 1))
 
     def side_name(self, side: int) -> str:
+        """A partition side in a trace label: the actors cut off from the rest."""
         inside = [self.actor_name(a) for a in range(self.node_count + self.client_count)
                   if side >> a & 1]
         return "{" + ",".join(inside) + "} | rest"
@@ -328,15 +344,20 @@ class ReplicationModel(Model):
         return ()
 
     def relabel_local(self, local, perm: tuple[int, ...]):
+        """A node's local state with node ids renamed by ``perm`` (for symmetry); unchanged by
+        default."""
         return local
 
     def relabel_op(self, op_state, perm: tuple[int, ...]):
+        """A client's operation state with node ids renamed by ``perm``; unchanged by default."""
         return op_state
 
     def relabel_body(self, msg: Msg, perm: tuple[int, ...]) -> tuple:
+        """A message body with node ids renamed by ``perm``; unchanged by default."""
         return msg.body
 
     def relabel_extra(self, extra, perm: tuple[int, ...]):
+        """The family-wide extra state with node ids renamed by ``perm``; unchanged by default."""
         return extra
 
     def canonical(self, world: World) -> World:
@@ -399,6 +420,7 @@ class ReplicationModel(Model):
         return repr(local)
 
     def describe_extra(self, extra) -> str:
+        """The family-wide extra state in a few words, for traces."""
         return repr(extra)
 
     def describe_changes(self, before: World, after: World) -> list[str]:
@@ -442,15 +464,22 @@ class ReplicationModel(Model):
 
     # --- hooks with defaults ------------------------------------------------------------
     def may_crash(self, world: World, node: int) -> bool:
+        """Whether ``node`` may crash in ``world`` (within the fault budget); always by
+        default."""
         return True
 
     def after_crash(self, world: World, node: int) -> World:
+        """The world once ``node`` has crashed, for family-wide consequences (e.g. leadership);
+        unchanged by default."""
         return world
 
     def after_recover(self, world: World, node: int) -> World:
+        """The world once ``node`` has recovered; unchanged by default."""
         return world
 
     def init_node(self, node: int):
+        """The local state of ``node`` at the start (and after a crash without durable
+        storage). Required."""
         raise NotImplementedError
 
     def request_is_obsolete(self, msg: Msg) -> bool:
@@ -460,6 +489,7 @@ class ReplicationModel(Model):
 
     # --- queries the guarantees use ----------------------------------------------------------
     def node_is_up(self, world: World, node: int) -> bool:
+        """Whether ``node`` is running (not crashed) in ``world``."""
         return not world.faults.down >> node & 1
 
 
@@ -475,9 +505,11 @@ class Ctx:
         self.done = False
 
     def send(self, dst: int, kind: str, *body) -> None:
+        """Send a message of ``kind`` with ``body`` from this handler's actor to ``dst``."""
         self.sent.append(Msg(dst, self.me, kind, body))
 
     def record(self, kind: str, client: int, index: int, op: Op, value: int, version) -> None:
+        """Append a history event (invocation or completion) of ``client``'s operation."""
         self.events.append(Event(kind, client, index, op.kind, op.key, value, version))
 
     def complete(self, client: int, value: int, version) -> None:
@@ -489,6 +521,8 @@ class Ctx:
         self.done = True
 
     def apply_client(self, world: World, c: int, op_state) -> World:
+        """The world with client ``c``'s operation state set, or, once the operation completed,
+        the client moved to its next operation."""
         client = world.clients[c]
         if not self.done:
             return _with_clients(world, replace_at(world.clients, c, Client(client.pc, op_state)))
@@ -507,6 +541,8 @@ class Ctx:
         return world._replace(net=net)
 
     def finish(self, world: World) -> World:
+        """The world with this handler's messages put in flight and its history events
+        appended."""
         if not (self.sent or self.events):
             return world
         net = tuple(sorted(world.net + tuple(self.sent))) if self.sent else world.net
