@@ -35,8 +35,8 @@ def coverage(folder: Path, skip: frozenset = frozenset()) -> tuple[float, list[s
 
 
 def test_the_measure_counts_what_it_should():
-    share, missing = coverage_of("def a():\n    '''doc'''\nclass B:\n    def c(self): pass\n"
-                                 "    def _d(self): pass\ndef _e(): pass\n")
+    share, missing = coverage_of("def a():\n    '''doc'''\nclass B:\n    '''doc'''\n"
+                                 "    def c(self): pass\n    def _d(self): pass\ndef _e(): pass\n")
     assert missing == ["c"] and share == pytest.approx(2 / 3)
 
 
