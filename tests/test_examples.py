@@ -5,6 +5,8 @@ import contextlib
 import io
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,11 @@ def test_out_files_are_byte_identical_across_runs(argv, tmp_path, monkeypatch):
         trees.append(_tree(tmp_path / run))
     assert trees[0] and trees[0] == trees[1]
     assert not any(b'"seconds"' in data for data in trees[0].values())
+
+
+def test_python_dash_m_replcheck_is_the_command():
+    done = subprocess.run([sys.executable, "-m", "replcheck", "check",
+                           "examples/primary_backup.py:PrimaryBackup", "mode=async", "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "durable_acks                             VIOLATED  trace 3" in done.stdout
