@@ -343,7 +343,7 @@ def run_sweep_command(args) -> int:
     if args.out is not None:
         if args.out.exists() and not args.out.is_dir():
             raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
-        folder = args.out / f"sweep-{args.model}"
+        folder = args.out / f"sweep-{args.model.rpartition(':')[2]}"  # a file model: its class
         folder.mkdir(parents=True, exist_ok=True)
         title = f"{args.model} sweep: " + " ".join(args.ranges)
         (folder / "sweep.csv").write_text(sweep.to_csv(result, axes), encoding="utf-8")
