@@ -50,7 +50,7 @@ def test_tutorial_command_prints_what_the_tutorial_shows(block, monkeypatch):
     assert words[0] == "replcheck"
     code, output = _run(words[1:])
     assert _in_order(expected, output.splitlines()), output
-    assert code == next((c for k, c in EXIT_CODES.items() if k in command), 0), output
+    assert code == next((c for k, c in EXIT_CODES.items() if k in words), 0), output
 
 
 def test_tutorial_python_runs(monkeypatch, capsys):
