@@ -29,3 +29,13 @@ def model_class(name: str):
 def build_model(name: str, params: dict):
     """``model_class(name)(**params)``: the class validates its own parameters."""
     return model_class(name)(**params)
+
+
+ANALYSES = "replcheck.analyses"
+
+
+def analysis(name: str):
+    """The object registered as ``name`` in the ``replcheck.analyses`` group (analyses that
+    live above the engine, e.g. synthesize's confirmation), or None when none is installed."""
+    matches = [ep for ep in entry_points(group=ANALYSES) if ep.name == name]
+    return matches[0].load() if matches else None

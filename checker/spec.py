@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParameterError, ReplcheckError, SpecError
+from .params import typed_params
 from .registry import model_class
+from .search import check
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
 TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
@@ -57,11 +59,17 @@ class Spec:
         return self.path.stem if self.path else self.model
 
     def build(self):
-        """The model instance; a bad parameter becomes a SpecError naming the field."""
+        """The model instance, its parameters typed and validated by the engine
+        (``params.typed_params``) before the model sees them; a bad parameter becomes a
+        SpecError naming the field."""
+        cls = model_class(self.model)
         try:
-            return model_class(self.model)(**self.params)
+            return cls(**typed_params(cls, self.params))
         except ParameterError as exc:
             raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
+        except (TypeError, ValueError) as exc:  # a model that validates nothing itself
+            raise SpecError(self.where, "params", f"model {self.model} refused its parameters "
+                                                  f"({exc}); see 'replcheck list'") from None
 
 
 def _param_field(spec: Spec, name: str) -> str:
@@ -126,6 +134,51 @@ def validate(spec: Spec) -> None:
                 raise SpecError(spec.where, f"{section}.{name}" if section == "expect" else section,
                                 f"unknown property '{name}' for model {spec.model}; "
                                 f"it has: {', '.join(sorted(known))}")
+    # Every expectation is checked: one the run would leave out is refused, not skipped.
+    for name in spec.expect:
+        if spec.properties is not None and name not in spec.properties:
+            raise SpecError(spec.where, f"expect.{name}", "names a property the 'properties' list "
+                                                          "leaves out, so it would never be checked; "
+                                                          "add it to properties or remove it")
+
+
+def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None,
+               fingerprints: bool = False):
+    """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations).
+
+    ``properties`` (the command line's ``--property``) narrows the spec's own list; an
+    expectation of a property left out is then reported as a mismatch ("not checked"),
+    never passed over."""
+    model = spec.build()
+    try:
+        result = check(model, properties=properties or spec.properties, progress=progress,
+                       symmetry=model.canonical if spec.symmetry else None,
+                       fingerprints=fingerprints,
+                       **(spec.bounds if bounds is None else bounds))
+    except ReplcheckError as exc:
+        raise SpecError(spec.where, None, str(exc)) from None
+    if progress:
+        progress(None)
+    return model, result, mismatches(spec, result)
+
+
+def mismatches(spec: Spec, result) -> list[str]:
+    """Where ``result`` differs from what ``spec`` expects and pins (empty: as expected)."""
+    out = []
+    verdicts = result.verdicts()
+    for name, expected in spec.expect.items():
+        if name not in verdicts:
+            out.append(f"{name}: expected {expected}, not checked (left out by --property)")
+        elif verdicts[name].value != expected:
+            out.append(f"{name}: expected {expected}, got {verdicts[name].value}")
+    for name, pinned in spec.pin.items():
+        if result.stats.stopped_by == "interrupt":
+            continue  # an interrupted run explored less; its counts pin nothing
+        got = getattr(result.stats, name)
+        if got != pinned:
+            out.append(f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
+                       f"update the pin if the change is intended)")
+    return out
 
 
 def _table(data: dict, name: str, where: str) -> dict:
