@@ -18,6 +18,7 @@ from . import registry
 from .errors import ReplcheckError, SpecError, UsageError
 from .properties import declared_properties, first_line
 from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
+from .params import typed_params
 from .output import OutputError, check_out_dir, remove_stale, spec_folder, write_atomic
 from .spec import Spec, check_spec, find_specs, load_spec, parse_assignments, validate
 
@@ -402,23 +403,29 @@ def run_sweep_command(args) -> int:
     cls = registry.model_class(args.model)
     fixed = parse_assignments(args.set)
     axes = sweep.parse_axes(args.ranges)
-    for bound in ("max_states", "time_limit"):
-        if getattr(args, bound) is not None and getattr(args, bound) < 0:
-            raise UsageError(f"--{bound.replace('_', '-')} must not be negative")
+    both = sorted(set(fixed) & {a.name for a in axes})
+    if both:
+        raise UsageError(f"sweep: {both[0]} is given both by --set and as a range; give it once")
     if args.symmetry and not callable(getattr(cls, "canonical", None)):
         raise UsageError(f"model {args.model} offers no symmetry reduction; drop --symmetry")
-    build = sweep.safe_build(lambda params: cls(**params))
+    build = sweep.safe_build(lambda params: cls(**typed_params(cls, params)))
     if args.properties:
         from .search import select_properties
-        select_properties(build({**fixed, **next(sweep.cells(axes))}), args.properties)
+        select_properties(build({**fixed, **sweep.bounded_cells(axes)[0]}), args.properties)
+    if args.out is not None:
+        check_out_dir(args.out)
     bounds = {k: getattr(args, k) for k in ("max_states", "time_limit") if getattr(args, k) is not None}
 
     def progress(i, total, combo):
         shown = " ".join(f"{k}={v}" for k, v in combo.items())
         print(f"  [{i}/{total}] {shown}", file=sys.stderr, flush=True)
 
-    result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
-                             None if args.json else progress)
+    interrupted = None
+    try:
+        result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
+                                 None if args.json else progress)
+    except sweep.SweepInterrupted as exc:
+        result, interrupted = exc.cells, (_INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT)
     props = sweep.selected_properties(result)
     if args.json:
         print(json.dumps(sweep.to_json(result), indent=2))
@@ -427,17 +434,17 @@ def run_sweep_command(args) -> int:
             print("\n".join(sweep.matrix_lines(result, axes, prop)))
             print()
     if args.out is not None:
-        if args.out.exists() and not args.out.is_dir():
-            raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
         folder = args.out / f"sweep-{args.model}"
-        folder.mkdir(parents=True, exist_ok=True)
         title = f"{args.model} sweep: " + " ".join(args.ranges)
-        (folder / "sweep.csv").write_text(sweep.to_csv(result, axes), encoding="utf-8")
-        (folder / "sweep.json").write_text(json.dumps(sweep.to_json(result), indent=2) + "\n",
-                                           encoding="utf-8")
-        (folder / "sweep.svg").write_text(sweep.to_svg(result, axes, props, title), encoding="utf-8")
+        write_atomic(folder / "sweep.csv", sweep.to_csv(result, axes))
+        write_atomic(folder / "sweep.json", json.dumps(sweep.to_json(result), indent=2) + "\n")
+        write_atomic(folder / "sweep.svg", sweep.to_svg(result, axes, props, title))
         if not args.json:
             print(f"wrote {folder}/sweep.csv, sweep.json, sweep.svg")
+    if interrupted:
+        print(f"replcheck: interrupted; {len(result)} finished cell(s) kept, the rest not explored",
+              file=sys.stderr)
+        return EXIT_SIGNAL[interrupted]
     return 0
 
 

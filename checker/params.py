@@ -26,6 +26,9 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None
     aliases: tuple = field(default=())
+    # (other parameter, value): this one means something only when the other has that
+    # value (a mode switch); giving it otherwise is refused rather than silently ignored.
+    only_if: tuple | None = None
 
     def convert(self, raw: Any) -> Any:
         """``raw`` is a TOML value or a command-line string; return the typed value."""
@@ -81,6 +84,14 @@ def bind(params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
             known = ", ".join(p.name for p in params)
             raise ParameterError(name, f"unknown parameter; this model takes: {known}")
         values[p.name] = p.convert(raw)
+    for name in given:
+        p = by_name[name]
+        if p.only_if is not None:
+            other, needed = p.only_if
+            if values[other] != needed:
+                shown = str(needed).lower() if isinstance(needed, bool) else needed
+                raise ParameterError(p.name, f"only applies when {other} = {shown}; remove it or "
+                                             f"set {other} = {shown}")
     return values
 
 

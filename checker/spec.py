@@ -78,8 +78,11 @@ def _param_field(spec: Spec, name: str) -> str:
 
 def find_specs(target: Path) -> list[Path]:
     """A file, or every ``*.toml`` below a directory (sorted, so runs are repeatable)."""
+    if target.is_symlink() and not target.exists():
+        raise SpecError(str(target), None, "a symbolic link that leads nowhere (dangling, or a loop); "
+                                           "point it at a spec file")
     if target.is_dir():
-        found = sorted(target.rglob("*.toml"))
+        found = sorted(p for p in target.rglob("*.toml") if not p.is_dir())
         if not found:
             raise SpecError(str(target), None, "no *.toml spec files in this directory")
         return found
@@ -92,12 +95,13 @@ def find_specs(target: Path) -> list[Path]:
 def load_spec(path: Path) -> Spec:
     """Read and validate ``path``; the model is built once to check its parameters."""
     where = str(path)
+    text = _read_text(path, where)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(where, None, f"not valid TOML ({exc}); fix the syntax") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(where, None, f"cannot read the file: {exc}") from None
+    except RecursionError:
+        raise SpecError(where, None, "nested too deeply to read; a spec needs a few flat tables") from None
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         raise SpecError(where, unknown[0], f"unknown field; a spec has: {', '.join(sorted(TOP_LEVEL))}")
@@ -113,6 +117,41 @@ def load_spec(path: Path) -> Spec:
                 pin=_pin(_table(data, "pin", where), where))
     validate(spec)
     return spec
+
+
+MAX_SPEC_BYTES = 1 << 20  # a spec is a few hundred bytes; this refuses /dev/zero and such
+
+
+def _read_text(path: Path, where: str) -> str:
+    """The spec's text: a regular file of at most ``MAX_SPEC_BYTES``, UTF-8 without a BOM.
+    Devices, FIFOs and directories are refused before reading (a FIFO would block)."""
+    import os
+    import stat
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device or FIFO)"
+            raise SpecError(where, None, f"{kind}; give a spec file")
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecError(where, None, f"{info.st_size:,} bytes, too large for a spec (at most "
+                                         f"{MAX_SPEC_BYTES:,}); is this the right file?")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(where, None, f"cannot read the file ({exc.strerror or exc}); "
+                                     "check the path and its permissions") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(where, None, f"more than {MAX_SPEC_BYTES:,} bytes, too large for a spec")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise SpecError(where, None, "starts with a UTF-8 byte order mark, which TOML does not "
+                                     "allow; save the file as UTF-8 without BOM")
+    if b"\0" in raw:
+        raise SpecError(where, None, "a binary file (it holds NUL bytes), not TOML; give a spec file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(where, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                                     f"{exc.start}); save the file as UTF-8") from None
 
 
 def validate(spec: Spec) -> None:

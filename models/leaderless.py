@@ -101,7 +101,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         Param("read_repair", str, "off", "what a read does about stale replicas",
               choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
-        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3),
+        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3,
+              only_if=("sloppy", True)),
         Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
               "Merkle summaries and exchange the keys that differ (a fair step)"),
     ) + FAULT_PARAMS
