@@ -28,6 +28,7 @@ FACTS: dict[str, tuple[Callable[..., proofs.ProofResult], tuple[str, ...]]] = {
 }
 
 Confirm = Callable[[int, int, int, list[str]], str]
+MAX_VALUE = 1000  # largest N (or W, R, Q, F) a concrete proof or synthesis accepts
 
 _PROVE_EPILOG = """\
 facts:
@@ -136,6 +137,10 @@ def _parse_values(fact: str, items: list[str], keys: tuple[str, ...]) -> dict[st
         if key in values:
             raise UsageError(f"{where}: {key} given twice; give each of {accepted} once")
         values[key] = _whole_number(where, key, text)
+        if abs(values[key]) > MAX_VALUE:
+            raise UsageError(f"{where}: {key}={values[key]} is beyond {MAX_VALUE:,}, where z3's "
+                             "encoding (one variable per replica) takes too long; omit the keys "
+                             "to prove the fact for every N")
     return values
 
 
@@ -200,6 +205,9 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
     where = "synthesize"
     tolerate = _whole_number(where, "--tolerate", str(args.tolerate))
     max_n = _whole_number(where, "--max-n", str(args.max_n))
+    if max_n > MAX_VALUE:
+        raise UsageError(f"{where}: --max-n {max_n} is beyond {MAX_VALUE:,}; choose a smaller "
+                         "largest cluster")
     limit = _whole_number(where, "--limit", str(args.limit))
     try:
         guarantees = proofs.normalize_guarantees(list(args.guarantee or []))

@@ -145,6 +145,8 @@ def _read_text(path: Path, where: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raise SpecError(where, None, "starts with a UTF-8 byte order mark, which TOML does not "
                                      "allow; save the file as UTF-8 without BOM")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SpecError(where, None, "UTF-16 text; save the file as UTF-8")
     if b"\0" in raw:
         raise SpecError(where, None, "a binary file (it holds NUL bytes), not TOML; give a spec file")
     try:
@@ -254,10 +256,12 @@ def _bounds(table: dict, where: str) -> dict:
     for name, value in table.items():
         if name not in BOUNDS:
             raise SpecError(where, f"bounds.{name}", f"unknown bound; use {', '.join(BOUNDS)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
-                or (name != "time_limit" and not isinstance(value, int)):
-            what = "number of seconds" if name == "time_limit" else "whole number"
-            raise SpecError(where, f"bounds.{name}", f"must be a non-negative {what}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
+                or value == float("inf") or (name != "time_limit" and not isinstance(value, int)) \
+                or (name != "max_depth" and value == 0):
+            what = "finite number of seconds" if name == "time_limit" else "whole number"
+            least = "non-negative" if name == "max_depth" else "positive"
+            raise SpecError(where, f"bounds.{name}", f"must be a {least} {what}, got {value!r}")
     return table
 
 
