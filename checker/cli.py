@@ -65,10 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="treat interchangeable replicas as one (fewer states, same verdicts); "
                         "specs can ask for it with symmetry = true")
     c.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state hashes instead of states (as TLC does): the visited "
-                        "set shrinks, but the frontier of whole states usually dominates memory, so "
-                        "expect a saving of a few per cent to a third; a tiny stated chance of a "
-                        "collision; ignored for liveness")
+                   help="store 64-bit state hashes instead of states in the visited set (as TLC "
+                        "does), with a tiny stated chance of a collision. It saves little: the "
+                        "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
+                        "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness")
     c.add_argument("--quiet", action="store_true",
                    help="print only the final summary and problems: no per-spec verdicts, traces "
                         "or progress")
