@@ -1,11 +1,16 @@
 """The ``replcheck`` command line.
 
 Exit codes: 0 every verdict as expected (ad hoc: no safety property violated), 1 some
-verdict differs, 2 a usage or spec error (one line on stderr, no traceback).
+verdict differs, 2 a usage or spec error (one line on stderr, no traceback), 130 stopped by
+SIGINT (Ctrl-C) and 143 by SIGTERM: the partial result is still printed, its undecided
+verdicts UNKNOWN.
 """
 
 import argparse
 import json
+import math
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -14,8 +19,11 @@ from .errors import ReplcheckError, SpecError, UsageError
 from .model import as_model, offers_symmetry
 from .properties import declared_properties, first_line
 from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
-from .search import check
-from .spec import Spec, find_specs, load_spec, parse_assignments, validate
+from .params import typed_params
+from .output import OutputError, check_out_dir, remove_stale, spec_folder, write_atomic
+from .spec import Spec, check_spec, find_specs, load_spec, parse_assignments, validate
+
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal number, as shells do
 
 EXAMPLES = """examples:
   replcheck check specs/                          every spec, verdicts against expectations
@@ -24,6 +32,8 @@ EXAMPLES = """examples:
   replcheck check examples/primary_backup.py:PrimaryBackup mode=async   a model in a file
   replcheck list                                  models, parameters, properties
   replcheck prove quorum-intersection             a z3 proof for every N
+exit status: 0 as expected, 1 a verdict differs, 2 bad input, 130 interrupted (SIGINT),
+  143 terminated (SIGTERM); an interrupted run prints its partial result, undecided = UNKNOWN
 """
 
 
@@ -50,18 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
     c.add_argument("--out", metavar="DIR", type=Path,
                    help="write each counterexample and witness as DOT, SVG, text and JSON under DIR")
-    c.add_argument("--max-depth", type=int, metavar="N", help="explore at most N steps deep")
-    c.add_argument("--max-states", type=int, metavar="N", help="store at most N distinct states")
-    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after SECONDS")
+    c.add_argument("--max-depth", type=_depth, metavar="N", help="explore at most N steps deep")
+    c.add_argument("--max-states", type=_count, metavar="N", help="store at most N distinct states")
+    c.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="stop after SECONDS")
     c.add_argument("--property", action="append", dest="properties", metavar="NAME",
                    help="check only this property (repeatable)")
     c.add_argument("--symmetry", action="store_true",
                    help="treat interchangeable replicas as one (fewer states, same verdicts); "
                         "specs can ask for it with symmetry = true")
     c.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state hashes instead of states (as TLC does): much less "
-                        "memory, a tiny stated chance of a collision; ignored for liveness")
-    c.add_argument("--quiet", action="store_true", help="no traces, no progress line")
+                   help="store 64-bit state hashes instead of states in the visited set (as TLC "
+                        "does), with a tiny stated chance of a collision. It saves little: the "
+                        "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
+                        "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness")
+    c.add_argument("--quiet", action="store_true",
+                   help="print only the final summary and problems: no per-spec verdicts, traces "
+                        "or progress")
     sw = sub.add_parser("sweep", help="check every combination of parameter values",
                         description="Explore the model once per combination of parameter "
                         "values and print a matrix per property; ranges may refer to earlier "
@@ -78,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write sweep.csv, sweep.json and sweep.svg under DIR/sweep-MODEL")
     sw.add_argument("--json", action="store_true", help="print the cells as JSON on stdout")
     sw.add_argument("--symmetry", action="store_true", help="reduce interchangeable replicas")
-    sw.add_argument("--max-states", type=int, metavar="N", help="per-cell state bound")
-    sw.add_argument("--time-limit", type=float, metavar="SECONDS", help="per-cell time bound")
+    sw.add_argument("--max-states", type=_count, metavar="N", help="per-cell state bound")
+    sw.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="per-cell time bound")
     sub.add_parser("list", help="the models, their parameters and properties",
                    description="List every registered model with its parameters (and defaults) "
                    "and its properties.")
@@ -92,57 +106,151 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line ``argv`` (default: sys.argv) and return the exit code: 0 as
-    expected, 1 a verdict differs, 2 bad input (one line on stderr, never a traceback)."""
+def _count(text: str, least: int = 1) -> int:
+    """A bound given as a whole number of states (at least 1) or steps (at least 0)."""
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return 2
-        if args.command == "check":
-            return run_check(args)
-        if args.command == "list":
-            return run_list()
-        if args.command == "sweep":
-            return run_sweep_command(args)
-        if args.command == "prove":
-            run_prove = registry.command_module("prove").run_prove
-            return run_prove(args)
-        if args.command == "synthesize":
-            run_synthesize = registry.command_module("prove").run_synthesize
-            tolerate = int(args.tolerate) if str(args.tolerate).isdigit() else 0
-            return run_synthesize(args, confirm=lambda n, w, r, guarantees:
-                                  _confirm_by_exploration(n, w, r, guarantees, tolerate))
-        raise UsageError(f"unknown command {args.command!r}")
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 1000") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}; give {least} or more, "
+                                         "or leave the option out for no bound")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{value} explores nothing; give {least} or more, or leave "
+                                         "the option out for no bound")
+    return value
+
+
+def _depth(text: str) -> int:
+    return _count(text, least=0)
+
+
+def _seconds(text: str) -> float:
+    """A time bound in seconds: finite and positive (``nan`` or ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; give e.g. 60") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive, finite number of seconds; "
+                                         "give e.g. 60, or leave the option out for no limit")
+    return value
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, turned into the exception the search already stops cleanly on."""
+
+
+def _on_signal(signum, frame):
+    _INTERRUPT_SEEN.append(signum)
+    raise Interrupted() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    if not _main_thread():
+        return _main(argv)
+    _INTERRUPT_SEEN.clear()
+    previous = {sig: signal.signal(sig, _on_signal) for sig in EXIT_SIGNAL}
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _exit_code_of_interrupt(exc: BaseException) -> int:
+    return EXIT_SIGNAL[signal.SIGTERM if isinstance(exc, Interrupted) else signal.SIGINT]
+
+
+def _main(argv: list[str] | None = None) -> int:
+    try:
+        code = _dispatch(argv)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the handlers
+        return code
     except ReplcheckError as exc:
         print(f"replcheck: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # outside a search: nothing partial to show
         print("replcheck: interrupted", file=sys.stderr)
+        return _exit_code_of_interrupt(exc)
+    except RecursionError:
+        print("replcheck: input nested too deeply to read; flatten it", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `replcheck list | head`
-        sys.stderr.close()
+        _silence_stdout()
         return 0
+    except OSError as exc:  # stdout itself failing, e.g. `--quiet > /dev/full`
+        _silence_stdout()
+        print(f"replcheck: cannot write the output ({exc.strerror or exc}); check the disk or "
+              "the redirection", file=sys.stderr)
+        return 2
 
 
-def _specs_from(targets: list[str]) -> list[Spec]:
-    first = targets[0]
-    if (first in registry.model_names() or registry.is_file_reference(first)) \
-            and not Path(first).exists():
-        spec = Spec(path=None, model=first, params=parse_assignments(targets[1:]))
+def _silence_stdout() -> None:
+    # What could not be written is dropped, so the interpreter's own flush at exit does not
+    # fail a second time with a traceback.
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+
+
+def _dispatch(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help(sys.stderr)
+        return 2
+    if args.command == "check":
+        return run_check(args)
+    if args.command == "list":
+        return run_list()
+    if args.command == "sweep":
+        return run_sweep_command(args)
+    if args.command == "prove":
+        return _command("prove").run_prove(args)
+    if args.command == "synthesize":
+        return _command("prove").run_synthesize(args, confirm=_synthesize_confirmation(args))
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def _command(name: str):
+    """The subcommand module registered as ``name`` (see ``registry.command_module``)."""
+    module = registry.command_module(name)
+    if module is None:
+        raise UsageError(f"the '{name}' command is not installed; reinstall replcheck")
+    return module
+
+
+def _specs_from(targets: list[str]) -> list[tuple[Spec, Path | None]]:
+    """(spec, the directory it was found under, if any) for each target."""
+    first, rest = targets[0], targets[1:]
+    words = [t for t in rest if "=" in t]
+    named = first in registry.model_names() or registry.is_file_reference(first)
+    if named and (not Path(first).exists() or (rest and len(words) == len(rest))):
+        # A model name followed by key=value words is an ad hoc run, even where a folder of
+        # the same name exists (``cd specs && replcheck check leaderless n=3``).
+        spec = Spec(path=None, model=first, params=parse_assignments(rest))
         validate(spec)
-        return [spec]
+        return [(spec, None)]
     specs = []
     for target in targets:
-        if "=" in target and not Path(target).exists():
+        path = Path(target)
+        if "=" in target and not path.exists():
             raise SpecError("command line", target, "key=value parameters follow a model name, "
                             f"e.g. 'replcheck check leaderless n=3'; known models: "
                             f"{', '.join(registry.model_names())}")
-        if not Path(target).exists() and not target.endswith(".toml") and "/" not in target:
+        if not path.exists() and not path.is_symlink() and not target.endswith(".toml") \
+                and "/" not in target:
             raise SpecError("command line", None, f"'{target}' is neither a spec file nor a "
                             f"model; known models: {', '.join(registry.model_names())}")
-        specs.extend(load_spec(p) for p in find_specs(Path(target)))
+        base = path if path.is_dir() else None
+        specs.extend((load_spec(p), base) for p in find_specs(path))
     return specs
 
 
@@ -151,9 +259,6 @@ def _bounds(spec: Spec, args) -> dict:
     for name in ("max_depth", "max_states", "time_limit"):
         value = getattr(args, name)
         if value is not None:
-            if value < 0:
-                raise UsageError(f"--{name.replace('_', '-')} must not be negative, got {value}; "
-                                 "give 0 or more, or leave it out for no bound")
             bounds[name] = value
     return bounds
 
@@ -162,33 +267,61 @@ def run_check(args) -> int:
     """``replcheck check``: explore each spec (or the ad hoc model), print or write the
     results; 1 when a verdict or pin differs from the spec (ad hoc: a safety property is
     violated)."""
-    specs = _specs_from(args.targets)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
-    reports, failed, index = [], False, []
-    for spec in specs:
+    found = _specs_from(args.targets)
+    if args.out is not None:
+        check_out_dir(args.out)
+    reports, failed, index, output_errors = [], False, [], []
+    interrupted = None
+    for spec, base in found:
         progress = None if args.quiet or args.json else _progress_printer(spec)
         if args.symmetry:
             spec.symmetry = True
             validate(spec)
         model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties,
                                                progress, args.fingerprints)
+        if result.stats.stopped_by == "interrupt":
+            interrupted = _INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT
         failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
-        written = _write_outputs(args.out, spec, model, result) if args.out else []
-        index.append((spec, result, mismatches))
+        folder = spec_folder(args.out, spec, base) if args.out else None
+        written = []
+        if folder is not None:
+            try:
+                written = _write_outputs(folder, model, result)
+            except OutputError as exc:
+                output_errors.append(str(exc))
+        index.append((spec, result, mismatches, folder))
         if args.json:
             reports.append(result_json(model, result, spec if spec.path else None, mismatches))
-        else:
+        elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
                          args.fingerprints and not result.stats.visited_bytes)
-    if args.out is not None and len(specs) > 1:
-        _write_index(args.out, index)
+        if interrupted:
+            break
+    if args.out is not None and len(found) > 1:
+        try:
+            _write_index(args.out, index)
+        except OutputError as exc:
+            output_errors.append(str(exc))
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
-    elif len(specs) > 1:
+    elif len(found) > 1:
         outcome = "some verdicts differ from expectations" if failed else "every verdict as expected"
-        print(f"{len(specs)} specs checked: {outcome}")
+        if interrupted:
+            outcome = f"interrupted after {len(index)} of {len(found)}; undecided verdicts UNKNOWN"
+        print(f"{len(index)} specs checked: {outcome}")
+    for problem in output_errors:
+        print(f"replcheck: {problem}", file=sys.stderr)
+    if interrupted:
+        print("replcheck: interrupted; the result above is partial", file=sys.stderr)
+        return EXIT_SIGNAL[interrupted]
+    if output_errors:
+        return 2
     return 1 if failed else 0
+
+
+# Which signal stopped the search last: SIGTERM arrives as ``Interrupted``, SIGINT as a plain
+# KeyboardInterrupt; the search swallows both, so the handler records the signal here.
+_INTERRUPT_SEEN: list = []
 
 
 def _write_index(out: Path, runs: list) -> None:
@@ -198,48 +331,18 @@ def _write_index(out: Path, runs: list) -> None:
              "model. Each link is a counterexample (VIOLATED safety or liveness) or a witness.", "",
              "| spec | states | property | verdict | expected | diagram |",
              "|---|---|---|---|---|---|"]
-    for spec, result, mismatches in runs:
+    for spec, result, mismatches, folder in runs:
         name = spec.where
+        rel = folder.relative_to(out).as_posix() if folder is not None else spec.stem
         for p in result.properties:
             expected = spec.expect.get(p.name, "")
-            link = f"[svg]({spec.stem}/{p.name}.svg)" if p.trace is not None else ""
+            link = f"[svg]({rel}/{p.name}.svg)" if p.trace is not None else ""
             lines.append(f"| `{name}` | {result.stats.states:,} | {p.name} | {p.verdict.value} | "
                          f"{expected} | {link} |")
             name = ""
         if mismatches:
             lines.append(f"| | | MISMATCH | {'; '.join(mismatches)} | | |")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None,
-               fingerprints: bool = False):
-    """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations)."""
-    model = spec.build()
-    try:
-        result = check(model, properties=properties or spec.properties, progress=progress,
-                       symmetry=model.canonical if spec.symmetry else None,
-                       fingerprints=fingerprints,
-                       **(spec.bounds if bounds is None else bounds))
-    except ReplcheckError as exc:
-        raise SpecError(spec.where, None, str(exc)) from None
-    if progress:
-        progress(None)
-    return model, result, _mismatches(spec, result)
-
-
-def _mismatches(spec: Spec, result) -> list[str]:
-    out = []
-    verdicts = result.verdicts()
-    for name, expected in spec.expect.items():
-        if name in verdicts and verdicts[name].value != expected:
-            out.append(f"{name}: expected {expected}, got {verdicts[name].value}")
-    for name, pinned in spec.pin.items():
-        got = getattr(result.stats, name)
-        if got != pinned:
-            out.append(f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
-                       f"update the pin if the change is intended)")
-    return out
+    write_atomic(out / "index.md", "\n".join(lines) + "\n")
 
 
 def _print_human(spec, model, result, mismatches, written, quiet,
@@ -262,8 +365,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
                 what = "lasso" if p.loop_start is not None else "counterexample"
                 print(f"  shortest {what} for {p.name} ({len(p.trace)} steps):")
                 print("\n".join(trace_lines(model, p.trace, "    ", p.loop_start)))
-    for path in written:
-        print(f"  wrote {path}")
+        for path in written:
+            print(f"  wrote {path}")
     print()
 
 
@@ -283,20 +386,22 @@ def _progress_printer(spec: Spec):
     return show
 
 
-def _write_outputs(out: Path, spec: Spec, model, result) -> list[Path]:
+def _write_outputs(folder: Path, model, result) -> list[Path]:
+    """Each trace as text, JSON, DOT and SVG in ``folder``; an earlier run's files for
+    properties without a trace now are removed, so no stale diagram stays beside new ones."""
     from .diagram import write_diagram
-    folder = out / spec.stem
     written, notes = [], set()
+    names = {p.name for p in declared_properties(model)}
+    remove_stale(folder, names, {p.name for p in result.properties if p.trace is not None})
     for p in result.properties:
         if p.trace is None:
             continue
-        folder.mkdir(parents=True, exist_ok=True)
         stem = folder / p.name
-        stem.with_suffix(".txt").write_text(
-            f"{p.name}: {p.verdict.value} ({p.description})\n" +
-            "\n".join(trace_lines(model, p.trace, "", p.loop_start)) + "\n", encoding="utf-8")
+        write_atomic(stem.with_suffix(".txt"),
+                     f"{p.name}: {p.verdict.value} ({p.description})\n" +
+                     "\n".join(trace_lines(model, p.trace, "", p.loop_start)) + "\n")
         one = result_json(model, type(result)(properties=(p,), stats=result.stats), timings=False)
-        stem.with_suffix(".json").write_text(json.dumps(one, indent=2) + "\n", encoding="utf-8")
+        write_atomic(stem.with_suffix(".json"), json.dumps(one, indent=2) + "\n")
         written.append(stem.with_suffix(".txt"))
         diagram = as_model(model).diagram(p.trace, p)
         if diagram is not None:
@@ -316,23 +421,29 @@ def run_sweep_command(args) -> int:
     cls = registry.model_class(args.model)
     fixed = parse_assignments(args.set)
     axes = sweep.parse_axes(args.ranges)
-    for bound in ("max_states", "time_limit"):
-        if getattr(args, bound) is not None and getattr(args, bound) < 0:
-            raise UsageError(f"--{bound.replace('_', '-')} must not be negative")
+    both = sorted(set(fixed) & {a.name for a in axes})
+    if both:
+        raise UsageError(f"sweep: {both[0]} is given both by --set and as a range; give it once")
     if args.symmetry and not offers_symmetry(cls):
         raise UsageError(f"model {args.model} offers no symmetry reduction; drop --symmetry")
-    build = sweep.safe_build(lambda params: cls(**params))
+    build = sweep.safe_build(lambda params: cls(**typed_params(cls, params)))
     if args.properties:
         from .search import select_properties
-        select_properties(build({**fixed, **next(sweep.cells(axes))}), args.properties)
+        select_properties(build({**fixed, **sweep.bounded_cells(axes)[0]}), args.properties)
+    if args.out is not None:
+        check_out_dir(args.out)
     bounds = {k: getattr(args, k) for k in ("max_states", "time_limit") if getattr(args, k) is not None}
 
     def progress(i, total, combo):
         shown = " ".join(f"{k}={v}" for k, v in combo.items())
         print(f"  [{i}/{total}] {shown}", file=sys.stderr, flush=True)
 
-    result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
-                             None if args.json else progress)
+    interrupted = None
+    try:
+        result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
+                                 None if args.json else progress)
+    except sweep.SweepInterrupted as exc:
+        result, interrupted = exc.cells, (_INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT)
     props = sweep.selected_properties(result)
     if args.json:
         print(json.dumps(sweep.to_json(result), indent=2))
@@ -341,17 +452,17 @@ def run_sweep_command(args) -> int:
             print("\n".join(sweep.matrix_lines(result, axes, prop)))
             print()
     if args.out is not None:
-        if args.out.exists() and not args.out.is_dir():
-            raise UsageError(f"--out {args.out}: exists and is not a directory; name a directory")
         folder = args.out / f"sweep-{args.model.rpartition(':')[2]}"  # a file model: its class
-        folder.mkdir(parents=True, exist_ok=True)
         title = f"{args.model} sweep: " + " ".join(args.ranges)
-        (folder / "sweep.csv").write_text(sweep.to_csv(result, axes), encoding="utf-8")
-        (folder / "sweep.json").write_text(json.dumps(sweep.to_json(result, timings=False), indent=2) + "\n",
-                                           encoding="utf-8")
-        (folder / "sweep.svg").write_text(sweep.to_svg(result, axes, props, title), encoding="utf-8")
+        write_atomic(folder / "sweep.csv", sweep.to_csv(result, axes))
+        write_atomic(folder / "sweep.json", json.dumps(sweep.to_json(result, timings=False), indent=2) + "\n")
+        write_atomic(folder / "sweep.svg", sweep.to_svg(result, axes, props, title))
         if not args.json:
             print(f"wrote {folder}/sweep.csv, sweep.json, sweep.svg")
+    if interrupted:
+        print(f"replcheck: interrupted; {len(result)} finished cell(s) kept, the rest not explored",
+              file=sys.stderr)
+        return EXIT_SIGNAL[interrupted]
     return 0
 
 
@@ -378,23 +489,19 @@ def run_list() -> int:
     return 0
 
 
-WITNESS_UNDER_FAULTS = "write_acknowledged_while_a_home_is_down"
-
-
-def _confirm_by_exploration(n: int, w: int, r: int, guarantees: list[str], tolerate: int) -> str:
-    """Explore the leaderless model for one synthesized (N, W, R) with ``tolerate`` replicas
-    crashing: the guarantees must hold, and a write must still be acknowledged while a
-    replica is down (the availability half of the choice)."""
-    model = registry.build_model("leaderless", {"n": n, "w": w, "r": r, "crashes": tolerate})
-    known = {p.name for p in declared_properties(model)}
-    wanted = [g for g in guarantees if g in known]
-    if tolerate:
-        wanted.append(WITNESS_UNDER_FAULTS)
-    if not wanted:
-        return "nothing to explore"
-    result = check(model, properties=wanted, symmetry=model.canonical)
-    return ", ".join(f"{'available with a replica down' if g == WITNESS_UNDER_FAULTS else g} "
-                     f"{result[g].verdict.value}" for g in wanted)
+def _synthesize_confirmation(args):
+    """The explicit check of synthesized choices, from the analyses layer above the engine
+    (``replcheck.analyses`` entry point); None when no such analysis is installed."""
+    factory = registry.analysis("quorum_confirmation")
+    if factory is None:
+        return None
+    text = str(args.tolerate).strip()
+    try:
+        seconds = _seconds(str(args.confirm_seconds))
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"synthesize --confirm-seconds: {exc}") from None
+    tolerate = int(text) if text.isascii() and text.isdigit() else 0  # synthesize refuses the rest
+    return factory(tolerate, list(args.guarantee or []), seconds)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .output import write_atomic
+
 KIND_STYLE = {
     # kind: (fill colour, font colour)
     "invoke": ("#e8f0fe", "#1a3d7c"),
@@ -144,14 +146,15 @@ def write_diagram(d: Diagram, stem: Path) -> tuple[Path, Path | None, str]:
     Returns (dot path, svg path or None, a note for the user when SVG could not be made)."""
     dot_text = to_dot(d)
     dot_path = stem.with_suffix(".dot")
-    dot_path.write_text(dot_text, encoding="utf-8")
+    write_atomic(dot_path, dot_text)
     if shutil.which("dot") is None:
         return dot_path, None, ("graphviz's 'dot' program is missing, so only DOT was written; "
                                 "for SVG install it (Debian/Ubuntu: apt-get install graphviz)")
     import graphviz
     svg_path = stem.with_suffix(".svg")
     try:
-        svg_path.write_bytes(graphviz.pipe("dot", "svg", dot_text.encode("utf-8"), quiet=True))
+        svg = graphviz.pipe("dot", "svg", dot_text.encode("utf-8"), quiet=True)
     except graphviz.CalledProcessError as exc:
         return dot_path, None, f"dot failed on {dot_path}: {exc}"
+    write_atomic(svg_path, svg)
     return dot_path, svg_path, ""

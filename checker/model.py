@@ -146,6 +146,11 @@ def offers_symmetry(model_or_class) -> bool:
     return callable(as_model(model_or_class).canonical)
 
 
+def declared_params(model_or_class) -> tuple:
+    """The ``PARAMS`` a model (or model class) declares; ``()`` when it declares none."""
+    return tuple(getattr(model_or_class, "PARAMS", None) or ())
+
+
 def structural_diff(path: str, a, b):
     """Phrases ``path: a -> b`` for each differing leaf, descending into NamedTuple fields
     and equal-length tuples."""

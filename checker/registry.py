@@ -108,3 +108,13 @@ def check_arguments(cls, params: dict) -> None:
         raise ParameterError(wrong or ", ".join(takes),
                              f"unknown parameter; this model takes: {', '.join(takes) or 'none'}"
                              if wrong else "missing a required parameter") from None
+
+
+ANALYSES = "replcheck.analyses"
+
+
+def analysis(name: str):
+    """The object registered as ``name`` in the ``replcheck.analyses`` group (analyses that
+    live above the engine, e.g. synthesize's confirmation), or None when none is installed."""
+    matches = [ep for ep in entry_points(group=ANALYSES) if ep.name == name]
+    return matches[0].load() if matches else None

@@ -186,21 +186,26 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
     # run time on millions of tuple states, measured on the Quorum benchmark when its
     # states were tuples). ``check`` unfreezes them when the search ends, however it ends.
     gc.freeze()
-    while frontier and not run.stopped_by:
-        if time_limit is not None and time.monotonic() - run.start >= time_limit:
-            run.stopped_by = "time_limit"
-            break
-        if max_depth is not None and run.depth >= max_depth:
-            _last_level(model, frontier, parent, canon, graph, run)
-            break
-        if graph is None:
-            frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
-        else:
-            frontier = _expand_recording(model.next_steps, frontier, graph, canon,
-                                         reduce, watch, run)
-        if frontier:
-            run.depth += 1
-        gc.freeze()
+    # Ctrl-C (SIGINT, and SIGTERM where the command line turns it into the same exception)
+    # stops the search cleanly: what was found stands, the rest is UNKNOWN ("interrupt").
+    try:
+        while frontier and not run.stopped_by:
+            if time_limit is not None and time.monotonic() - run.start >= time_limit:
+                run.stopped_by = "time_limit"
+                break
+            if max_depth is not None and run.depth >= max_depth:
+                _last_level(model, frontier, parent, canon, graph, run)
+                break
+            if graph is None:
+                frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
+            else:
+                frontier = _expand_recording(model.next_steps, frontier, graph, canon,
+                                             reduce, watch, run)
+            if frontier:
+                run.depth += 1
+            gc.freeze()
+    except KeyboardInterrupt:
+        run.stopped_by = "interrupt"
     stopped_by = run.stopped_by
     complete = not stopped_by
     lookup = parent if graph is None else ParentView(graph)
@@ -390,7 +395,7 @@ def _liveness_verdicts(model, liveness: list[Property], graph, fair, canon, symm
 
 def _why(stopped_by: str) -> str:
     return {"max_depth": "the depth bound", "max_states": "the state bound",
-            "time_limit": "the time limit"}.get(stopped_by, "an incomplete search")
+            "time_limit": "the time limit", "interrupt": "an interrupt"}.get(stopped_by, "an incomplete search")
 
 
 def successor_function(model: Model) -> Callable:

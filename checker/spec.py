@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParameterError, ReplcheckError, SpecError
-from .registry import check_arguments, model_class
+from .params import typed_params
+from .registry import model_class
+from .search import check
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
 TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
@@ -60,14 +62,18 @@ class Spec:
         return self.path.stem if self.path else self.model.rpartition(":")[2]
 
     def build(self):
-        """The model instance; a bad parameter becomes a SpecError naming the field. A
-        ``file.py:ClassName`` model in a spec file is looked up next to the spec first."""
+        """The model instance, its parameters typed and validated by the engine
+        (``params.typed_params``) before the model sees them; a bad parameter becomes a
+        SpecError naming the field. A ``file.py:ClassName`` model in a spec file is looked
+        up next to the spec first."""
         try:
             cls = model_class(self.model, self.path.parent if self.path else None)
-            check_arguments(cls, self.params)
-            return cls(**self.params)
+            return cls(**typed_params(cls, self.params))
         except ParameterError as exc:
             raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
+        except (TypeError, ValueError) as exc:  # a model that validates nothing itself
+            raise SpecError(self.where, "params", f"model {self.model} refused its parameters "
+                                                  f"({exc}); see 'replcheck list'") from None
 
 
 def _param_field(spec: Spec, name: str) -> str:
@@ -76,8 +82,11 @@ def _param_field(spec: Spec, name: str) -> str:
 
 def find_specs(target: Path) -> list[Path]:
     """A file, or every ``*.toml`` below a directory (sorted, so runs are repeatable)."""
+    if target.is_symlink() and not target.exists():
+        raise SpecError(str(target), None, "a symbolic link that leads nowhere (dangling, or a loop); "
+                                           "point it at a spec file")
     if target.is_dir():
-        found = sorted(target.rglob("*.toml"))
+        found = sorted(p for p in target.rglob("*.toml") if not p.is_dir())
         if not found:
             raise SpecError(str(target), None, "no *.toml spec files in this directory")
         return found
@@ -90,12 +99,13 @@ def find_specs(target: Path) -> list[Path]:
 def load_spec(path: Path) -> Spec:
     """Read and validate ``path``; the model is built once to check its parameters."""
     where = str(path)
+    text = _read_text(path, where)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(where, None, f"not valid TOML ({exc}); fix the syntax") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(where, None, f"cannot read the file: {exc}") from None
+    except RecursionError:
+        raise SpecError(where, None, "nested too deeply to read; a spec needs a few flat tables") from None
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         raise SpecError(where, unknown[0], f"unknown field; a spec has: {', '.join(sorted(TOP_LEVEL))}")
@@ -111,6 +121,43 @@ def load_spec(path: Path) -> Spec:
                 pin=_pin(_table(data, "pin", where), where))
     validate(spec)
     return spec
+
+
+MAX_SPEC_BYTES = 1 << 20  # a spec is a few hundred bytes; this refuses /dev/zero and such
+
+
+def _read_text(path: Path, where: str) -> str:
+    """The spec's text: a regular file of at most ``MAX_SPEC_BYTES``, UTF-8 without a BOM.
+    Devices, FIFOs and directories are refused before reading (a FIFO would block)."""
+    import os
+    import stat
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device or FIFO)"
+            raise SpecError(where, None, f"{kind}; give a spec file")
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecError(where, None, f"{info.st_size:,} bytes, too large for a spec (at most "
+                                         f"{MAX_SPEC_BYTES:,}); is this the right file?")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(where, None, f"cannot read the file ({exc.strerror or exc}); "
+                                     "check the path and its permissions") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(where, None, f"more than {MAX_SPEC_BYTES:,} bytes, too large for a spec")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise SpecError(where, None, "starts with a UTF-8 byte order mark, which TOML does not "
+                                     "allow; save the file as UTF-8 without BOM")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SpecError(where, None, "UTF-16 text; save the file as UTF-8")
+    if b"\0" in raw:
+        raise SpecError(where, None, "a binary file (it holds NUL bytes), not TOML; give a spec file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(where, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                                     f"{exc.start}); save the file as UTF-8") from None
 
 
 def validate(spec: Spec) -> None:
@@ -133,6 +180,51 @@ def validate(spec: Spec) -> None:
                 raise SpecError(spec.where, f"{section}.{name}" if section == "expect" else section,
                                 f"unknown property '{name}' for model {spec.model}; "
                                 f"it has: {', '.join(sorted(known))}")
+    # Every expectation is checked: one the run would leave out is refused, not skipped.
+    for name in spec.expect:
+        if spec.properties is not None and name not in spec.properties:
+            raise SpecError(spec.where, f"expect.{name}", "names a property the 'properties' list "
+                                                          "leaves out, so it would never be checked; "
+                                                          "add it to properties or remove it")
+
+
+def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None,
+               fingerprints: bool = False):
+    """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations).
+
+    ``properties`` (the command line's ``--property``) narrows the spec's own list; an
+    expectation of a property left out is then reported as a mismatch ("not checked"),
+    never passed over."""
+    model = spec.build()
+    try:
+        result = check(model, properties=properties or spec.properties, progress=progress,
+                       symmetry=model.canonical if spec.symmetry else None,
+                       fingerprints=fingerprints,
+                       **(spec.bounds if bounds is None else bounds))
+    except ReplcheckError as exc:
+        raise SpecError(spec.where, None, str(exc)) from None
+    if progress:
+        progress(None)
+    return model, result, mismatches(spec, result)
+
+
+def mismatches(spec: Spec, result) -> list[str]:
+    """Where ``result`` differs from what ``spec`` expects and pins (empty: as expected)."""
+    out = []
+    verdicts = result.verdicts()
+    for name, expected in spec.expect.items():
+        if name not in verdicts:
+            out.append(f"{name}: expected {expected}, not checked (left out by --property)")
+        elif verdicts[name].value != expected:
+            out.append(f"{name}: expected {expected}, got {verdicts[name].value}")
+    for name, pinned in spec.pin.items():
+        if result.stats.stopped_by == "interrupt":
+            continue  # an interrupted run explored less; its counts pin nothing
+        got = getattr(result.stats, name)
+        if got != pinned:
+            out.append(f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
+                       f"update the pin if the change is intended)")
+    return out
 
 
 def _table(data: dict, name: str, where: str) -> dict:
@@ -169,10 +261,12 @@ def _bounds(table: dict, where: str) -> dict:
     for name, value in table.items():
         if name not in BOUNDS:
             raise SpecError(where, f"bounds.{name}", f"unknown bound; use {', '.join(BOUNDS)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
-                or (name != "time_limit" and not isinstance(value, int)):
-            what = "number of seconds" if name == "time_limit" else "whole number"
-            raise SpecError(where, f"bounds.{name}", f"must be a non-negative {what}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
+                or value == float("inf") or (name != "time_limit" and not isinstance(value, int)) \
+                or (name != "max_depth" and value == 0):
+            what = "finite number of seconds" if name == "time_limit" else "whole number"
+            least = "non-negative" if name == "max_depth" else "positive"
+            raise SpecError(where, f"bounds.{name}", f"must be a {least} {what}, got {value!r}")
     return table
 
 

@@ -13,6 +13,8 @@ from typing import Callable, Iterator
 from .errors import ReplcheckError, UsageError
 from .search import check
 
+MAX_CELLS = 10_000  # a sweep beyond this is refused before anything is built or explored
+
 
 @dataclass(frozen=True)
 class Axis:
@@ -28,14 +30,23 @@ class Axis:
             low, high = (self._end(part, bound) for part in self.text.split("..", 1))
             if high < low:
                 return []
+            if high - low >= MAX_CELLS:
+                raise UsageError(f"sweep range {self.name}={self.text}: {high - low + 1:,} values, "
+                                 f"more than the {MAX_CELLS:,} cells a sweep may have; narrow it")
             return list(range(low, high + 1))
         return [v for v in self.text.split(",") if v != ""]
 
     def _end(self, part: str, bound: dict) -> int:
         part = part.strip()
         if part in bound:
-            return int(bound[part])
+            try:
+                return int(bound[part])
+            except ValueError:
+                raise UsageError(f"sweep range {self.name}={self.text}: {part}={bound[part]!r} is not "
+                                 f"a whole number, so it cannot bound a range; give {part} numbers") from None
         try:
+            if not part.lstrip("-").isascii():
+                raise ValueError
             return int(part)
         except ValueError:
             earlier = ", ".join(bound) or "none yet"
@@ -87,16 +98,44 @@ def run_sweep(build: Callable[[dict], object], axes: list[Axis], fixed: dict,
               progress: Callable[[int, int, dict], None] | None = None) -> list[Cell]:
     """Build and check the model for every cell. ``build(params)`` returns a model or
     raises ReplcheckError (e.g. W > N); such a cell is an error, reported, not skipped."""
-    combos = list(cells(axes))
+    combos = bounded_cells(axes)
+    models = [build({**fixed, **combo}) for combo in combos]  # every cell valid before any search
     out = []
-    for i, combo in enumerate(combos, start=1):
+    for i, (combo, model) in enumerate(zip(combos, models), start=1):
         if progress:
             progress(i, len(combos), combo)
-        model = build({**fixed, **combo})
-        result = check(model, properties=properties, **bounds,
-                       symmetry=model.canonical if symmetry else None)
+        try:
+            result = check(model, properties=properties, **bounds,
+                           symmetry=model.canonical if symmetry else None)
+        except KeyboardInterrupt:  # arrived before the search loop took over its handling
+            raise SweepInterrupted(out) from None
+        if result.stats.stopped_by == "interrupt":
+            raise SweepInterrupted(out)  # the finished cells are kept; this one is not
         out.append(Cell(combo, {p.name: p.verdict.value for p in result.properties},
                         result.stats.states, result.stats.seconds, result.stats.complete))
+    return out
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """An interrupt stopped the sweep; ``cells`` holds the cells finished before it."""
+
+    def __init__(self, finished: list):
+        super().__init__()
+        self.cells = finished
+
+
+def bounded_cells(axes: list[Axis]) -> list[dict]:
+    """Every cell, refusing an empty sweep and one of more than ``MAX_CELLS`` cells before
+    building the list (a range like ``n=1..1000 w=1..n r=1..n`` is refused at once)."""
+    out = []
+    for combo in cells(axes):
+        out.append(combo)
+        if len(out) > MAX_CELLS:
+            raise UsageError(f"sweep: more than {MAX_CELLS:,} cells; narrow the ranges")
+    if not out:
+        shown = " ".join(f"{a.name}={a.text}" for a in axes)
+        raise UsageError(f"sweep {shown}: no cells (a range A..B with B < A is empty); "
+                         "write ranges low..high")
     return out
 
 
@@ -215,5 +254,6 @@ def safe_build(build: Callable[[dict], object]) -> Callable[[dict], object]:
     return wrapped
 
 
-__all__ = ["Axis", "Cell", "parse_axes", "cells", "run_sweep", "matrix_lines", "to_csv",
+__all__ = ["Axis", "Cell", "parse_axes", "cells", "bounded_cells", "run_sweep", "SweepInterrupted",
+           "matrix_lines", "to_csv",
            "to_json", "to_svg", "selected_properties", "safe_build"]

@@ -51,6 +51,10 @@ from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
 NO_VERSION = (0, -1)  # the initial value's (timestamp, writer)
+# ``World.extra`` in the one state right after a step that acknowledged a write while some
+# home replica had been down or cut off from the writer since the write was invoked (the
+# availability witness needs to know it there; every later step clears it).
+ACKED_WITH_A_HOME_ABSENT = True
 INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
 
 
@@ -73,6 +77,7 @@ class Writing(NamedTuple):
     version: tuple
     acks: int = 0       # bitmask of nodes that acknowledged
     hinted: int = 0     # bitmask of homes whose copy went to a spare
+    absent: int = 0     # bitmask of homes down or cut off from the client since the invocation
 
 
 class Reading(NamedTuple):
@@ -96,7 +101,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         Param("read_repair", str, "off", "what a read does about stale replicas",
               choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
-        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3),
+        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3,
+              only_if=("sloppy", True)),
         Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
               "Merkle summaries and exchange the keys that differ (a fair step)"),
     ) + FAULT_PARAMS
@@ -176,7 +182,7 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             stored = Stored(clock + 1, client, op.value)
             for home in range(self.n):
                 ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
-            return Writing(stored.version)
+            return Writing(stored.version, absent=self._absent_homes(ctx.world, client))
         for home in range(self.n):
             ctx.send(home, "get", op.key, ctx.world.clients[client].pc)
         return Reading()
@@ -209,6 +215,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
             if bin(op_state.acks).count("1") >= self.params["w"]:
                 ctx.complete(client, op.value, op_state.version)
+                if op_state.absent:
+                    ctx.world = ctx.world._replace(extra=ACKED_WITH_A_HOME_ABSENT)
         elif isinstance(op_state, Reading) and msg.kind == "got":
             replies = op_state.replies + ((msg.src, msg.body[1]),)
             op_state = Reading(tuple(sorted(replies)))
@@ -332,7 +340,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             return Reading(tuple(sorted((perm[node], s) for node, s in op_state.replies)))
         if isinstance(op_state, Writing):
             return op_state._replace(acks=permute_mask(op_state.acks, perm),
-                                     hinted=permute_mask(op_state.hinted, perm))
+                                     hinted=permute_mask(op_state.hinted, perm),
+                                     absent=permute_mask(op_state.absent, perm))
         return op_state._replace(acks=permute_mask(op_state.acks, perm))
 
     def relabel_body(self, msg: Msg, perm):
@@ -363,9 +372,38 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return all(store == live[0] for store in live[1:])
 
     # --- availability witnesses ----------------------------------------------------------------
+    # A write counts as acknowledged "while a home is down" only if that home was down or cut
+    # off from the writer for the whole write, from invocation to acknowledgement: a crash
+    # after the acknowledgement proves nothing about availability. ``Writing.absent`` keeps
+    # the homes absent so far; a fault step that brings one back (recover, heal) drops it.
+    def _absent_homes(self, world: World, client: int) -> int:
+        me = self.client_actor(client)
+        return sum(1 << h for h in range(self.n) if not self.reachable(world, me, h))
+
+    def next_steps(self, world: World):
+        if world.extra is not None:  # the acknowledgement mark lasts exactly one state
+            world = world._replace(extra=None)
+        return super().next_steps(world)
+
+    def _faults(self, world: World):
+        for action, after in super()._faults(world):
+            if action.kind in ("recover", "heal"):
+                after = self._still_absent(after)
+            yield action, after
+
+    def _still_absent(self, world: World) -> World:
+        clients = world.clients
+        for c, client in enumerate(clients):
+            if isinstance(client.op, Writing) and client.op.absent:
+                absent = client.op.absent & self._absent_homes(world, c)
+                if absent != client.op.absent:
+                    clients = replace_at(clients, c, client._replace(op=client.op._replace(absent=absent)))
+        return world._replace(clients=clients)
+
+    def describe_changes(self, before: World, after: World) -> list[str]:
+        return super().describe_changes(before._replace(extra=None), after._replace(extra=None))
+
     @sometimes
     def write_acknowledged_while_a_home_is_down(self, world: World) -> bool:
-        """A write is acknowledged while some home replica is crashed or cut off."""
-        return bool(world.history) and world.history[-1].kind == "ok" \
-            and world.history[-1].op == "w" \
-            and (world.faults.down & ((1 << self.n) - 1) != 0 or world.faults.side != 0)
+        """A write is acknowledged while a home replica is down or cut off for the whole write."""
+        return world.extra is ACKED_WITH_A_HOME_ABSENT

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,7 @@ FACTS: dict[str, tuple[Callable[..., proofs.ProofResult], tuple[str, ...]]] = {
 }
 
 Confirm = Callable[[int, int, int, list[str]], str]
+MAX_VALUE = 1000  # largest N (or W, R, Q, F) a concrete proof or synthesis accepts
 
 _PROVE_EPILOG = """\
 facts:
@@ -103,6 +105,9 @@ def add_parsers(subparsers) -> None:
                        help="how many choices to list, cheapest first (default: 5)")
     synth.add_argument("--json", action="store_true",
                        help="print the choices as JSON instead of a table")
+    synth.add_argument("--confirm-seconds", metavar="SECONDS", default="10",
+                       help="time bound of each explicit check (default: 10); a check it "
+                            "stops says UNKNOWN, never HOLDS")
     synth.set_defaults(func=run_synthesize)
 
 
@@ -132,6 +137,10 @@ def _parse_values(fact: str, items: list[str], keys: tuple[str, ...]) -> dict[st
         if key in values:
             raise UsageError(f"{where}: {key} given twice; give each of {accepted} once")
         values[key] = _whole_number(where, key, text)
+        if abs(values[key]) > MAX_VALUE:
+            raise UsageError(f"{where}: {key}={values[key]} is beyond {MAX_VALUE:,}, where z3's "
+                             "encoding (one variable per replica) takes too long; omit the keys "
+                             "to prove the fact for every N")
     return values
 
 
@@ -196,6 +205,9 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
     where = "synthesize"
     tolerate = _whole_number(where, "--tolerate", str(args.tolerate))
     max_n = _whole_number(where, "--max-n", str(args.max_n))
+    if max_n > MAX_VALUE:
+        raise UsageError(f"{where}: --max-n {max_n} is beyond {MAX_VALUE:,}; choose a smaller "
+                         "largest cluster")
     limit = _whole_number(where, "--limit", str(args.limit))
     try:
         guarantees = proofs.normalize_guarantees(list(args.guarantee or []))
@@ -203,14 +215,22 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
         needs = _requirements(tolerate, guarantees)
     except ParameterError as e:
         raise UsageError(f"{where}: {e}") from None
-    verdicts = [confirm(n, w, r, guarantees) if confirm else None for n, w, r in choices]
+    verdicts = []
+    for i, (n, w, r) in enumerate(choices, start=1):
+        if confirm and not args.json:
+            print(f"  confirming {i}/{len(choices)}: N={n} W={w} R={r}", file=sys.stderr, flush=True)
+        verdicts.append(confirm(n, w, r, guarantees) if confirm else None)
+    workload = list(getattr(confirm, "workload_lines", []))
     if args.json:
-        print(json.dumps([{"n": n, "w": w, "r": r, **({"confirmed": v} if confirm else {})}
+        print(json.dumps([{"n": n, "w": w, "r": r, **({"confirmed": v, "workload": workload}
+                                                      if confirm else {})}
                           for (n, w, r), v in zip(choices, verdicts)], indent=2))
         return 0 if choices else 1
     wanted = ", ".join(guarantees) or "no guarantee beyond availability"
     print(f"Tolerating {tolerate} replica(s) down with {wanted}.")
     print(f"Constraints (z3): {needs}.")
+    for line in workload:
+        print(line)
     if not choices:
         print(f"No (N, W, R) with N <= {max_n} satisfies them; raise --max-n or "
               "tolerate fewer failures.")

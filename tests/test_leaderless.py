@@ -107,7 +107,7 @@ def test_dot_is_byte_identical_whatever_the_hash_seed(tmp_path):
                         "sloppy=true", "partitions=1", "--symmetry",
                         "--property", "read_your_writes", "--out", str(out), "--quiet"],
                        env=env, capture_output=True, check=False)
-        outs.append((out / "leaderless" / "read_your_writes.dot").read_bytes())
+        outs.append((out / "leaderless_partitions=1_sloppy=true" / "read_your_writes.dot").read_bytes())
     assert outs[0] == outs[1] and outs[0]
 
 

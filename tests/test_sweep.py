@@ -63,4 +63,4 @@ def test_synthesize_confirms_each_choice_by_exploration(capsys):
     code = main(["synthesize", "--tolerate", "1", "--guarantee", "read_your_writes", "--limit", "1"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "read_your_writes HOLDS, available with a replica down HOLDS" in out
+    assert "read_your_writes HOLDS with read_repair=off, available with a replica down HOLDS" in out
