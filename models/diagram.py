@@ -49,6 +49,9 @@ def build_diagram(model, trace, prop) -> Diagram:
                 what = f"write {model.key_name(e.key)}={model.value_name(e.value)}" if e.op == "w" \
                     else f"read {model.key_name(e.key)} -> {model.value_name(e.value)}"
                 put(actor, row, f"ok: {what}", "ok")
+            elif e.kind in ("info", "fail"):
+                word = "indeterminate" if e.kind == "info" else "refused"
+                put(model.client_actor(e.client), row, f"{word}: {e.op} {model.key_name(e.key)}", "ok")
     last = len(steps) - 1
     if prop.kind == "always" and prop.name == "durable_acks":
         _mark_lost_write(model, steps, put)

@@ -28,12 +28,18 @@ class Operation(NamedTuple):
 
 
 def operations(history: tuple) -> list[Operation]:
-    """Pair each invocation in ``history`` with its completion, in invocation order."""
+    """Pair each invocation in ``history`` with its completion, in invocation order. An
+    indeterminate completion ("info") leaves the operation pending, since it may or may not
+    have taken effect; a refused one ("fail") removes it, since it certainly did not."""
     ops: dict[tuple[int, int], Operation] = {}
     for pos, e in enumerate(history):
         if e.kind == "invoke":
             ops[(e.client, e.index)] = Operation(e.client, e.index, e.op, e.key, e.value,
                                                  None, pos, None)
+        elif e.kind == "info":
+            continue
+        elif e.kind == "fail":
+            del ops[(e.client, e.index)]
         else:
             o = ops[(e.client, e.index)]
             ops[(e.client, e.index)] = o._replace(value=e.value, version=e.version, returned=pos)

@@ -1,8 +1,7 @@
 """Single-leader (leader/follower) replication, with failover.
 
 The protocol (PostgreSQL streaming replication, MySQL semisynchronous replication, MongoDB
-replica sets, Redis replication with Sentinel: docs/databases.md, PostgreSQL, MySQL, MongoDB and Redis;
-DDIA chapter 5):
+replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapter 5):
 
 * One node, the leader (``n0`` at the start), accepts every write. It appends the write to
   its log (flushed locally before anything else happens) and ships the log to the
@@ -15,9 +14,27 @@ DDIA chapter 5):
   acknowledged the entry at ``stage`` (received / flushed / applied); ``order = "first"``
   counts the ``k`` highest-priority connected ones (PostgreSQL ``FIRST k``), ``"any"``
   any ``k`` (``ANY k``, MongoDB ``w: n``).
+* Time-outs are events: a timer may fire at any moment while it runs (durations are not
+  modelled), so every ordering of a time-out against the messages it races is explored.
+  ``ack_timeout = "degrade"``: a synchronous leader whose wait times out acknowledges the
+  waiting writes and stops waiting until a synchronous follower catches up (MySQL
+  ``rpl_semi_sync_source_timeout``). ``"error"``: the writer gets an error but the write stays
+  in the log and may still be replicated and committed (MongoDB ``wtimeout``, a Redis ``WAIT``
+  that returns short); the history records it as indeterminate ("info"), which the guarantees
+  treat as an operation that may or may not have happened.
+* ``wait = k`` (Redis ``WAIT k`` after each write): the write is applied on the leader and
+  visible there at once; the client's operation completes when ``k`` followers have received
+  it. ``min_replicas = k`` (Redis ``min-replicas-to-write``): the leader refuses writes (a
+  "fail" completion: certainly not applied) while it counts fewer than ``k`` connected
+  followers; it stops counting an unreachable follower only when that follower's lag timer
+  fires, so writes in between are still accepted.
 * Reads go to the leader, to one named follower, or to any follower (a fresh choice per read).
-  A follower answers from what it has applied. The leader answers from what it has
-  acknowledged (``leader_visibility = "at_ack"``: PostgreSQL, MySQL ``AFTER_SYNC``) or from
+  A follower answers from what it has applied; at ``read_level = "majority"`` from its
+  majority-committed snapshot (what it has applied up to the commit point it last heard from
+  the leader, which rides on the log shipments: MongoDB read concern majority).
+  ``session = "causal"``: a read carries the session's last operation time and a member
+  answers only once its snapshot has reached it (MongoDB ``afterClusterTime``). The leader
+  answers from what it has acknowledged (``leader_visibility = "at_ack"``: PostgreSQL, MySQL ``AFTER_SYNC``) or from
   its whole log (``"before_ack"``: MySQL ``AFTER_COMMIT``, MongoDB read concern local);
   ``read_level = "linearizable"`` makes it first confirm with a majority that it still leads
   (MongoDB read concern linearizable, Raft's ReadIndex).
@@ -28,6 +45,7 @@ DDIA chapter 5):
   (MongoDB protocol version 1, Raft). Every promotion starts a new term (epoch, PostgreSQL
   timeline); an elected leader first appends a no-op entry of its term (as a new MongoDB
   primary does) and serves reads only once that entry is acknowledged.
+* ``arbiters``: voting members that hold no data; they take part in elections only.
 * ``fencing``: nodes remember the newest term they have seen and refuse a deposed leader:
   followers answer its log with the newer term, and it steps down. Without fencing a
   follower simply follows whoever it was pointed at, and nothing stops the old leader.
@@ -49,7 +67,13 @@ acknowledged write (read_your_writes), and reads from two followers go back in t
 synchronously acknowledged write; with ``stage = "received"`` the acknowledged write is
 not yet visible on the follower; without fencing a partition leaves two nodes acting as
 leader (single_leader) and clients on the two sides see two histories (linearizable);
-a deposed leader still serves stale local reads unless reads confirm leadership.
+a deposed leader still serves stale local reads unless reads confirm leadership; a
+semi-synchronous leader that timed out loses acknowledged writes in a failover; a majority
+read on a secondary misses the session's own acknowledged write unless the session is causal;
+WAIT and min-replicas narrow, but do not close, the windows in which Redis loses writes.
+
+The failover variants are strategy objects (``leader_follower_failover.py``); the state types
+live in ``leader_follower_state.py``.
 
 Abstractions (all documented where they are made): the failover tool and an election are
 atomic steps that look at the nodes they can reach (as MongoDB's RaftMongo.tla does with
@@ -58,86 +82,40 @@ flight to a lagging follower; the failover tool and every client but ``c0`` stay
 majority side of a partition.
 """
 
-from typing import NamedTuple
+from dataclasses import asdict, replace
 
 from replcheck.checker import always, always_eventually, sometimes
 from replcheck.checker.errors import ParameterError
 
 from .guarantees import Guarantees, Witnesses
+from .leader_follower_failover import strategy_for
+from .leader_follower_state import ARBITER, FAILOVERS, FOLLOWER, LEADER, NO_LEADER, NOOP, STAGES, \
+    Entry, Extra, Node, Settings, Waiting, as_follower, common_prefix, last_write, versions
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Ctx, Msg, ReplicationModel, World, \
+from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, permute_mask, \
     replace_at
 
-FOLLOWER, LEADER = 0, 1
-NOOP = -1            # the key of the no-op entry an elected leader appends
-NO_LEADER = -1
-STAGES = ("received", "flushed", "applied")
-FAILOVERS = ("none", "promote_most_up_to_date", "promote_any", "election")
+__all__ = ["LeaderFollower", "Entry", "Node", "Extra", "Waiting", "Settings", "versions",
+           "last_write"]
+
+_FAULT_HELP = {
+    "drops": "how many messages the network may lose (a lost log shipment is sent again; "
+             "a lost request or reply is not, so that operation stays pending)",
+    "dups": "how many messages the network may deliver twice (a duplicated write is applied once)",
+    "crashes": "how many node crashes may happen in a run (arbiters included)",
+    "partitions": "how many partitions may start: at most half the nodes cut off, alone or with "
+                  "client c0 (the tool and other clients stay with the rest); each may heal",
+}
 
 
-class Entry(NamedTuple):
-    term: int
-    key: int         # NOOP for an elected leader's first entry
-    value: int
-
-
-class Node(NamedTuple):
-    role: int                # FOLLOWER or LEADER
-    term: int                # newest term (epoch, timeline) this node knows
-    leader: int              # the node it follows (itself when leading); NO_LEADER if none
-    log: tuple = ()          # Entry, in log order
-    flushed: int = 0         # entries on disk: they survive a crash
-    applied: int = 0         # entries replayed: visible to reads served here
-    commit: int = 0          # leader: entries acknowledged (what at_ack reads see)
-    acks: tuple = ()         # leader, sync: per node, the longest prefix acknowledged at `stage`
-    rolled_back: tuple = ()  # values this node discarded from a suffix the leader lacked
-
-
-class Extra(NamedTuple):
-    """What the failover tool (and client discovery) believes: the current term and leader."""
-
-    term: int = 1
-    leader: int = 0
-    # True only in the state right after a step that acknowledged a write while n0 had been
-    # crashed since the write was invoked (what the availability witness looks at); the
-    # next step clears it, and traces do not show it.
-    acked_while_n0_down: bool = False
-
-
-class Waiting(NamedTuple):
-    """A client's running operation: the node its request went to, and (writes) whether
-    n0 has been crashed ever since the operation was invoked."""
-
-    target: int
-    n0_down: bool = False
-
-
-def versions(log: tuple, upto: int) -> tuple:
-    """The version of the entry at position ``upto`` (1-based): the terms of the log up to it."""
-    return tuple(e.term for e in log[:upto])
-
-
-def last_write(log: tuple, upto: int, key: int) -> tuple[int, tuple]:
-    """(value, version) of the newest write to ``key`` among the first ``upto`` entries."""
-    for i in range(upto, 0, -1):
-        e = log[i - 1]
-        if e.key == key:
-            return e.value, versions(log, i)
-    return INITIAL_VALUE, ()
-
-
-def common_prefix(a: tuple, b: tuple) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def up_to_date(log: tuple) -> tuple[int, int]:
-    """Raft's order of logs: last entry's term, then length."""
-    return (log[-1].term if log else 0, len(log))
+def _timeouts_need_waiting(cfg: Settings) -> str | None:
+    if cfg.ack_timeout == "none":
+        return None
+    if cfg.replication != "sync" and cfg.wait == 0:
+        return "a time-out ends a wait for acknowledgements; set replication = \"sync\" or wait >= 1"
+    if cfg.ack_timeout == "degrade" and cfg.replication != "sync":
+        return "only semi-synchronous replication degrades to async; use ack_timeout = \"error\""
+    return None
 
 
 class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
@@ -148,7 +126,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         Param("followers", int, 2, "follower nodes f1..fN besides the leader n0",
               minimum=1, maximum=4),
         Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY"),
-        Param("replication", str, "async", "when the leader acknowledges a write",
+        Param("replication", str, "async", "when the leader acknowledges a write: at once "
+              "(async) or after k synchronous followers acknowledge it (sync)",
               choices=("async", "sync")),
         Param("sync", list, (), "synchronous followers in priority order (sync replication); "
                                 "empty: every node but the leader, n0 included once demoted"),
@@ -157,10 +136,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
               choices=("first", "any")),
         Param("stage", str, "flushed", "how far a follower must get before its ack counts",
               choices=STAGES),
-        Param("reads", str, "leader", "where reads go: leader, any_follower, or a follower name"),
-        Param("read_level", str, "local", "leader reads: answer at once, or first confirm "
-                                          "leadership with a majority",
-              choices=("local", "linearizable")),
+        Param("reads", str, "leader", "where reads go: leader, any_follower (a fresh choice per "
+                                      "read), or a follower name"),
+        Param("read_level", str, "local", "what a read sees: the node's latest state (local), "
+              "its majority-committed snapshot (majority), or the leader's state after it "
+              "confirms leadership with a majority (linearizable)",
+              choices=("local", "majority", "linearizable")),
         Param("leader_visibility", str, "at_ack", "what leader reads see: acknowledged entries, "
                                                   "or every entry in its log",
               choices=("at_ack", "before_ack")),
@@ -168,66 +149,129 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
               "(with no crashes/partitions given, a failover implies crashes=1 recover=true)",
               choices=FAILOVERS),
         Param("fencing", bool, True, "nodes refuse a deposed leader once they know a newer term"),
-    ) + FAULT_PARAMS
+        Param("ack_timeout", str, "none", "when a write's wait for acknowledgements times out (a "
+              "timer that may fire at any moment while it waits): never (none), the leader "
+              "acknowledges and replicates asynchronously until a synchronous follower catches "
+              "up (degrade), or the client gets an error and the write stays (error: "
+              "indeterminate)", choices=("none", "degrade", "error")),
+        Param("wait", int, 0, "after each write the client waits until this many followers have "
+              "received it (0: it does not wait); the write is applied and visible on the leader "
+              "first", minimum=0, maximum=4),
+        Param("min_replicas", int, 0, "the leader refuses writes while it counts fewer connected "
+              "followers; it stops counting an unreachable follower when its lag timer fires",
+              minimum=0, maximum=4),
+        Param("session", str, "none", "none, or causal: a read carries the session's last "
+              "operation time and waits until the node's snapshot has reached it",
+              choices=("none", "causal")),
+        Param("arbiters", int, 0, "voting members a1..aN that hold no data (election only)",
+              minimum=0, maximum=2),
+    ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
     SUMMARY_ALWAYS = ("followers", "replication", "failover")
 
     def __init__(self, **given):
-        p = bind(self.PARAMS, given)
-        n = p["followers"]
-        names = tuple(f"f{i}" for i in range(1, n + 1))
+        cfg = Settings(**bind(self.PARAMS, given))
+        names = tuple(f"f{i}" for i in range(1, cfg.followers + 1))
         self.follower_names = names
-        if p["replication"] == "async":
+        self._validate(cfg, set(given), names)
+        if cfg.failover != "none" and not ({"crashes", "partitions"} & set(given)):
+            # A failover needs a failure: with no fault named, the leader may crash once and
+            # come back (so its rollback shows), the common reading of "async + failover".
+            cfg = replace(cfg, crashes=1, recover=cfg.recover if "recover" in given else True)
+        super().__init__(cfg.followers + 1 + cfg.arbiters, asdict(cfg))
+        self.cfg = cfg
+        n = cfg.followers
+        self.data_nodes = n + 1  # n0 and the followers; arbiters come after them
+        self.arbiter_names = tuple(f"a{i}" for i in range(1, cfg.arbiters + 1))
+        # With no list every other node counts (n0 too, once it follows a promoted node).
+        self.sync_nodes = tuple(names.index(s) + 1 for s in cfg.sync) or \
+            tuple(range(n + 1))
+        # Redis WAIT is a per-write wait for k receptions: the leader counts them as any k
+        # "received" acknowledgements while its own reads already show the write.
+        self.is_sync = cfg.replication == "sync" or cfg.wait > 0
+        self.k = cfg.wait or cfg.k
+        self.order = "any" if cfg.wait else cfg.order
+        self.stage = "received" if cfg.wait else cfg.stage
+        self.visibility = "before_ack" if cfg.wait else cfg.leader_visibility
+        self.failover = strategy_for(self, cfg.failover)
+        self.terms = cfg.fencing or self.failover.elects
+        self.majority = (n + 1 + cfg.arbiters) // 2 + 1
+        self.share_commit = cfg.read_level == "majority"
+        self.causal = cfg.session == "causal"
+        # Which follower stages are separate steps. Received and flushed differ only if a
+        # durable node can crash; flushed and applied only for a follower that serves reads.
+        # Elsewhere the later stage is reached in the same step (nothing could tell apart).
+        self.flush_step = cfg.crashes > 0 and cfg.durable
+        self.apply_step = tuple(0 < i <= n and cfg.reads in ("any_follower", names[i - 1])
+                                for i in range(self.node_count))
+
+    @staticmethod
+    def _validate(cfg: Settings, given: set, names: tuple) -> None:
+        """Refuse combinations the model does not cover, naming the field and the fix."""
+        n = len(names)
+        if cfg.replication == "async":
             for field in ("sync", "k", "order", "stage"):
                 if field in given:
                     raise ParameterError(field, "only applies to replication = \"sync\"; "
                                                 "remove it or set replication = \"sync\"")
-        for name in p["sync"]:
+        for name in cfg.sync:
             if name not in names:
                 raise ParameterError("sync", f"unknown follower {name!r}; with followers={n} "
                                              f"the followers are {', '.join(names)}")
-        if len(set(p["sync"])) != len(p["sync"]):
+        if len(set(cfg.sync)) != len(cfg.sync):
             raise ParameterError("sync", "names a follower twice; list each follower once")
-        sync = p["sync"] or names
-        if p["replication"] == "sync" and p["k"] > len(sync):
-            raise ParameterError("k", f"k={p['k']} is more than the {len(sync)} synchronous "
+        sync = cfg.sync or names
+        if cfg.replication == "sync" and cfg.k > len(sync):
+            raise ParameterError("k", f"k={cfg.k} is more than the {len(sync)} synchronous "
                                       f"followers; lower k or list more followers in sync")
-        if p["reads"] not in ("leader", "any_follower") + names:
+        if cfg.reads not in ("leader", "any_follower") + names:
             raise ParameterError("reads", f"must be leader, any_follower or one of "
-                                          f"{', '.join(names)}, got {p['reads']!r}")
-        if p["read_level"] == "linearizable" and p["reads"] != "leader":
+                                          f"{', '.join(names)}, got {cfg.reads!r}")
+        if cfg.read_level == "linearizable" and cfg.reads != "leader":
             raise ParameterError("read_level", "linearizable reads are served by the leader; "
                                                "set reads = \"leader\" or read_level = \"local\"")
-        if p["read_level"] == "linearizable" and p["leader_visibility"] == "before_ack":
+        if cfg.read_level == "linearizable" and cfg.leader_visibility == "before_ack":
             raise ParameterError("leader_visibility", "before_ack shows unacknowledged writes, "
                                                       "which a linearizable read must not; use "
                                                       "at_ack or read_level = \"local\"")
-        if p["failover"] == "election" and not p["fencing"]:
+        if cfg.failover == "election" and not cfg.fencing:
             raise ParameterError("fencing", "an election always fences with terms; remove "
                                             "fencing = false or choose a promote_* failover")
-        if p["failover"] != "none" and not ({"crashes", "partitions"} & set(given)):
-            # A failover needs a failure: with no fault named, the leader may crash once and
-            # come back (so its rollback shows), the common reading of "async + failover".
-            p["crashes"] = 1
-            p["recover"] = p["recover"] if "recover" in given else True
-        super().__init__(n + 1, p)
-        # With no list every other node counts (n0 too, once it follows a promoted node).
-        self.sync_nodes = tuple(names.index(s) + 1 for s in p["sync"]) or \
-            tuple(range(n + 1))
-        self.is_sync = p["replication"] == "sync"
-        self.election = p["failover"] == "election"
-        self.tool = p["failover"].startswith("promote")
-        self.terms = p["fencing"] or self.election
-        self.majority = (n + 1) // 2 + 1
-        # Which follower stages are separate steps. Received and flushed differ only if a
-        # durable node can crash; flushed and applied only for a follower that serves reads.
-        # Elsewhere the later stage is reached in the same step (nothing could tell apart).
-        self.flush_step = p["crashes"] > 0 and p["durable"]
-        reads = p["reads"]
-        self.apply_step = tuple(i > 0 and reads in ("any_follower", names[i - 1])
-                                for i in range(n + 1))
+        problem = _timeouts_need_waiting(cfg)
+        if problem:
+            raise ParameterError("ack_timeout", problem)
+        if cfg.wait:
+            if cfg.replication != "async":
+                raise ParameterError("wait", "WAIT follows an asynchronous write; set replication "
+                                             "= \"async\" or remove wait")
+            if cfg.wait > n:
+                raise ParameterError("wait", f"wait={cfg.wait} is more than the {n} followers; "
+                                             f"lower wait or add followers")
+        if cfg.min_replicas > n:
+            raise ParameterError("min_replicas", f"min_replicas={cfg.min_replicas} is more than "
+                                                 f"the {n} followers; no write could ever pass")
+        voters = n + 1 + cfg.arbiters
+        if cfg.read_level == "majority" and not (
+                cfg.replication == "sync" and cfg.order == "any" and cfg.stage != "received"
+                and cfg.k + 1 >= voters // 2 + 1 and cfg.leader_visibility == "at_ack"):
+            raise ParameterError("read_level", "majority reads are modelled for majority writes "
+                                 f"only: set replication = \"sync\", order = \"any\", stage = "
+                                 f"\"flushed\" and k >= {voters // 2} (w: majority)")
+        if cfg.session == "causal" and cfg.read_level != "majority":
+            raise ParameterError("session", "causal sessions are modelled with majority reads and "
+                                            "writes (the documented combination); set read_level = "
+                                            "\"majority\" or session = \"none\"")
+        if cfg.arbiters:
+            if cfg.failover != "election":
+                raise ParameterError("arbiters", "arbiters only vote in elections; set failover = "
+                                                 "\"election\" or arbiters = 0")
+            if cfg.read_level == "linearizable":
+                raise ParameterError("arbiters", "linearizable reads with arbiters are not modelled; "
+                                                 "remove arbiters or use read_level = \"local\"")
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
+        if node >= self.data_nodes:
+            return self.arbiter_names[node - self.data_nodes]
         return "n0" if node == 0 else f"f{node}"
 
     def version_name(self, version: tuple) -> str:
@@ -239,16 +283,20 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def describe_msg(self, msg: Msg) -> str:
         b = msg.body
         if msg.kind == "append":
-            term, log = b
-            return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'})"
+            term, log = b[:2]
+            commit = f", committed {b[2]}" if len(b) > 2 else ""
+            return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'}{commit})"
         if msg.kind == "write":
             key, value, _pc = b
             return f"write({self.key_name(key)}={self.value_name(value)})"
         if msg.kind == "read":
-            return f"read({self.key_name(b[0])})"
+            after = f", after {self.version_name(b[2])}" if len(b) > 2 and b[2] else ""
+            return f"read({self.key_name(b[0])}{after})"
         if msg.kind in ("ok", "value"):
-            _pc, value, version = b
+            _pc, value, version = b[:3]
             return f"{msg.kind}({self.value_name(value)}@{self.version_name(version)})"
+        if msg.kind in ("error", "refused"):
+            return msg.kind
         if msg.kind == "ack":
             return f"ack(t{b[0]}, {b[1]})"
         if msg.kind == "nack":
@@ -279,6 +327,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             term, voters = a.detail
             return f"{name(a.actor)} is elected leader for term {term} with votes from " \
                    f"{', '.join(map(name, voters))}"
+        if a.kind == "timeout":
+            return f"{name(a.actor)}'s {a.detail}"
+        if a.kind == "lag":
+            return f"{name(a.actor)}'s lag timer fires: it stops counting {name(a.detail)} as connected"
+        if a.kind == "reconnect":
+            return f"{name(a.detail)} reconnects to {name(a.actor)}"
         if a.kind == "rejoin":
             leader, term, lost = a.detail
             return f"{name(a.actor)} rejoins as follower of {name(leader)} (term {term})" \
@@ -292,6 +346,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                                              for who, es in lost)
 
     def describe_node(self, local: Node) -> str:
+        if local.role == ARBITER:
+            return f"arbiter, term {local.term}"
         role = "leader" if local.role == LEADER else (
             f"follows {self.node_name(local.leader)}" if local.leader != NO_LEADER
             else "follows nobody")
@@ -299,8 +355,14 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         text = f"{role}, term {local.term}, log [{log}]"
         if local.role == LEADER:
             text += f", acknowledged {local.commit}"
+            if local.degraded:
+                text += " (degraded to async)"
+            if self.cfg.min_replicas:
+                text += f", counts {bin(local.connected).count('1')} connected"
         else:
             text += f", flushed {local.flushed}, applied {local.applied}"
+            if self.share_commit:
+                text += f", knows {local.known_commit} committed"
         if local.rolled_back:
             text += f", rolled back {','.join(map(self.value_name, local.rolled_back))}"
         return text
@@ -309,48 +371,52 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         local = world.nodes[node]
         if local.role == LEADER:
             return f"leader, term {local.term}"
+        if local.role == ARBITER:
+            return f"arbiter, term {local.term}"
         return f"follower, term {local.term}"
 
     def describe_extra(self, extra: Extra) -> str:
-        return f"failover tool: leader {self.node_name(extra.leader)}, term {extra.term}"
+        text = f"failover tool: leader {self.node_name(extra.leader)}, term {extra.term}"
+        if self.causal:
+            text += "; session times " + ", ".join(
+                f"c{c} {self.version_name(t)}" for c, t in enumerate(extra.tokens))
+        return text
 
     # --- initial state -----------------------------------------------------------------------
     def init_node(self, node: int) -> Node:
         if node == 0:
-            return Node(LEADER, 1, 0, acks=(0,) * self.node_count)
+            return Node(LEADER, 1, 0, acks=(0,) * self.node_count,
+                        connected=self.connected_mask(0, range(self.data_nodes)))
+        if node >= self.data_nodes:
+            return Node(ARBITER, 1, 0)
         return Node(FOLLOWER, 1, 0)
 
+    def connected_mask(self, leader: int, nodes) -> int:
+        """The followers among ``nodes`` that ``leader`` counts as connected, as a bitmask
+        (always 0 unless min_replicas is set, so that no other state is split)."""
+        if not self.cfg.min_replicas:
+            return 0
+        return sum(1 << i for i in set(nodes) if i != leader and i < self.data_nodes)
+
     def init_extra(self):
-        return Extra()
+        return Extra(tokens=((),) * self.client_count if self.causal else ())
 
     # --- clients -------------------------------------------------------------------------------
-    def _invocations(self, world: World):
-        """As the runtime's, except that a read sent to any follower is one step per choice
-        of follower, and the action carries the request (its label names the target)."""
-        for c, client in enumerate(world.clients):
-            script = self.scripts[c]
-            if client.op is not None or client.pc >= len(script):
-                continue
-            op = script[client.pc]
-            me = self.client_actor(c)
-            for target in self._targets(world, me, op):
-                ctx = Ctx(self, world, me)
-                ctx.record("invoke", c, client.pc, op, op.value, None)
-                self._request(ctx, target, op, client.pc)
-                yield Action("invoke", me, ctx.sent[0], op, self), \
-                    ctx.finish(ctx.apply_client(world, c, Waiting(target, self._n0_down(world, op))))
+    def operation_targets(self, world: World, client: int, op):
+        """A write goes to the leader the client finds; a read to the leader or the
+        follower(s) ``reads`` names: with any_follower, one invocation step per follower."""
+        return self._targets(world, self.client_actor(client), op)
 
-    def start_operation(self, ctx, client: int, op):
-        target = self._targets(ctx.world, self.client_actor(client), op)[0]
-        self._request(ctx, target, op, ctx.world.clients[client].pc)
+    def send_operation(self, ctx, client: int, op, target: int):
+        self._request(ctx, client, target, op, ctx.world.clients[client].pc)
         return Waiting(target, self._n0_down(ctx.world, op))
 
     def _targets(self, world: World, me: int, op) -> tuple[int, ...]:
-        reads = self.params["reads"]
+        reads = self.cfg.reads
         if op.kind == "w" or reads == "leader":
             return (self._leader_for(world, me),)
         if reads == "any_follower":
-            return tuple(range(1, self.node_count))
+            return tuple(range(1, self.data_nodes))
         return (self.follower_names.index(reads) + 1,)
 
     def _leader_for(self, world: World, me: int) -> int:
@@ -364,9 +430,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                     best, best_key = i, key
         return best
 
-    def _request(self, ctx, target: int, op, pc: int) -> None:
+    def _request(self, ctx, client: int, target: int, op, pc: int) -> None:
         if op.kind == "w":
             ctx.send(target, "write", op.key, op.value, pc)
+        elif self.causal:  # afterClusterTime: the session's last operation time
+            ctx.send(target, "read", op.key, pc, ctx.world.extra.tokens[client])
         else:
             ctx.send(target, "read", op.key, pc)
 
@@ -378,14 +446,20 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if msg.body[0] != pc:
             return op_state
         if msg.kind in ("ok", "value"):
-            _pc, value, version = msg.body
+            _pc, value, version = msg.body[:3]
             ctx.complete(client, value, version)
             if op_state.n0_down:
                 ctx.world = ctx.world._replace(
                     extra=ctx.world.extra._replace(acked_while_n0_down=True))
+            if self.causal:  # the session's operation time: the write, or the read's snapshot
+                extra = ctx.world.extra
+                tokens = replace_at(extra.tokens, client, msg.body[3] if msg.kind == "value" else version)
+                ctx.world = ctx.world._replace(extra=extra._replace(tokens=tokens))
+        elif msg.kind in ("error", "refused"):
+            ctx.fail(client, definite=msg.kind == "refused")
         elif msg.kind == "redirect":
             target = self._leader_for(ctx.world, ctx.me)
-            self._request(ctx, target, self.scripts[client][pc], pc)
+            self._request(ctx, client, target, self.scripts[client][pc], pc)
             op_state = Waiting(target, op_state.n0_down)
         return op_state
 
@@ -403,24 +477,36 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             return local
         if any(e.value == value for e in local.log):
             return local  # a duplicated request: the write is in the log already
+        if bin(local.connected).count("1") < self.cfg.min_replicas:
+            ctx.send(msg.src, "refused", pc)  # Redis: NOREPLICAS
+            return local
         log = local.log + (Entry(local.term, key, value),)
         local = local._replace(log=log, flushed=len(log), applied=len(log))
-        self._ship(ctx, node, local)
+        self.ship(ctx, node, local)
         return self._advance_commit(ctx, node, local)
 
     def _on_read(self, ctx, node: int, local: Node, msg: Msg) -> Node:
-        key, pc = msg.body
+        key, pc = msg.body[:2]
         if local.role == LEADER:
             if not self._may_serve(ctx.world, node, local):
                 ctx.sent.append(msg)  # cannot answer yet: the request stays in flight
                 return local
-            upto = len(local.log) if self.params["leader_visibility"] == "before_ack" \
-                else local.commit
-        elif self.params["reads"] == "leader":
+            upto = len(local.log) if self.visibility == "before_ack" else local.commit
+        elif self.cfg.reads == "leader":
             ctx.send(msg.src, "redirect", pc)
             return local
+        elif self.share_commit:  # the majority-committed snapshot this member knows of
+            upto = min(local.applied, local.known_commit)
         else:
             upto = local.applied
+        snapshot = versions(local.log, upto)
+        if self.causal:
+            if not self.covers(snapshot, msg.body[2]):
+                ctx.sent.append(msg)  # afterClusterTime: wait until the snapshot reaches it
+                return local
+            value, version = last_write(local.log, upto, key)
+            ctx.send(msg.src, "value", pc, value, version, snapshot)
+            return local
         value, version = last_write(local.log, upto, key)
         ctx.send(msg.src, "value", pc, value, version)
         return local
@@ -428,10 +514,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def _may_serve(self, world: World, node: int, local: Node) -> bool:
         """An elected leader answers reads once its no-op is acknowledged (Raft section 8);
         at read_level linearizable it first confirms with a majority that it still leads."""
-        if self.election and self.params["leader_visibility"] == "at_ack" and any(
+        if self.failover.elects and self.visibility == "at_ack" and any(
                 e.key == NOOP and e.term == local.term for e in local.log[local.commit:]):
             return False
-        if self.params["read_level"] == "linearizable":
+        if self.cfg.read_level == "linearizable":
             confirmed = 1 + sum(
                 1 for v, f in enumerate(world.nodes)
                 if v != node and self.reachable(world, node, v) and f.role == FOLLOWER
@@ -442,20 +528,20 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def _on_append(self, ctx, node: int, local: Node, msg: Msg) -> Node:
         """A follower takes the leader's log: extends its own, or, when its log has entries
         the leader's lacks, rolls them back first."""
-        term, log = msg.body
+        term, log = msg.body[:2]
         if term < local.term and self.terms:
             ctx.send(msg.src, "nack", local.term)  # fencing: tell the deposed leader
             return local
         if term > local.term and self.terms:
-            if self.election:  # Raft: a newer term's leader is followed at once
-                local = Node(FOLLOWER, term, msg.src, local.log, local.flushed, local.applied,
-                             rolled_back=local.rolled_back)
-            else:  # fenced: stop following (or leading); the tool re-points this node later
-                return Node(FOLLOWER, term, NO_LEADER, local.log, local.flushed, local.applied,
-                            rolled_back=local.rolled_back)
+            local, stop = self.failover.on_newer_term(local, term, msg.src)
+            if stop:
+                return local
         if local.role != FOLLOWER or local.leader != msg.src or local.term != term:
             return local  # not the leader this node follows
         same = common_prefix(local.log, log)
+        if self.share_commit:  # the leader's commit point rides on its log shipments
+            known = max(local.known_commit, min(msg.body[2], same))
+            local = local._replace(known_commit=known)
         if same == len(log):
             return local  # an older copy of the log: nothing new
         lost = tuple(e.value for e in local.log[same:] if e.key != NOOP)
@@ -463,11 +549,13 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         local = local._replace(log=log, flushed=min(local.flushed, same),
                                applied=min(local.applied, same),
                                rolled_back=tuple(sorted(local.rolled_back + lost)))
-        local = self._settle(node, local)
+        if self.share_commit:
+            local = local._replace(known_commit=max(local.known_commit, min(msg.body[2], len(log))))
+        local = self.settle(node, local)
         self._maybe_ack(ctx, local, before)
         return local
 
-    def _settle(self, node: int, local: Node) -> Node:
+    def settle(self, node: int, local: Node) -> Node:
         """Reach the stages that are not separate steps for this node."""
         if not self.flush_step:
             local = local._replace(flushed=len(local.log))
@@ -476,7 +564,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return local
 
     def _stage_position(self, local: Node) -> int:
-        stage = self.params["stage"]
+        stage = self.stage
         return len(local.log) if stage == "received" else \
             local.flushed if stage == "flushed" else local.applied
 
@@ -491,6 +579,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if local.role != LEADER or term != local.term or local.acks[msg.src] >= position:
             return local
         local = local._replace(acks=replace_at(local.acks, msg.src, position))
+        if local.degraded and self._sync_point(ctx.world, node, local) >= len(local.log):
+            # MySQL: once a semi-synchronous replica catches up, the source waits again.
+            local = local._replace(degraded=False)
         return self._advance_commit(ctx, node, local)
 
     def _on_nack(self, ctx, node: int, local: Node, msg: Msg) -> Node:
@@ -500,16 +591,19 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return local
 
     def _deposed(self, local: Node, term: int) -> Node:
-        return Node(FOLLOWER, term, NO_LEADER, local.log, local.flushed, local.applied,
-                    rolled_back=local.rolled_back)
+        return as_follower(local, term, NO_LEADER)
 
     # --- the leader's acknowledgements ------------------------------------------------------
     def _commit_point(self, world: World, node: int, local: Node) -> int:
         """The longest prefix the replication rule counts as acknowledged."""
-        if not self.is_sync:
+        if not self.is_sync or local.degraded:
             return len(local.log)
-        k = self.params["k"]
-        if self.params["order"] == "first":
+        return self._sync_point(world, node, local)
+
+    def _sync_point(self, world: World, node: int, local: Node) -> int:
+        """The longest prefix the synchronous followers' acknowledgements cover."""
+        k = self.k
+        if self.order == "first":
             connected = [f for f in self.sync_nodes
                          if f != node and self.reachable(world, node, f)][:k]
             if len(connected) < k:
@@ -522,7 +616,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             reached = held[k - 1]
         # An elected leader counts acknowledgements only for entries of its own term; older
         # entries are acknowledged with them (Raft section 5.4.2).
-        while reached > local.commit and self.election and \
+        while reached > local.commit and self.failover.elects and \
                 local.log[reached - 1].term != local.term:
             reached -= 1
         return max(local.commit, reached)
@@ -536,23 +630,31 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             if e.term == local.term and e.key != NOOP:
                 client, pc = self.writes[e.value]
                 ctx.send(self.client_actor(client), "ok", pc, e.value, versions(local.log, i))
-        return local._replace(commit=point)
+        local = local._replace(commit=point)
+        if self.share_commit:  # followers learn the new commit point (MongoDB: heartbeats)
+            self.ship(ctx, node, local)
+        return local
 
-    def _ship(self, ctx, node: int, local: Node) -> None:
-        for other in range(self.node_count):
+    def ship(self, ctx, node: int, local: Node) -> None:
+        for other in range(self.data_nodes):
             if other != node:
-                ctx.send(other, "append", local.term, local.log)
+                ctx.send(other, "append", *self.shipment(local))
+
+    def shipment(self, local: Node) -> tuple:
+        """The body of an append message from leader ``local``."""
+        if self.share_commit:
+            return local.term, local.log, local.commit
+        return local.term, local.log
 
     # --- steps that are not message deliveries ----------------------------------------------
     def family_steps(self, world: World):
         yield from self._stage_steps(world)
         yield from self._leader_steps(world)
-        if self.tool:
-            yield from self._failovers(world)
-        if self.election:
-            yield from self._elections(world)
-        else:
-            yield from self._rejoins(world)
+        if self.cfg.ack_timeout != "none":
+            yield from self._ack_timers(world)
+        if self.cfg.min_replicas:
+            yield from self._lag_timers(world)
+        yield from self.failover.steps(world)
 
     def _stage_steps(self, world: World):
         for node, local in enumerate(world.nodes):
@@ -577,141 +679,96 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         for node, local in enumerate(world.nodes):
             if local.role != LEADER or not self.node_is_up(world, node):
                 continue
-            if self.is_sync and self.params["order"] == "first" \
+            if self.is_sync and self.order == "first" \
                     and self._commit_point(world, node, local) > local.commit:
                 # A synchronous follower was lost: the next by priority already has the entry.
                 ctx = Ctx(self, world, node)
                 new = self._advance_commit(ctx, node, local)
                 yield Action("commit", node, None, new.commit, self), \
                     ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new)))
-            for other, f in enumerate(world.nodes):
+            for other, f in enumerate(world.nodes[:self.data_nodes]):
                 # Retransmission: only to a reachable follower of this leader that lacks part
                 # of its log while no copy is in flight (a timer longer than a round trip).
                 if other == node:
                     continue
-                if self.election:
-                    lagging = f.term < local.term or (f.term == local.term and f.leader == node
-                                                      and f.log != local.log)
-                else:
-                    lagging = f.role == FOLLOWER and f.term == local.term \
-                        and f.leader == node and f.log != local.log
-                if not lagging or not self.reachable(world, node, other) or any(
+                if not self.failover.lagging(f, local, node) or not self.reachable(world, node, other) or any(
                         m.kind == "append" and m.src == node and m.dst == other
                         for m in world.net):
                     continue
-                msg = Msg(other, node, "append", (local.term, local.log))
+                msg = Msg(other, node, "append", self.shipment(local))
                 yield Action("resend", node, msg, None, self), \
                     world._replace(net=tuple(sorted(world.net + (msg,))))
 
-    def _visible_to_tool(self, world: World, node: int) -> bool:
-        """The failover tool runs with the majority side: it sees up nodes not cut off."""
-        return self.node_is_up(world, node) and not world.faults.side >> node & 1
+    def lags(self, follower: Node, leader: Node) -> bool:
+        """The follower lacks part of the leader's log (or, for majority reads, its commit point)."""
+        return follower.log != leader.log or (self.share_commit
+                                              and follower.known_commit < leader.commit)
 
-    def _failovers(self, world: World):
-        """The external tool promotes a follower when the leader it knows is out of sight."""
-        current = world.extra.leader
-        if self._visible_to_tool(world, current) and world.nodes[current].role == LEADER:
-            return
-        visible = [i for i in range(self.node_count)
-                   if i != current and self._visible_to_tool(world, i)]
-        candidates = visible
-        if self.params["failover"] == "promote_most_up_to_date" and candidates:
-            best = max(up_to_date(world.nodes[i].log) for i in candidates)
-            candidates = [i for i in candidates if up_to_date(world.nodes[i].log) == best]
-        term = world.extra.term + 1
-        for chosen in candidates:
-            leader = world.nodes[chosen]
-            log = leader.log
-            nodes = list(world.nodes)
-            nodes[chosen] = Node(LEADER, term, chosen, log, len(log), len(log), len(log),
-                                 (0,) * self.node_count, leader.rolled_back)
-            repointed, lost = [], []
-            for other in visible:  # the tool points every node it sees at the new leader
-                if other != chosen:
-                    nodes[other], gone = self._repoint(nodes[other], other, chosen, term, log)
-                    repointed.append(other)
-                    if gone:
-                        lost.append((self.node_name(other), gone))
-            ctx = Ctx(self, world, chosen)
-            self._ship(ctx, chosen, nodes[chosen])
-            after = world._replace(nodes=tuple(nodes), extra=Extra(term, chosen))
-            yield Action("promote", chosen, None, (term, tuple(repointed), tuple(lost)), self), \
-                ctx.finish(after)
-
-    def _repoint(self, local: Node, node: int, leader: int, term: int, leader_log: tuple):
-        """``local`` now follows ``leader``: what it has beyond the leader's log is rolled back."""
-        same = common_prefix(local.log, leader_log)
-        gone = local.log[same:]
-        new = Node(FOLLOWER, term, leader, local.log[:same], min(local.flushed, same),
-                   min(local.applied, same),
-                   rolled_back=tuple(sorted(local.rolled_back
-                                            + tuple(e.value for e in gone if e.key != NOOP))))
-        return self._settle(node, new), gone
-
-    def _rejoins(self, world: World):
-        """The tool re-points a node that follows someone else (an old leader included)."""
-        current = world.extra.leader
-        leader = world.nodes[current]
-        if leader.role != LEADER or not self.node_is_up(world, current):
-            return
+    # --- timers: a timer may fire at any moment while it runs (durations are not modelled) ----
+    def _ack_timers(self, world: World):
+        """A leader's wait for acknowledgements times out: semi-sync degrades to async
+        (MySQL), or the writer gets an error while the write stays (MongoDB wtimeout,
+        Redis WAIT)."""
         for node, local in enumerate(world.nodes):
-            if node == current or (local.role == FOLLOWER and local.leader == current
-                                   and local.term == leader.term):
+            if local.role != LEADER or not self.node_is_up(world, node) or local.degraded:
                 continue
-            if not self.reachable(world, current, node):
+            pending = [e for e in local.log[local.commit:] if e.term == local.term and e.key != NOOP]
+            if not pending:
                 continue
-            new, gone = self._repoint(local, node, current, leader.term, leader.log)
-            world2 = world._replace(nodes=replace_at(world.nodes, node, new))
-            ctx = Ctx(self, world2, current)
-            ctx.send(node, "append", leader.term, leader.log)
-            lost = ((self.node_name(node), gone),) if gone else ()
-            yield Action("rejoin", node, None, (current, leader.term, lost), self), \
-                ctx.finish(world2)
+            if self.cfg.ack_timeout == "degrade":
+                ctx = Ctx(self, world, node)
+                new = self._advance_commit(ctx, node, local._replace(degraded=True))
+                text = "semi-synchronous wait times out: it acknowledges without waiting (async) " \
+                       "until a follower catches up"
+                yield Action("timeout", node, None, text, self), \
+                    ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new)))
+                continue
+            for e in pending:
+                client, pc = self.writes[e.value]
+                actor = self.client_actor(client)
+                waiting = world.clients[client]
+                if waiting.pc != pc or waiting.op is None or any(
+                        m.kind == "error" and m.dst == actor for m in world.net):
+                    continue
+                msg = Msg(actor, node, "error", (pc,))
+                text = f"wait for acknowledgements of {self.entry_name(e)} times out: it answers " \
+                       f"{self.actor_name(actor)} with an error, and the write stays in its log"
+                yield Action("timeout", node, msg, text, self), \
+                    world._replace(net=tuple(sorted(world.net + (msg,))))
 
-    def _elections(self, world: World):
-        """A node that hears from no leader of its term or newer stands; every node it reaches
-        learns the new term, and those whose logs are no more up to date vote for it."""
-        for cand, local in enumerate(world.nodes):
-            if local.role == LEADER or not self.node_is_up(world, cand):
+    def _lag_timers(self, world: World):
+        """min_replicas: a leader stops counting a follower it cannot reach (or that follows
+        someone else) when that follower's lag timer fires; a follower that can reach it and
+        follows it again is counted again when it reconnects."""
+        for node, local in enumerate(world.nodes):
+            if local.role != LEADER or not self.node_is_up(world, node):
                 continue
-            reach = [v for v in range(self.node_count)
-                     if v != cand and self.reachable(world, cand, v)]
-            if any(world.nodes[v].role == LEADER and world.nodes[v].term >= local.term
-                   for v in reach):
-                continue
-            mine = up_to_date(local.log)
-            voters = [v for v in reach if up_to_date(world.nodes[v].log) <= mine]
-            if 1 + len(voters) < self.majority:
-                continue
-            term = max([local.term] + [world.nodes[v].term for v in reach]) + 1
-            nodes = list(world.nodes)
-            for v in reach:
-                f = world.nodes[v]
-                nodes[v] = Node(FOLLOWER, term, cand, f.log, f.flushed, f.applied,
-                                rolled_back=f.rolled_back)
-            log = local.log + (Entry(term, NOOP, 0),)
-            leader = Node(LEADER, term, cand, log, len(log), len(log), 0,
-                          (0,) * self.node_count, local.rolled_back)
-            ctx = Ctx(self, world, cand)
-            if not self.is_sync:
-                leader = leader._replace(commit=len(log))
-            nodes[cand] = leader
-            self._ship(ctx, cand, leader)
-            yield Action("elect", cand, None, (term, tuple(sorted([cand] + voters))), self), \
-                ctx.finish(world._replace(nodes=tuple(nodes)))
+            for other in range(self.data_nodes):
+                if other == node:
+                    continue
+                f = world.nodes[other]
+                linked = self.reachable(world, node, other) and f.leader == node \
+                    and f.term == local.term
+                counted = local.connected >> other & 1
+                if counted == linked:
+                    continue
+                kind = "reconnect" if linked else "lag"
+                new = local._replace(connected=local.connected ^ 1 << other)
+                yield Action(kind, node, None, other, self), \
+                    world._replace(nodes=replace_at(world.nodes, node, new))
 
     # --- symmetry ------------------------------------------------------------------------------
     def symmetric_node_groups(self):
         """The followers are interchangeable unless a parameter names one of them: reads
         from a named follower, or a synchronous priority order (``order = "first"``) or a
         list of only some followers."""
-        p = self.params
-        if p["reads"] not in ("leader", "any_follower"):
+        cfg = self.cfg
+        if cfg.reads not in ("leader", "any_follower"):
             return ()
-        if self.is_sync and (p["order"] == "first"
-                             or set(p["sync"]) not in (set(), set(self.follower_names))):
+        if self.is_sync and (self.order == "first"
+                             or set(cfg.sync) not in (set(), set(self.follower_names))):
             return ()
-        return (tuple(range(1, self.node_count)),) if self.node_count > 2 else ()
+        return (tuple(range(1, self.data_nodes)),) if self.data_nodes > 2 else ()
 
     def relabel_local(self, local: Node, perm):
         acks = local.acks
@@ -721,6 +778,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 moved[new] = acks[old]
             acks = tuple(moved)
         leader = perm[local.leader] if local.leader != NO_LEADER else NO_LEADER
+        if local.connected:
+            return local._replace(leader=leader, acks=acks,
+                                  connected=permute_mask(local.connected, perm))
         return local._replace(leader=leader, acks=acks)
 
     def relabel_op(self, op_state: Waiting, perm):
@@ -743,20 +803,20 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def after_crash(self, world: World, node: int) -> World:
         """A crash loses what was not flushed; without durable storage, everything."""
         local = world.nodes[node]
-        if self.params["durable"]:
+        if self.cfg.durable:
             new = local._replace(log=local.log[:local.flushed],
                                  applied=min(local.applied, local.flushed))
             if local.role == LEADER:
                 new = new._replace(commit=min(local.commit, local.flushed))
         else:
-            new = Node(FOLLOWER, 0, NO_LEADER)
+            new = Node(ARBITER if local.role == ARBITER else FOLLOWER, 0, NO_LEADER)
         return world._replace(nodes=replace_at(world.nodes, node, new))
 
     def after_recover(self, world: World, node: int) -> World:
         """Under election a node restarts as a follower (its role is not durable); with a
         failover tool or none, a restarted leader is a leader again (PostgreSQL, Redis)."""
         local = world.nodes[node]
-        if self.election and local.role == LEADER:
+        if self.failover.elects and local.role == LEADER:
             world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(
                 local, local.term)))
         return world
@@ -767,8 +827,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return len(a) > len(b) and a[:len(b)] == b
 
     def retained_versions(self, world: World, key: int):
-        for node, local in enumerate(world.nodes):
-            if self.node_is_up(world, node) or self.params["recover"]:
+        for node, local in enumerate(world.nodes[:self.data_nodes]):
+            if self.node_is_up(world, node) or self.cfg.recover:
                 yield last_write(local.log, len(local.log), key)[1]
 
     # --- leadership and availability -------------------------------------------------------------
@@ -788,7 +848,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     # Weakly fair: the protocol's own progress (deliveries, log steps, failover, rejoin, heal).
     # Not fair: clients, crashes, recoveries, drops, duplicates, partitions starting.
     fair_actions = frozenset({"deliver", "flush", "apply", "commit", "resend", "promote",
-                              "rejoin", "elect", "heal"})
+                              "rejoin", "elect", "heal", "timeout", "lag", "reconnect"})
     stuttering = True          # a behaviour may stop where no fair step is enabled
     symmetric_fairness = True  # followers are relabelled as a whole; kinds are preserved
 
@@ -829,3 +889,34 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         last = world.history[-1] if world.history else None
         return world.extra.acked_while_n0_down and last is not None and last.kind == "ok" \
             and last.op == "w" and last.version[-1] > 1
+
+    # --- witnesses of the time-out and admission mechanisms -------------------------------------
+    @sometimes
+    def write_indeterminate(self, world: World) -> bool:
+        """Some write ends indeterminate: its client got a time-out error (the write may or may
+        not take effect)."""
+        return self._history_fact("indeterminate", world, lambda history: any(
+            e.kind == "info" and e.op == "w" for e in history))
+
+    @sometimes
+    def write_refused(self, world: World) -> bool:
+        """Some write is refused outright (fewer connected followers than min_replicas)."""
+        return self._history_fact("refused", world, lambda history: any(
+            e.kind == "fail" and e.op == "w" for e in history))
+
+    @sometimes
+    def timed_out_write_is_read(self, world: World) -> bool:
+        """A read returns the value of a write whose client got a time-out error: the error
+        did not undo the write."""
+        def judge(history):
+            timed_out = {e.value for e in history if e.kind == "info" and e.op == "w"}
+            return bool(timed_out) and any(e.kind == "ok" and e.op == "r" and e.value in timed_out
+                                           for e in history)
+        return self._history_fact("timed_out_read", world, judge)
+
+    def _history_fact(self, name: str, world: World, judge) -> bool:
+        # Judged once per history, like the guarantees (successive states share histories).
+        verdicts = self._verdicts_for(world.history)
+        if name not in verdicts:
+            verdicts[name] = judge(world.history)
+        return verdicts[name]

@@ -35,7 +35,10 @@ class Msg(NamedTuple):
 
 
 class Event(NamedTuple):
-    """One history entry: ``kind`` is "invoke" or "ok"; ``index`` is the op's place in its script."""
+    """One history entry; ``index`` is the op's place in its script. ``kind`` is "invoke",
+    "ok", "info" (the operation ended without an answer: it may or may not have taken
+    effect, as Jepsen's indeterminate completions) or "fail" (it was refused and certainly
+    did not take effect)."""
 
     kind: str
     client: int
@@ -236,16 +239,41 @@ class ReplicationModel(Model):
         ...); none by default."""
         return ()
 
+    def operation_targets(self, world: World, client: int, op: Op) -> "tuple[int, ...] | None":
+        """Where ``client``'s next operation ``op`` may go: one invocation step per target,
+        each started by ``send_operation``. None (the default): one step, started by
+        ``start_operation``, which chooses for itself."""
+        return None
+
+    def send_operation(self, ctx: "Ctx", client: int, op: Op, target: int):
+        """Start ``op`` by sending it to ``target`` (one of ``operation_targets``); return
+        the client's op state. Only called when ``operation_targets`` gives targets."""
+        raise NotImplementedError
+
     def _invocations(self, world: World):
         for c, client in enumerate(world.clients):
             script = self.scripts[c]
             if client.op is not None or client.pc >= len(script):
                 continue
             op = script[client.pc]
+            targets = self.operation_targets(world, c, op)
+            if targets is not None:
+                yield from self._targeted_invocations(world, c, op, targets)
+                continue
             ctx = Ctx(self, world, self.client_actor(c))
             ctx.record("invoke", c, client.pc, op, op.value, None)
             op_state = self.start_operation(ctx, c, op)
             yield Action("invoke", self.client_actor(c), None, op, self), \
+                ctx.finish(ctx.apply_client(world, c, op_state))
+
+    def _targeted_invocations(self, world: World, c: int, op: Op, targets: tuple):
+        me, pc = self.client_actor(c), world.clients[c].pc
+        for target in targets:
+            ctx = Ctx(self, world, me)
+            ctx.record("invoke", c, pc, op, op.value, None)
+            op_state = self.send_operation(ctx, c, op, target)
+            # The label carries the request, so that a trace names where the operation went.
+            yield Action("invoke", me, ctx.sent[0] if ctx.sent else None, op, self), \
                 ctx.finish(ctx.apply_client(world, c, op_state))
 
     def deliverable(self, world: World, msg: Msg) -> bool:
@@ -442,6 +470,9 @@ class ReplicationModel(Model):
                 what = f"write {self.key_name(e.key)}={self.value_name(e.value)} acknowledged" \
                     if e.op == "w" else f"read {self.key_name(e.key)} returns {self.value_name(e.value)}"
                 changes.append(f"{self.actor_name(self.client_actor(e.client))}: {what}")
+            elif e.kind in ENDINGS:
+                changes.append(f"{self.actor_name(self.client_actor(e.client))}: "
+                               f"{_op_words(self, e)} {ENDINGS[e.kind]}")
         return changes
 
     def node_role(self, world: World, node: int) -> str:
@@ -540,6 +571,14 @@ class Ctx:
         self.sent = [m for m in self.sent if m.dst != me]
         return world._replace(net=net)
 
+    def fail(self, client: int, definite: bool = False) -> None:
+        """The running operation of ``client`` ends without success: refused, so it certainly
+        did not take effect (``definite``), or timed out, so it may or may not have ("info")."""
+        pc = self.world.clients[client].pc
+        op = self.model.scripts[client][pc]
+        self.record("fail" if definite else "info", client, pc, op, op.value, None)
+        self.done = True
+
     def finish(self, world: World) -> World:
         """The world with this handler's messages put in flight and its history events
         appended."""
@@ -548,6 +587,16 @@ class Ctx:
         net = tuple(sorted(world.net + tuple(self.sent))) if self.sent else world.net
         history = world.history + tuple(self.events) if self.events else world.history
         return World(world.nodes, world.clients, net, history, world.faults, world.extra)
+
+
+ENDINGS = {"info": "ends indeterminate (it may or may not have taken effect)",
+           "fail": "is refused (it did not take effect)"}
+
+
+def _op_words(model: ReplicationModel, e: Event) -> str:
+    if e.op == "w":
+        return f"write {model.key_name(e.key)}={model.value_name(e.value)}"
+    return f"read {model.key_name(e.key)}"
 
 
 def _show(value) -> str:
