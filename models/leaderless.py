@@ -4,9 +4,15 @@ The protocol (DeCandia et al., "Dynamo", SOSP 2007, sections 4.5-4.6; Cassandra 
 work the same way): a key lives on N home replicas. The client coordinates its own
 operations:
 
-* write: stamp the value with a version (timestamp, writer) from a perfectly synchronised
-  clock, send it to all N homes, and report success once W of them acknowledge. A replica
-  stores the value if its version is newer than the one it holds, and acknowledges.
+* write: stamp the value with a version (timestamp, tie rank, writer), send it to all N
+  homes, and report success once W of them acknowledge. A replica stores the value if its
+  version is newer than the one it holds, and acknowledges (last write wins). The
+  timestamp comes from a perfect global order (``clock = "global"``, the default), or from
+  the writing client's clock (``client``, the default of Cassandra's drivers) or the clock
+  of the home replica chosen as coordinator (``coordinator``; the client still sends the
+  messages itself, only the stamp is the coordinator's), each clock running up to ``skew``
+  ticks ahead of the slowest (``leaderless_clocks`` explains ticks and the tie-break: equal
+  timestamps go to the larger value, both orders of the abstract values tried).
 * read: ask all N homes, and once R have answered return the newest version among the
   answers. Read repair then either does nothing (``off``), pushes the newest version to the
   answering replicas that were stale without waiting (``async``), or writes the newest
@@ -21,7 +27,9 @@ operations:
   buckets that differ and exchange only the keys that differ, the newer version winning on
   both sides. One exchange is one atomic step ("anti_entropy").
 
-The anomalies it can show: with W + R <= N a read quorum can miss the latest acknowledged
+The anomalies it can show: with skewed clocks a write made after another was acknowledged
+can carry a smaller (or equal, and lose the tie) timestamp and be discarded everywhere
+(no_lost_updates), whatever the quorums; with W + R <= N a read quorum can miss the latest acknowledged
 write (stale read, read_your_writes fails); with W + R > N but no read repair, a read that
 sees an in-flight write can be followed by one that does not (the new-old inversion, so the
 register is not linearizable); a sloppy quorum acknowledges a write that no home quorum
@@ -47,25 +55,36 @@ from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, Witnesses
+from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
-NO_VERSION = (0, -1)  # the initial value's (timestamp, writer)
-# ``World.extra`` in the one state right after a step that acknowledged a write while some
-# home replica had been down or cut off from the writer since the write was invoked (the
-# availability witness needs to know it there; every later step clears it).
-ACKED_WITH_A_HOME_ABSENT = True
+NO_VERSION = (0, 0, -1)  # the initial value's (timestamp, tie rank, writer)
 INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
+
+
+class Extra(NamedTuple):
+    """Family-wide state. ``acked``: true in the one state right after a step that
+    acknowledged a write while some home replica had been down or cut off from the writer
+    since the write was invoked (the availability witness needs to know it there; every
+    later step clears it). ``offsets`` (per clock owner) and ``ties`` (+1/-1, the order of
+    values an equal-timestamp tie follows) are the clocks of a run, fixed in the initial
+    state; empty/+1 with the global clock."""
+
+    acked: bool = False
+    offsets: tuple = ()
+    ties: int = 1
 
 
 class Stored(NamedTuple):
     ts: int
     writer: int
     value: int
+    rank: int = 0       # breaks equal timestamps (see leaderless_clocks); 0 with the global clock
 
     @property
-    def version(self) -> tuple[int, int]:
-        return (self.ts, self.writer)
+    def version(self) -> tuple[int, int, int]:
+        return (self.ts, self.rank, self.writer)
 
 
 class Replica(NamedTuple):
@@ -105,6 +124,13 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
               only_if=("sloppy", True)),
         Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
               "Merkle summaries and exchange the keys that differ (a fair step)"),
+        Param("clock", str, "global", "what stamps a write's timestamp: a perfect global order "
+              "(global), the writing client's clock (client: Cassandra drivers' default), or "
+              "the clock of the home replica coordinating the write (coordinator); last write "
+              "wins by timestamp, " + TIE_TEXT, choices=("global", "client", "coordinator")),
+        Param("skew", int, 0, "how many ticks a clock may run ahead of the slowest (a tick: "
+              "true time advances one tick per write stamped); 0: clocks agree",
+              minimum=0, maximum=3),
     ) + FAULT_PARAMS
     # Fairness of the liveness property ``convergence`` (see the module docstring).
     fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
@@ -122,6 +148,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             if p[field] > p["n"]:
                 raise ParameterError(field, f"{field}={p[field]} is more than n={p['n']} "
                                             f"replicas; lower {field} or raise n")
+        if p["skew"] and p["clock"] == "global":
+            raise ParameterError("skew", "the global clock cannot be skewed; set clock = "
+                                         "\"client\" or \"coordinator\", or remove skew")
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
         super().__init__(self.n + self.spare_count, p)
@@ -147,6 +176,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return "ack"
 
     def describe_action(self, a: Action) -> str:
+        if a.kind == "invoke" and a.msg is not None:  # the coordinator's clock stamps it
+            return f"{super().describe_action(a)} via coordinator {self.node_name(a.msg.dst)}"
         if a.kind == "hint":
             return f"{self.actor_name(a.actor)} sends {self.describe_msg(a.msg)} " \
                    f"to spare {self.node_name(a.msg.dst)}"
@@ -165,6 +196,27 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     SUMMARY_ALWAYS = ("n", "w", "r")
 
+    def clock_owners(self) -> tuple[str, ...]:
+        """The names of the clocks that stamp writes (none with the global clock)."""
+        if self.params["clock"] == "client":
+            return tuple(f"c{c}" for c in range(self.client_count))
+        if self.params["clock"] == "coordinator":
+            return tuple(self.node_name(h) for h in range(self.n))
+        return ()
+
+    def lane_label(self, world: World, actor: int) -> str:
+        """Lanes of skewed clocks show the clock's offset (the diagram's title cannot)."""
+        name = self.actor_name(actor)
+        offsets = world.extra.offsets
+        owner = actor - self.node_count if self.params["clock"] == "client" else actor
+        if any(offsets) and 0 <= owner < len(offsets) and name in self.clock_owners():
+            return f"{name} (clock {offsets[owner]:+d})"
+        return name
+
+    def describe_extra(self, extra: Extra) -> str:
+        text = f"clock offsets {describe_offsets(self.clock_owners(), extra.offsets)}"
+        return text + ("; ties go to the smaller value" if extra.ties < 0 else "")
+
     def describe_node(self, local: Replica) -> str:
         held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
                          for k, s in enumerate(local.store))
@@ -176,11 +228,41 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     def init_node(self, node: int) -> Replica:
         return Replica(tuple(Stored(0, -1, INITIAL_VALUE) for _ in self.key_names))
 
-    def start_operation(self, ctx, client: int, op):
+    def init_states(self):
+        """One initial world per choice of clock offsets and tie order (one with the global
+        clock; see ``leaderless_clocks``)."""
+        owners, skew = len(self.clock_owners()), self.params["skew"]
+        for world in super().init_states():
+            for offsets in offset_vectors(owners, skew):
+                for ties in tie_orders(skew):
+                    yield world._replace(extra=Extra(offsets=offsets, ties=ties))
+
+    def operation_targets(self, world: World, client: int, op):
+        """With coordinator clocks, a write goes through a home replica the client reaches
+        (one step per choice); otherwise the client coordinates its operations itself."""
+        if op.kind != "w" or self.params["clock"] != "coordinator":
+            return None
+        me = self.client_actor(client)
+        return tuple(h for h in range(self.n) if self.reachable(world, me, h))
+
+    def send_operation(self, ctx, client: int, op, target: int):
+        return self.start_operation(ctx, client, op, coordinator=target)
+
+    def _stamp(self, world: World, client: int, value: int, coordinator: int) -> Stored:
+        """The write's stamp: true time (one tick per write invoked, this one included) plus the clock's
+        offset, the tie rank of its value, and the writer."""
+        now = 1 + sum(1 for e in world.history if e.kind == "invoke" and e.op == "w")
+        extra, clock = world.extra, self.params["clock"]
+        if clock == "global":
+            return Stored(now, client, value)
+        owner = client if clock == "client" else coordinator
+        return Stored(now + extra.offsets[owner], client, value, tie_rank(extra.ties, value))
+
+    def start_operation(self, ctx, client: int, op, coordinator: int = 0):
         if op.kind == "w":
-            clock = sum(1 for e in ctx.world.history if e.kind == "invoke" and e.op == "w")
-            stored = Stored(clock + 1, client, op.value)
-            for home in range(self.n):
+            stored = self._stamp(ctx.world, client, op.value, coordinator)
+            homes = sorted(range(self.n), key=lambda h: h != coordinator)
+            for home in homes:  # the coordinator first: the invocation's label names it
                 ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
             return Writing(stored.version, absent=self._absent_homes(ctx.world, client))
         for home in range(self.n):
@@ -216,7 +298,7 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             if bin(op_state.acks).count("1") >= self.params["w"]:
                 ctx.complete(client, op.value, op_state.version)
                 if op_state.absent:
-                    ctx.world = ctx.world._replace(extra=ACKED_WITH_A_HOME_ABSENT)
+                    ctx.world = ctx.world._replace(extra=ctx.world.extra._replace(acked=True))
         elif isinstance(op_state, Reading) and msg.kind == "got":
             replies = op_state.replies + ((msg.src, msg.body[1]),)
             op_state = Reading(tuple(sorted(replies)))
@@ -304,7 +386,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                 for spare in range(self.n, self.node_count):
                     if not self.reachable(world, me, spare):
                         continue
-                    stored = Stored(client.op.version[0], client.op.version[1], op.value)
+                    ts, rank, writer = client.op.version
+                    stored = Stored(ts, writer, op.value, rank)
                     msg = Msg(spare, me, "hint", (home, op.key, stored, client.pc))
                     new_op = client.op._replace(hinted=client.op.hinted | 1 << home)
                     clients = replace_at(world.clients, c, client._replace(op=new_op))
@@ -344,6 +427,22 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                                      absent=permute_mask(op_state.absent, perm))
         return op_state._replace(acks=permute_mask(op_state.acks, perm))
 
+    def _signature(self, world: World, node: int):
+        # Coordinator clocks belong to homes: homes with different offsets are told apart,
+        # so that permuted offset vectors fall into one symmetry class.
+        signature = super()._signature(world, node)
+        if self.params["clock"] == "coordinator" and node < self.n:
+            return signature + (world.extra.offsets[node],)
+        return signature
+
+    def relabel_extra(self, extra: Extra, perm):
+        if self.params["clock"] != "coordinator":
+            return extra
+        offsets = [0] * len(extra.offsets)
+        for home, offset in enumerate(extra.offsets):
+            offsets[perm[home]] = offset
+        return extra._replace(offsets=tuple(offsets))
+
     def relabel_body(self, msg: Msg, perm):
         if msg.kind == "hint":
             home, key, stored, tag = msg.body
@@ -381,8 +480,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return sum(1 << h for h in range(self.n) if not self.reachable(world, me, h))
 
     def next_steps(self, world: World):
-        if world.extra is not None:  # the acknowledgement mark lasts exactly one state
-            world = world._replace(extra=None)
+        if world.extra.acked:  # the acknowledgement mark lasts exactly one state
+            world = world._replace(extra=world.extra._replace(acked=False))
         return super().next_steps(world)
 
     def _faults(self, world: World):
@@ -406,4 +505,4 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     @sometimes
     def write_acknowledged_while_a_home_is_down(self, world: World) -> bool:
         """A write is acknowledged while a home replica is down or cut off for the whole write."""
-        return world.extra is ACKED_WITH_A_HOME_ABSENT
+        return world.extra.acked

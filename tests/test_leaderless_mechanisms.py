@@ -1,0 +1,98 @@
+"""Issue 12 mechanisms in the leaderless family: clocks that stamp last-write-wins versions
+(client or coordinator clocks, bounded skew, Cassandra's tie-break), datacenters with
+per-datacenter consistency levels, the hint window as a timer, siblings. Headline traces are
+pinned; verdicts and state counts of the specs are checked in test_specs.py."""
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from replcheck.checker import ParameterError, check
+from replcheck.checker.cli import main
+from replcheck.models.leaderless import Leaderless
+
+SPECS = Path(__file__).resolve().parent.parent / "specs" / "leaderless"
+NEW_SPECS = ("cassandra_client_clocks_skew_loses_write", "cassandra_client_clocks_synced",
+             "cassandra_coordinator_clocks_skew_loses_write")
+
+
+@lru_cache(maxsize=None)
+def explored(name: str):
+    spec = tomllib.loads((SPECS / f"{name}.toml").read_text(encoding="utf-8"))
+    model = Leaderless(**spec["params"])
+    return model, check(model, symmetry=model.canonical if spec.get("symmetry") else None)
+
+
+def trace_of(name: str, prop: str) -> list[str]:
+    return [str(a) for a in explored(name)[1][prop].trace.actions]
+
+
+@pytest.mark.parametrize("name", NEW_SPECS)
+def test_new_specs_cite_a_vendor_page_and_pin_their_states(name):
+    spec = tomllib.loads((SPECS / f"{name}.toml").read_text(encoding="utf-8"))
+    assert "https://" in spec["description"] and "configs.md" not in spec["description"]
+    assert "Expected before running" in " ".join(spec["description"].split())
+    assert spec["pin"]["states"] > 0
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+def test_client_clock_a_tick_behind_discards_the_later_write():
+    assert trace_of("cassandra_client_clocks_skew_loses_write", "no_lost_updates") == [
+        "c1 invokes write x=2",
+        "n0 receives put(x=2@2) from c1",
+        "n1 receives put(x=2@2) from c1",
+        "c1 receives ack from n0",
+        "c1 receives ack from n1",
+        "c0 invokes write x=1",
+        "n0 receives put(x=1@2) from c0",
+        "n1 receives put(x=1@2) from c0",
+        "c0 receives ack from n0",
+        "c0 receives ack from n1",
+    ]
+    trace = explored("cassandra_client_clocks_skew_loses_write")[1]["no_lost_updates"].trace
+    first, last = trace.steps[0].state, trace.steps[-1].state
+    # c1's clock runs a tick ahead: c0's later write ties at t2 and the larger value (2) wins
+    assert first.extra.offsets == (0, 1) and first.extra.ties == 1
+    assert [node.store[0].value for node in last.nodes] == [2, 2, 0]
+
+
+def test_the_global_clock_keeps_every_existing_state_count():
+    # the default clock stamps as before: one initial state, no tie order to choose
+    model = Leaderless(clients=["w", "w r"])
+    assert len(list(model.init_states())) == 1
+    # client clocks without skew stamp exactly as the global clock does
+    assert check(model, symmetry=model.canonical).stats.states == \
+        explored("cassandra_client_clocks_synced")[1].stats.states == 12181
+
+
+def test_skewed_clocks_offer_every_offset_vector_and_both_tie_orders():
+    model = Leaderless(clients=["w", "w"], clock="client", skew=1)
+    starts = {(w.extra.offsets, w.extra.ties) for w in model.init_states()}
+    assert starts == {(o, t) for o in ((0, 0), (0, 1), (1, 0)) for t in (1, -1)}
+    coordinator = Leaderless(n=2, w=1, r=1, clients=["w"], clock="coordinator", skew=2)
+    assert {w.extra.offsets for w in coordinator.init_states()} == \
+        {(0, 0), (0, 1), (0, 2), (1, 0), (2, 0)}
+
+
+def test_coordinator_clocks_name_the_coordinator_in_the_trace():
+    labels = trace_of("cassandra_coordinator_clocks_skew_loses_write", "no_lost_updates")
+    assert all("via coordinator n" in label for label in labels if "invokes write" in label)
+    assert explored("cassandra_coordinator_clocks_skew_loses_write")[1]["no_lost_updates"] \
+        .verdict.value == "VIOLATED"
+
+
+def test_skew_needs_a_clock_that_can_be_skewed():
+    with pytest.raises(ParameterError) as err:
+        Leaderless(skew=1)
+    assert err.value.field == "skew" and "clock" in str(err.value)
+    assert main(["check", "leaderless", "skew=1", "--quiet"]) == 2
+
+
+def test_list_explains_ticks_and_the_tie_break(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("\nleaderless:"):out.index("\nmulti_leader:")]
+    assert "tick" in section and "larger value" in section and "coordinator" in section
