@@ -27,13 +27,19 @@ operations:
   buckets that differ and exchange only the keys that differ, the newer version winning on
   both sides. One exchange is one atomic step ("anti_entropy").
 
+Datacenters (``dcs``, ``client_dcs``, ``write_cl``, ``read_cl``; see ``leaderless_topology``):
+homes placed in named datacenters, Cassandra's consistency levels counted per datacenter
+(LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM besides ONE, QUORUM, ALL), the datacenter each operation
+runs from, and partitions that cut whole datacenters apart.
+
 The anomalies it can show: with skewed clocks a write made after another was acknowledged
 can carry a smaller (or equal, and lose the tie) timestamp and be discarded everywhere
 (no_lost_updates), whatever the quorums; with W + R <= N a read quorum can miss the latest acknowledged
 write (stale read, read_your_writes fails); with W + R > N but no read repair, a read that
 sees an in-flight write can be followed by one that does not (the new-old inversion, so the
 register is not linearizable); a sloppy quorum acknowledges a write that no home quorum
-holds, so a later read at the homes misses it.
+holds, so a later read at the homes misses it; a LOCAL_QUORUM write is not seen by a
+LOCAL_QUORUM read in another datacenter.
 
 Convergence is a liveness property: ``convergence`` (eventually-always) says every fair
 behaviour ends with every live home replica holding the same version of every key, for
@@ -55,7 +61,9 @@ from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, Witnesses
+from .leaderless_hints import HintState, HintWindow
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
+from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
@@ -74,6 +82,7 @@ class Extra(NamedTuple):
     acked: bool = False
     offsets: tuple = ()
     ties: int = 1
+    hints: HintState = HintState()   # the hint windows (see leaderless_hints)
 
 
 class Stored(NamedTuple):
@@ -108,7 +117,7 @@ class WritingBack(NamedTuple):
     acks: int = 0
 
 
-class Leaderless(Witnesses, Guarantees, ReplicationModel):
+class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     """N home replicas, write quorum W, read quorum R, optional read repair and sloppy quorum."""
 
     name = "leaderless"
@@ -116,7 +125,18 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),
         Param("r", int, 2, "replies a read waits for (R)", minimum=1, maximum=7),
-        Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY"),
+        Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY; "
+              "a word ending in @DC runs that operation from datacenter DC"),
+        Param("dcs", list, (), "datacenters and the replicas each holds of every key, e.g. "
+              "dc1:3,dc2:3 (NetworkTopologyStrategy; sets n); empty: one datacenter of n homes"),
+        Param("client_dcs", list, (), "each client's datacenter, where its coordinator is and "
+              "what LOCAL levels count in, e.g. dc1,dc2 (default: the first datacenter)"),
+        Param("write_cl", str, "", "a write's consistency level, replacing w: ONE, QUORUM, ALL "
+              "(over all replicas), LOCAL_ONE, LOCAL_QUORUM (in the client's datacenter), "
+              "EACH_QUORUM (a majority in every datacenter); empty: w acknowledgements",
+              choices=LEVELS),
+        Param("read_cl", str, "", "a read's consistency level, replacing r (as write_cl; LOCAL "
+              "reads ask only local replicas); empty: r replies", choices=LEVELS),
         Param("read_repair", str, "off", "what a read does about stale replicas",
               choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
@@ -128,6 +148,11 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
               "(global), the writing client's clock (client: Cassandra drivers' default), or "
               "the clock of the home replica coordinating the write (coordinator); last write "
               "wins by timestamp, " + TIE_TEXT, choices=("global", "client", "coordinator")),
+        Param("hint_expiries", int, 0, "how many times a hint window (Cassandra max_hint_window) "
+              "may end in a run: a timer step, at any moment while a home is down or cut off, "
+              "after which writes for it are dropped instead of hinted until it is back; 0: a "
+              "write for an unreachable home waits in flight until it is back (perfect hints)",
+              minimum=0, maximum=3),
         Param("skew", int, 0, "how many ticks a clock may run ahead of the slowest (a tick: "
               "true time advances one tick per write stamped); 0: clocks agree",
               minimum=0, maximum=3),
@@ -144,6 +169,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     def __init__(self, **given):
         p = bind(self.PARAMS, given)
+        check_levels(p, given)
+        self.topology = topo = parse_dcs(p, given)
+        p["n"] = len(topo.dc_of)
         for field in ("w", "r"):
             if p[field] > p["n"]:
                 raise ParameterError(field, f"{field}={p[field]} is more than n={p['n']} "
@@ -153,7 +181,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                                          "\"client\" or \"coordinator\", or remove skew")
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
-        super().__init__(self.n + self.spare_count, p)
+        scripts, self.op_dcs = split_scripts(p, topo)
+        super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
+        self.params = p
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
@@ -178,6 +208,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     def describe_action(self, a: Action) -> str:
         if a.kind == "invoke" and a.msg is not None:  # the coordinator's clock stamps it
             return f"{super().describe_action(a)} via coordinator {self.node_name(a.msg.dst)}"
+        if a.kind == "hint_window":
+            return f"{self.node_name(a.actor)}'s hint window ends: writes for it are dropped " \
+                   f"until it is back"
         if a.kind == "hint":
             return f"{self.actor_name(a.actor)} sends {self.describe_msg(a.msg)} " \
                    f"to spare {self.node_name(a.msg.dst)}"
@@ -209,7 +242,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         name = self.actor_name(actor)
         offsets = world.extra.offsets
         owner = actor - self.node_count if self.params["clock"] == "client" else actor
-        if any(offsets) and 0 <= owner < len(offsets) and name in self.clock_owners():
+        if self.topology.placed and actor < self.n:
+            name = f"{name} ({self.topology.names[self.topology.dc_of[actor]]})"
+        if any(offsets) and 0 <= owner < len(offsets) and self.actor_name(actor) in self.clock_owners():
             return f"{name} (clock {offsets[owner]:+d})"
         return name
 
@@ -242,8 +277,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         (one step per choice); otherwise the client coordinates its operations itself."""
         if op.kind != "w" or self.params["clock"] != "coordinator":
             return None
-        me = self.client_actor(client)
-        return tuple(h for h in range(self.n) if self.reachable(world, me, h))
+        me, dc = self.client_actor(client), self.op_dcs[client][world.clients[client].pc]
+        return tuple(h for h in range(self.n) if self.reachable(world, me, h)
+                     and self.topology.dc_of[h] == dc)
 
     def send_operation(self, ctx, client: int, op, target: int):
         return self.start_operation(ctx, client, op, coordinator=target)
@@ -263,10 +299,12 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             stored = self._stamp(ctx.world, client, op.value, coordinator)
             homes = sorted(range(self.n), key=lambda h: h != coordinator)
             for home in homes:  # the coordinator first: the invocation's label names it
-                ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
+                if not self.hint_dropped(ctx.world, home):
+                    ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
             return Writing(stored.version, absent=self._absent_homes(ctx.world, client))
-        for home in range(self.n):
-            ctx.send(home, "get", op.key, ctx.world.clients[client].pc)
+        pc = ctx.world.clients[client].pc
+        for home in self._read_homes(client, pc):
+            ctx.send(home, "get", op.key, pc)
         return Reading()
 
     def request_is_obsolete(self, msg: Msg) -> bool:
@@ -295,31 +333,45 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         op = self.scripts[client][pc]
         if isinstance(op_state, Writing) and msg.kind == "ack":
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
-            if bin(op_state.acks).count("1") >= self.params["w"]:
+            if self._enough(client, pc, "write_cl", "w", op_state.acks):
                 ctx.complete(client, op.value, op_state.version)
                 if op_state.absent:
                     ctx.world = ctx.world._replace(extra=ctx.world.extra._replace(acked=True))
         elif isinstance(op_state, Reading) and msg.kind == "got":
             replies = op_state.replies + ((msg.src, msg.body[1]),)
             op_state = Reading(tuple(sorted(replies)))
-            if len(replies) >= self.params["r"]:
+            if self._enough(client, pc, "read_cl", "r", sum(1 << node for node, _ in replies)):
                 op_state = self._read_quorum_reached(ctx, client, op, op_state)
         elif isinstance(op_state, WritingBack) and msg.kind == "ack":
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
-            if bin(op_state.acks).count("1") >= self.params["w"]:
+            level, count = ("read_cl", "r") if self.params["read_cl"] else ("write_cl", "w")
+            if self._enough(client, pc, level, count, op_state.acks):
                 ctx.complete(client, op_state.best.value, op_state.best.version)
         return op_state
+
+    def _enough(self, client: int, pc: int, level: str, count: str, mask: int) -> bool:
+        """Whether the nodes in ``mask`` complete the operation at its consistency level."""
+        return satisfied(self.params[level], self.params[count], mask, self.topology,
+                         self.op_dcs[client][pc])
+
+    def _read_homes(self, client: int, pc: int) -> range | tuple:
+        """The homes a read asks: all, or with a LOCAL level those in its datacenter."""
+        if self.params["read_cl"] not in LOCAL_LEVELS:
+            return range(self.n)
+        mask = self.topology.masks[self.op_dcs[client][pc]]
+        return tuple(h for h in range(self.n) if mask >> h & 1)
 
     def _read_quorum_reached(self, ctx, client: int, op, reading: Reading):
         best = max((stored for _, stored in reading.replies), key=lambda s: s.version)
         mode = self.params["read_repair"]
         if mode == "blocking":
             for home in range(self.n):
-                ctx.send(home, "put", op.key, best, ctx.world.clients[client].pc)
+                if not self.hint_dropped(ctx.world, home):
+                    ctx.send(home, "put", op.key, best, ctx.world.clients[client].pc)
             return WritingBack(best)
         if mode == "async":
             for node, stored in reading.replies:
-                if stored.version < best.version:
+                if stored.version < best.version and not self.hint_dropped(ctx.world, node):
                     ctx.send(node, "put", op.key, best, INTERNAL)
         ctx.complete(client, best.value, best.version)
         return reading
@@ -330,6 +382,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             yield from self._handoffs(world)
         if self.params["anti_entropy"]:
             yield from self._anti_entropy(world)
+        if self.params["hint_expiries"]:
+            yield from self.hint_window_steps(world)
 
     # --- anti-entropy ------------------------------------------------------------------------------
     def _bucket_keys(self, bucket: int) -> range:
@@ -411,7 +465,35 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
     def symmetric_node_groups(self):
-        return tuple(g for g in (tuple(range(self.n)), tuple(range(self.n, self.node_count))) if g)
+        homes = tuple(tuple(h for h in range(self.n) if m >> h & 1) for m in self.topology.masks)
+        return tuple(g for g in homes + (tuple(range(self.n, self.node_count)),) if g)
+
+    # --- partitions between datacenters ----------------------------------------------------------
+    def partition_sides(self) -> tuple[int, ...]:
+        """With datacenters, a partition cuts whole datacenters (never the first, to list each
+        split once) and the clients that run from them off from the rest."""
+        topo = self.topology
+        if not topo.placed:
+            return super().partition_sides()
+        sides = []
+        for dcs in range(2, 1 << len(topo.masks), 2):
+            nodes = sum(m for dc, m in enumerate(topo.masks) if dcs >> dc & 1)
+            clients = sum(1 << self.client_actor(c) for c in range(self.client_count)
+                          if dcs >> self._client_dc(c) & 1)
+            sides.append(nodes | clients)
+        return tuple(sides)
+
+    def _client_dc(self, client: int) -> int:
+        names = self.params["client_dcs"]
+        return self.topology.names.index(names[client]) if names else 0
+
+    def side_name(self, side: int) -> str:
+        topo = self.topology
+        if not topo.placed:
+            return super().side_name(side)
+        cut = [name for name, m in zip(topo.names, topo.masks) if side & m]
+        rest = [name for name, m in zip(topo.names, topo.masks) if not side & m]
+        return f"between datacenters: {{{','.join(cut)}}} | {{{','.join(rest)}}}"
 
     def relabel_local(self, local: Replica, perm):
         if not local.hints:
@@ -436,6 +518,9 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return signature
 
     def relabel_extra(self, extra: Extra, perm):
+        if extra.hints.expired:
+            extra = extra._replace(hints=extra.hints._replace(
+                expired=permute_mask(extra.hints.expired, perm)))
         if self.params["clock"] != "coordinator":
             return extra
         offsets = [0] * len(extra.offsets)
@@ -487,7 +572,7 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     def _faults(self, world: World):
         for action, after in super()._faults(world):
             if action.kind in ("recover", "heal"):
-                after = self._still_absent(after)
+                after = self.restart_hint_windows(self._still_absent(after))
             yield action, after
 
     def _still_absent(self, world: World) -> World:

@@ -15,7 +15,9 @@ from replcheck.models.leaderless import Leaderless
 
 SPECS = Path(__file__).resolve().parent.parent / "specs" / "leaderless"
 NEW_SPECS = ("cassandra_client_clocks_skew_loses_write", "cassandra_client_clocks_synced",
-             "cassandra_coordinator_clocks_skew_loses_write")
+             "cassandra_coordinator_clocks_skew_loses_write", "nts_local_quorum_read_same_dc",
+             "nts_local_quorum_read_other_dc", "nts_each_quorum_write_read_other_dc",
+             "nts_dc_partition_local_quorum_available", "nts_dc_partition_each_quorum_unavailable")
 
 
 @lru_cache(maxsize=None)
@@ -96,3 +98,68 @@ def test_list_explains_ticks_and_the_tie_break(capsys):
     out = capsys.readouterr().out
     section = out[out.index("\nleaderless:"):out.index("\nmulti_leader:")]
     assert "tick" in section and "larger value" in section and "coordinator" in section
+
+
+# --- datacenters ----------------------------------------------------------------------------------
+
+def test_local_quorum_read_in_the_other_datacenter_misses_the_write():
+    assert trace_of("nts_local_quorum_read_other_dc", "read_your_writes") == [
+        "c0 invokes write x=1",
+        "n0 receives put(x=1@1) from c0",
+        "n1 receives put(x=1@1) from c0",
+        "c0 receives ack from n0",
+        "c0 receives ack from n1",
+        "c0 invokes read x",
+        "n3 receives get(x) from c0",
+        "n4 receives get(x) from c0",
+        "c0 receives got(init@0) from n3",
+        "c0 receives got(init@0) from n4",
+    ]
+
+
+def test_a_partition_between_datacenters_is_a_named_fault():
+    labels = trace_of("nts_dc_partition_local_quorum_available", "write_acknowledged_while_a_home_is_down")
+    assert labels[0] == "partition between datacenters: {dc2} | {dc1}"
+    model = explored("nts_dc_partition_local_quorum_available")[0]
+    # one split only (dc2 with no client against dc1 with c0): nodes n3..n5
+    assert model.partition_sides() == (0b111000,)
+
+
+def test_consistency_levels_count_per_datacenter():
+    from replcheck.models.leaderless_topology import satisfied
+    model = Leaderless(dcs=["dc1:3", "dc2:2"], write_cl="LOCAL_QUORUM", clients=["w"])
+    topo = model.topology
+    assert topo.masks == (0b00111, 0b11000) and model.n == 5
+    assert satisfied("LOCAL_QUORUM", 0, 0b00011, topo, 0)
+    assert not satisfied("LOCAL_QUORUM", 0, 0b11001, topo, 0)
+    assert satisfied("LOCAL_QUORUM", 0, 0b11000, topo, 1)        # 2 of dc2's 2
+    assert not satisfied("EACH_QUORUM", 0, 0b01011, topo, 0)     # dc2 has 1 of 2
+    assert satisfied("EACH_QUORUM", 0, 0b11011, topo, 0)
+    assert satisfied("QUORUM", 0, 0b11001, topo, 0) and not satisfied("QUORUM", 0, 0b10001, topo, 0)
+    assert satisfied("LOCAL_ONE", 0, 0b01000, topo, 1) and not satisfied("LOCAL_ONE", 0, 0b01000, topo, 0)
+    assert satisfied("ALL", 0, 0b11111, topo, 0) and not satisfied("ALL", 0, 0b01111, topo, 0)
+
+
+def test_local_reads_ask_only_local_replicas_and_homes_are_symmetric_per_datacenter():
+    model = Leaderless(dcs=["dc1:2", "dc2:2"], read_cl="LOCAL_ONE", clients=["r@dc2"])
+    world = next(iter(model.init_states()))
+    (_, after), = [(a, w) for a, w in model.next_steps(world) if a.kind == "invoke"]
+    assert sorted(m.dst for m in after.net) == [2, 3]
+    assert model.symmetric_node_groups() == ((0, 1), (2, 3))
+
+
+@pytest.mark.parametrize("params, field, fix", [
+    (dict(dcs=["dc1"]), "dcs", "NAME:REPLICAS"),
+    (dict(dcs=["dc1:3", "dc1:3"]), "dcs", "named twice"),
+    (dict(dcs=["dc1:4", "dc2:4"]), "dcs", "at most 7"),
+    (dict(dcs=["dc1:3", "dc2:3"], n=3), "n", "remove n"),
+    (dict(dcs=["dc1:3"], client_dcs=["dc9"]), "client_dcs", "unknown datacenter"),
+    (dict(dcs=["dc1:3"], client_dcs=["dc1", "dc1"]), "client_dcs", "one per client"),
+    (dict(clients=["r@dc2"]), "clients", "unknown datacenter"),
+    (dict(write_cl="QUORUM", w=2), "write_cl", "not both"),
+    (dict(read_cl="ONE", sloppy=True), "sloppy", "remove sloppy"),
+])
+def test_bad_topologies_are_refused_with_the_fix(params, field, fix):
+    with pytest.raises(ParameterError) as err:
+        Leaderless(**params)
+    assert err.value.field == field and fix in str(err.value)
