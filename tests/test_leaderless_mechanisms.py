@@ -17,7 +17,9 @@ SPECS = Path(__file__).resolve().parent.parent / "specs" / "leaderless"
 NEW_SPECS = ("cassandra_client_clocks_skew_loses_write", "cassandra_client_clocks_synced",
              "cassandra_coordinator_clocks_skew_loses_write", "nts_local_quorum_read_same_dc",
              "nts_local_quorum_read_other_dc", "nts_each_quorum_write_read_other_dc",
-             "nts_dc_partition_local_quorum_available", "nts_dc_partition_each_quorum_unavailable")
+             "nts_dc_partition_local_quorum_available", "nts_dc_partition_each_quorum_unavailable",
+             "hint_window_expired_never_converges", "hint_window_open_converges",
+             "hint_window_expired_repair_converges")
 
 
 @lru_cache(maxsize=None)
@@ -163,3 +165,49 @@ def test_bad_topologies_are_refused_with_the_fix(params, field, fix):
     with pytest.raises(ParameterError) as err:
         Leaderless(**params)
     assert err.value.field == field and fix in str(err.value)
+
+
+# --- the hint window ---------------------------------------------------------------------------------
+
+def test_a_replica_down_past_its_hint_window_stays_stale_for_ever():
+    model, result = explored("hint_window_expired_never_converges")
+    p = result["convergence"]
+    assert [str(a) for a in p.trace.actions] == [
+        "n0 crashes",
+        "n0's hint window ends: writes for it are dropped until it is back",
+        "c0 invokes write x=1",
+        "n1 receives put(x=1@1) from c0",
+        "n2 receives put(x=1@1) from c0",
+        "c0 receives ack from n1",
+        "c0 receives ack from n2",
+        "n0 recovers",
+    ]
+    final = p.trace.steps[-1].state
+    assert [node.store[0].value for node in final.nodes] == [0, 1, 1] and not final.net
+    assert final.extra.hints.expired == 0  # n0 is back: a fresh window
+
+
+def test_the_timer_fires_only_while_a_home_is_out_and_at_most_hint_expiries_times():
+    model = Leaderless(n=2, w=1, r=1, clients=["w"], crashes=2, hint_expiries=1)
+    world = next(iter(model.init_states()))
+    assert not list(model.hint_window_steps(world))  # nobody is out
+    crashed = next(w for a, w in model.next_steps(world) if a.kind == "crash" and a.actor == 1)
+    (action, fired), = model.hint_window_steps(crashed)
+    assert action.kind == "hint_window" and fired.extra.hints == (0b10, 1)
+    both = next(w for a, w in model.next_steps(fired) if a.kind == "crash")
+    assert not list(model.hint_window_steps(both))  # budget spent
+    # a write after the window sends nothing to n1
+    write = next(w for a, w in model.next_steps(fired) if a.kind == "invoke")
+    assert [m.dst for m in write.net] == [0]
+
+
+def test_hints_written_before_the_window_ended_are_still_delivered():
+    model = Leaderless(n=2, w=1, r=1, clients=["w"], crashes=1, recover=True, hint_expiries=1)
+    world = next(iter(model.init_states()))
+    crashed = next(w for a, w in model.next_steps(world) if a.kind == "crash" and a.actor == 1)
+    written = next(w for a, w in model.next_steps(crashed) if a.kind == "invoke")
+    (_, fired), = model.hint_window_steps(written)
+    assert sorted(m.dst for m in fired.net) == [0, 1]
+    back = next(w for a, w in model.next_steps(fired) if a.kind == "recover")
+    assert back.extra.hints.expired == 0
+    assert any(a.kind == "deliver" and a.msg.dst == 1 for a, _ in model.next_steps(back))
