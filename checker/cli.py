@@ -97,12 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the models, their parameters and properties",
                    description="List every registered model with its parameters (and defaults) "
                    "and its properties.")
-    try:
-        prove_command = registry.command_module("prove")
-        if prove_command is not None:
-            prove_command.add_parsers(sub)
-    except ImportError:  # proofs need z3; the checker works without it
-        pass
+    for name in registry.command_names():  # prove/synthesize, staleness, ...: each adds its parsers
+        try:
+            registry.command_module(name).add_parsers(sub)
+        except ImportError:  # proofs need z3, staleness numpy; the checker works without them
+            pass
     return parser
 
 
@@ -216,6 +215,8 @@ def _dispatch(argv: list[str] | None) -> int:
         return _command("prove").run_prove(args)
     if args.command == "synthesize":
         return _command("prove").run_synthesize(args, confirm=_synthesize_confirmation(args))
+    if getattr(args, "func", None) is not None:  # a plugged-in subcommand (replcheck.commands)
+        return args.func(args)
     raise UsageError(f"unknown command {args.command!r}")
 
 

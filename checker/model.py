@@ -33,7 +33,8 @@ from .properties import Property, declared_assumptions, declared_properties
 
 REQUIRED = ("init_states", "next_steps")
 OPTIONAL = ("successors", "canonical", "fair_actions", "stuttering", "symmetric_fairness",
-            "describe_changes", "diagram", "summary", "name", "params", "PARAMS")
+            "describe_changes", "diagram", "summary", "name", "params", "PARAMS",
+            "weighted_next_steps")
 
 
 class Model:
@@ -64,6 +65,16 @@ class Model:
     #: True vouches that fair action classes, assumptions and liveness properties are
     #: invariant under ``canonical``; liveness under symmetry is refused otherwise.
     symmetric_fairness: ClassVar[bool] = False
+    #: Optional ``weighted_next_steps(state)``: the ``(action, next_state, weight)`` triples
+    #: out of ``state``, for probabilistic questions (``checker.probability``). A weight is
+    #: an exact positive rational (``int`` or ``fractions.Fraction``; floats are refused as
+    #: inexact) and the weights out of one state sum to 1: the model is then a discrete-time
+    #: Markov chain. A weight of ``None`` marks an unweighted, adversarial choice; a state's
+    #: steps are either all weighted or all ``None`` (a Markov decision process, whose
+    #: probabilities exist only as worst-case bounds). It should offer the same steps as
+    #: ``next_steps``, so ``check`` and the probability agree on what is reachable.
+    #: ``None``: the model is not probabilistic, and probabilistic questions are refused.
+    weighted_next_steps: Callable[[Any], Iterable[tuple[Any, Any, Any]]] | None = None
 
     def init_states(self) -> Iterable:
         """The initial states. Required."""
