@@ -101,12 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the models, their parameters and properties",
                    description="List every registered model with its parameters (and defaults) "
                    "and its properties.")
-    try:
-        prove_command = registry.command_module("prove")
-        if prove_command is not None:
-            prove_command.add_parsers(sub)
-    except ImportError:  # proofs need z3; the checker works without it
-        pass
+    for name in ("prove", "gallery"):
+        try:
+            command = registry.command_module(name)
+            if command is not None:
+                command.add_parsers(sub)
+        except ImportError:  # proofs need z3; the checker works without it
+            pass
     return parser
 
 
@@ -220,6 +221,8 @@ def _dispatch(argv: list[str] | None) -> int:
         return _command("prove").run_prove(args)
     if args.command == "synthesize":
         return _command("prove").run_synthesize(args, confirm=_synthesize_confirmation(args))
+    if args.command == "gallery":
+        return _command("gallery").run_gallery(args)
     raise UsageError(f"unknown command {args.command!r}")
 
 
