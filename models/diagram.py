@@ -129,7 +129,7 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
     if prop.kind == "sometimes":
         action = steps[-1].action if last else None
         title = "Witness: " + prop.description.rstrip(".")
-        return title, (f"Nothing is wrong here: this is a reachable situation ({prop.name}); it is "
+        return title, (f"A reachable situation, not a violated property ({prop.name}): it is "
                        f"reached at step {last}" + (f", when {action}." if action else "."))
     title = ANOMALY.get(prop.name, prop.name.replace("_", " ").capitalize() + " is broken")
     if loop_from is not None:

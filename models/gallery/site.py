@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
-from .catalogue import COLUMNS, PAGES, ROWS, SCENARIOS, Column, Page, Row, Shown
+from ..diagram import LEGEND
+from . import catalogue
+from .catalogue import SCENARIOS, Column, Page, Row, Shown
 from .runner import Outcome, Verdict
 
 CSS = """
@@ -37,6 +39,9 @@ table.verdicts, table.tradeoff { border-collapse: collapse; font-size: 0.9em; ma
 table.verdicts td, table.verdicts th, table.tradeoff td, table.tradeoff th {
   border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
 table.tradeoff td.cell { text-align: center; }
+table.verdicts { width: 100%; table-layout: fixed; } table.verdicts td { overflow-wrap: anywhere; }
+.side p, .caption, .note { overflow-wrap: anywhere; }
+.tablewrap { max-width: 100%; overflow-x: auto; }
 td.c-holds { background: #e6f4ea; } td.c-violated { background: #fde7e9; } td.c-none { color: #888; }
 td.c-unknown { background: #fff1cc; }
 .note { font-size: 0.9em; color: #444; border-left: 4px solid #bbb; padding-left: 8px; }
@@ -46,18 +51,6 @@ td.c-unknown { background: #fff1cc; }
 .page-break { break-before: page; }
 @media print { nav { display: none; } .pair { grid-template-columns: 1fr; } body { max-width: none; } }
 """
-
-LEGEND = {
-    "leaderless": "x=1@3: key x holds value 1 stamped with timestamp 3 (values are numbered 1, 2, … in "
-                  "the order the scripts write them; init is the value before any write; a higher "
-                  "timestamp wins).",
-    "leader_follower": "1@1.2: value 1 at log position 2, written in term 1 (0.0: nothing written yet). "
-                       "A later position, or a newer term, supersedes an older one.",
-    "multi_leader": "1@t2/l1: value 1 stamped at clock time 2 by leader l1 (last-write-wins; a tie goes "
-                    "to the higher leader). 1@[1,0]: value 1 with the version vector [writes from l0, "
-                    "writes from l1] (siblings and CRDTs: a vector that is not above another is "
-                    "concurrent with it).",
-}
 
 DRAWING = ("Time runs downwards; each column is a client (grey, rounded) or a replica. Blue arrows are "
            "messages delivered; a dashed grey line ending in an open circle is a message still in flight "
@@ -181,11 +174,11 @@ def _cell_words(state: str, column: Column) -> str:
 
 def tradeoff_table(outcomes: dict[str, Outcome], prefix: str = "") -> str:
     """The trade-off table: every cell a verdict from a check, linking to its row's page."""
-    head = "".join(f"<th>{escape(c.label)}</th>" for c in COLUMNS)
+    head = "".join(f"<th>{escape(c.label)}</th>" for c in catalogue.COLUMNS)
     lines = [f'<table class="tradeoff" id="table"><tr><th>scheme</th><th></th>{head}</tr>']
-    for row in ROWS:
+    for row in catalogue.ROWS:
         cells = []
-        for column in COLUMNS:
+        for column in catalogue.COLUMNS:
             state, found, _ = cell_state(column, row, outcomes)
             words = _cell_words(state, column)
             cls = f"c-{state.lower()}" if state else "c-none"
@@ -209,7 +202,7 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
     parts = [f'<article id="row-{row.key}"><h1>{escape(row.group)}: {escape(row.label)}</h1>']
     if row.page:
         parts.append(f'<p>The anomaly page for this scheme: <a href="{row.page}.html">{row.page}</a>.</p>')
-    for column in COLUMNS:
+    for column in catalogue.COLUMNS:
         state, found, outcome = cell_state(column, row, outcomes)
         parts.append(f'<h2 id="{column.key}">{escape(column.label)}: {_cell_words(state, column)}</h2>')
         if outcome is None:
@@ -229,7 +222,7 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
 def index_body(outcomes: dict[str, Outcome], handout: bool) -> str:
     """The index: what the gallery is, the anomaly pages, the trade-off table."""
     items = "".join(f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
-                    f"{escape(p.twin_title.lower())}</li>" for p in PAGES)
+                    f"{escape(p.twin_title.lower())}</li>" for p in catalogue.PAGES)
     pdf = '<p>The printable handout: <a href="handout.pdf">handout.pdf</a>.</p>' if handout else ""
     return ("<h1>Replication anomalies, each beside its fix</h1>"
             "<p>Every page shows a classic anomaly of database replication as a counterexample found "
