@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
     c.add_argument("--out", metavar="DIR", type=Path,
                    help="write each counterexample and witness as DOT, SVG, text and JSON under DIR")
+    c.add_argument("--itf", metavar="FILE", type=Path,
+                   help="write the counterexamples in the Informal Trace Format of Apalache and Quint "
+                        "(JSON, the state as data): FILE when there is one, FILE's stem plus "
+                        ".PROPERTY.itf.json for each when there are several; one spec only")
     c.add_argument("--max-depth", type=_depth, metavar="N", help="explore at most N steps deep")
     c.add_argument("--max-states", type=_count, metavar="N", help="store at most N distinct states")
     c.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="stop after SECONDS")
@@ -215,6 +219,8 @@ def _dispatch(argv: list[str] | None) -> int:
         return _command("prove").run_prove(args)
     if args.command == "synthesize":
         return _command("prove").run_synthesize(args, confirm=_synthesize_confirmation(args))
+    if args.command == "gallery":
+        return _command("gallery").run_gallery(args)
     if getattr(args, "func", None) is not None:  # a plugged-in subcommand (replcheck.commands)
         return args.func(args)
     raise UsageError(f"unknown command {args.command!r}")
@@ -271,6 +277,8 @@ def run_check(args) -> int:
     found = _specs_from(args.targets)
     if args.out is not None:
         check_out_dir(args.out)
+    if args.itf is not None:
+        _check_itf_target(args.itf, found)
     reports, failed, index, output_errors = [], False, [], []
     interrupted = None
     for spec, base in found:
@@ -288,6 +296,11 @@ def run_check(args) -> int:
         if folder is not None:
             try:
                 written = _write_outputs(folder, model, result)
+            except OutputError as exc:
+                output_errors.append(str(exc))
+        if args.itf is not None:
+            try:
+                written += _write_itf(args.itf, spec, model, result)
             except OutputError as exc:
                 output_errors.append(str(exc))
         index.append((spec, result, mismatches, folder))
@@ -344,6 +357,45 @@ def _write_index(out: Path, runs: list) -> None:
         if mismatches:
             lines.append(f"| | | MISMATCH | {'; '.join(mismatches)} | | |")
     write_atomic(out / "index.md", "\n".join(lines) + "\n")
+
+
+def _check_itf_target(path: Path, found: list) -> None:
+    """``--itf`` names one file for one spec: refuse several specs or a directory at once."""
+    if len(found) != 1:
+        raise UsageError(f"--itf {path}: {len(found)} specs were given; --itf writes the traces of "
+                         "one spec or ad hoc model, so name a single spec file")
+    if path.is_dir():
+        raise UsageError(f"--itf {path}: is a directory; name a file such as trace.itf.json")
+
+
+def itf_paths(path: Path, names: list[str]) -> dict[str, Path]:
+    """Where ``--itf PATH`` writes each counterexample: PATH itself for one, and for several
+    PATH's name without ``.itf.json`` (or ``.json``) plus ``.PROPERTY.itf.json``."""
+    if len(names) == 1:
+        return {names[0]: path}
+    stem = path.name
+    for suffix in (".itf.json", ".json"):
+        if stem.endswith(suffix):
+            stem = stem[:-len(suffix)]
+            break
+    return {name: path.with_name(f"{stem}.{name}.itf.json") for name in names}
+
+
+def _write_itf(path: Path, spec, model, result) -> list[Path]:
+    """Each counterexample (a violated property's trace or lasso) as an ITF file."""
+    from .itf import trace_to_itf
+    bad = [p for p in result.properties if p.kind != "sometimes" and p.trace is not None
+           and p.verdict.value == "VIOLATED"]
+    if not bad:
+        print(f"replcheck: --itf {path}: no counterexample, nothing written", file=sys.stderr)
+        return []
+    targets = itf_paths(path, [p.name for p in bad])
+    for p in bad:
+        meta = {"description": f"{p.name} VIOLATED: {p.description}", "property": p.name,
+                "model": as_model(model).display_name(), "spec": spec.where}
+        doc = trace_to_itf(as_model(model), p.trace, meta, p.loop_start)
+        write_atomic(targets[p.name], json.dumps(doc, indent=1) + "\n")
+    return [targets[p.name] for p in bad]
 
 
 def _print_human(spec, model, result, mismatches, written, quiet,

@@ -34,7 +34,7 @@ from .properties import Property, declared_assumptions, declared_properties
 REQUIRED = ("init_states", "next_steps")
 OPTIONAL = ("successors", "canonical", "fair_actions", "stuttering", "symmetric_fairness",
             "describe_changes", "diagram", "summary", "name", "params", "PARAMS",
-            "weighted_next_steps")
+            "weighted_next_steps", "state_data")
 
 
 class Model:
@@ -97,6 +97,13 @@ class Model:
         """What one step changed, one short phrase per change, for traces. The default is
         a structural diff (NamedTuple fields and tuple positions) of the two states."""
         return list(structural_diff("state", previous, current))
+
+    def state_data(self, state) -> dict[str, Any]:
+        """The state as data for ITF and JSON traces: variable name -> Python value (ints,
+        strings, bools, tuples, sets, mappings, NamedTuples, dataclasses). The default reads a
+        NamedTuple's or dataclass's fields, else one variable ``state`` (``checker.itf``)."""
+        from .itf import generic_variables
+        return generic_variables(state)
 
     def diagram(self, trace, prop):
         """A ``checker.diagram.Diagram`` of ``trace`` for ``--out``, or None (the default:
