@@ -47,6 +47,7 @@ from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, Witnesses
+from .leaderless_por import leaderless_ample_steps
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
@@ -399,6 +400,10 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                 if absent != client.op.absent:
                     clients = replace_at(clients, c, client._replace(op=client.op._replace(absent=absent)))
         return world._replace(clients=clients)
+
+    def ample_steps(self, world: World, steps: list, observed: frozenset):
+        """Partial-order reduction's ample sets (``--por``): see ``leaderless_por.py``."""
+        return leaderless_ample_steps(self, world, steps, observed)
 
     def describe_changes(self, before: World, after: World) -> list[str]:
         return super().describe_changes(before._replace(extra=None), after._replace(extra=None))
