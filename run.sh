@@ -29,7 +29,7 @@ setup_venv() {
   fi
   if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
     "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -e '.[test]'
+    "$VENV/bin/pip" install --quiet -e '.[test,ray]'
     touch "$VENV/.installed"
   fi
 }

@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "does), with a tiny stated chance of a collision. It saves little: the "
                         "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
                         "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness")
+    c.add_argument("--por", action="store_true",
+                   help="partial-order reduction: explore one order of steps the model declares "
+                        "independent and invisible (safety only; liveness is refused; traces stay "
+                        "real but may not be the shortest; specs' state pins are not compared)")
+    c.add_argument("--por-baseline", action="store_true",
+                   help="with --por, also explore without it and report both state counts")
+    c.add_argument("--workers", type=_workers, metavar="N", default=0,
+                   help="explore breadth-first across N Ray worker processes (local cluster "
+                        "unless --ray): same states, verdicts and traces; needs the [ray] extra")
+    c.add_argument("--ray", metavar="ADDRESS", dest="ray_address",
+                   help="run the workers on the Ray cluster at ADDRESS (e.g. 10.0.0.1:6379, or auto)")
     c.add_argument("--quiet", action="store_true",
                    help="print only the final summary and problems: no per-spec verdicts, traces "
                         "or progress")
@@ -121,6 +132,13 @@ def _count(text: str, least: int = 1) -> int:
     if value < least:
         raise argparse.ArgumentTypeError(f"{value} explores nothing; give {least} or more, or leave "
                                          "the option out for no bound")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _count(text)
+    if value > 4096:
+        raise argparse.ArgumentTypeError(f"{value} workers is more than 4096; give fewer")
     return value
 
 
@@ -267,6 +285,11 @@ def _bounds(spec: Spec, args) -> dict:
         value = getattr(args, name)
         if value is not None:
             bounds[name] = value
+    # Engine switches travel with the bounds: check_spec passes the dict to check() whole.
+    if args.por:
+        bounds["por"] = True
+    if args.workers or args.ray_address:
+        bounds.update(workers=args.workers, ray_address=args.ray_address)
     return bounds
 
 
@@ -275,6 +298,8 @@ def run_check(args) -> int:
     results; 1 when a verdict or pin differs from the spec (ad hoc: a safety property is
     violated)."""
     found = _specs_from(args.targets)
+    if args.por_baseline and not args.por:
+        raise UsageError("--por-baseline compares with --por; add --por")
     if args.out is not None:
         check_out_dir(args.out)
     if args.itf is not None:
@@ -286,8 +311,12 @@ def run_check(args) -> int:
         if args.symmetry:
             spec.symmetry = True
             validate(spec)
+        if args.por:
+            spec.pin = {}  # pins count the unreduced state space
         model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties,
                                                progress, args.fingerprints)
+        if args.por_baseline and result.stats.stopped_by != "interrupt":
+            result.meta["por_baseline"] = _baseline_states(spec, args)
         if result.stats.stopped_by == "interrupt":
             interrupted = _INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT
         failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
@@ -305,7 +334,8 @@ def run_check(args) -> int:
                 output_errors.append(str(exc))
         index.append((spec, result, mismatches, folder))
         if args.json:
-            reports.append(result_json(model, result, spec if spec.path else None, mismatches))
+            reports.append(_with_meta(result_json(model, result, spec if spec.path else None,
+                                                  mismatches), result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
                          args.fingerprints and not result.stats.visited_bytes)
@@ -407,6 +437,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
     for p in result.properties:
         print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
     print(stats_line(result))
+    for line in _meta_lines(result):
+        print(line)
     if fingerprints_ignored:
         print("  note: --fingerprints was ignored: liveness properties need the exact state "
               "graph (select only safety properties with --property to use it)")
@@ -421,6 +453,46 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         for path in written:
             print(f"  wrote {path}")
     print()
+
+
+def _baseline_states(spec, args) -> int:
+    """The unreduced state count of ``spec`` for ``--por-baseline`` (the same bounds)."""
+    bounds = {k: v for k, v in _bounds(spec, args).items() if k != "por"}
+    _, result, _ = check_spec(spec, bounds, args.properties, None, args.fingerprints)
+    return result.stats.states
+
+
+def _with_meta(report: dict, result) -> dict:
+    """The JSON report with what the reduction (``por``) or the workers (``distributed``) did."""
+    meta = dict(result.meta)
+    if "por" in meta:
+        por = dict(meta["por"], states=result.stats.states)
+        if "por_baseline" in meta:
+            por["states_without_por"] = meta.pop("por_baseline")
+            por["reduction_factor"] = round(por["states_without_por"] / max(result.stats.states, 1), 3)
+        meta["por"] = por
+    report.update(meta)
+    return report
+
+
+def _meta_lines(result) -> list[str]:
+    meta = result.meta
+    lines = []
+    if "por" in meta:
+        p = meta["por"]
+        line = (f"  partial-order reduction: ample sets at {p['reduced_expansions']:,} states, "
+                f"{p['steps_not_taken']:,} steps not taken; traces are real but may not be the "
+                f"shortest")
+        if "por_baseline" in meta:
+            base = meta["por_baseline"]
+            line += (f"\n  states: {base:,} without --por, {result.stats.states:,} with "
+                     f"(reduction {base / max(result.stats.states, 1):.2f}x)")
+        lines.append(line)
+    if "distributed" in meta:
+        d = meta["distributed"]
+        lines.append(f"  workers: {d['workers']}, {d['messages']:,} batches and {d['bytes']:,} bytes "
+                     f"exchanged over {len(d['levels'])} levels")
+    return lines
 
 
 def _progress_printer(spec: Spec):

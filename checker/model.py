@@ -34,7 +34,7 @@ from .properties import Property, declared_assumptions, declared_properties
 REQUIRED = ("init_states", "next_steps")
 OPTIONAL = ("successors", "canonical", "fair_actions", "stuttering", "symmetric_fairness",
             "describe_changes", "diagram", "summary", "name", "params", "PARAMS",
-            "weighted_next_steps", "state_data")
+            "weighted_next_steps", "state_data", "ample_steps")
 
 
 class Model:
@@ -55,6 +55,18 @@ class Model:
     #: (e.g. interchangeable replicas sorted). ``None``: the model offers no symmetry
     #: reduction, and asking for one (``--symmetry``, ``symmetry = true``) is refused.
     canonical: Callable[[Any], Any] | None = None
+    #: Optional partial-order reduction (``--por``, ``checker/por.py``):
+    #: ``ample_steps(state, steps, observed)`` gets a state, the list of its
+    #: ``(action, next_state)`` pairs in ``next_steps`` order, and the names of the
+    #: properties being checked, and returns the indices of an ample set of those steps, or
+    #: None to expand them all. By returning a proper subset the model vouches for two
+    #: things the engine cannot see: the set is *persistent* (on every path from ``state``
+    #: that takes none of its steps, every step is independent of each of them: both orders
+    #: are possible and reach the same state) and *invisible* (none of its steps changes the
+    #: value of an observed property, in any state where it is enabled). The engine adds the
+    #: rest: a non-empty set, a step that visibly changes a property here is a
+    #: ``ModelError``, and the cycle proviso. ``None`` (the default): no reduction.
+    ample_steps: Callable[[Any, list, frozenset], Iterable[int] | None] | None = None
     #: The weakly fair action classes (a set, or a method returning one). An action's class
     #: is ``action.kind`` when it has one, else the action. ``None``: no fairness declared,
     #: so liveness properties are UNKNOWN; an empty set means "nothing is fair".

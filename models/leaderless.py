@@ -62,6 +62,7 @@ from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, Witnesses
 from .leaderless_hints import HintState, HintWindow
+from .leaderless_por import leaderless_ample_steps
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind
@@ -583,6 +584,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                 if absent != client.op.absent:
                     clients = replace_at(clients, c, client._replace(op=client.op._replace(absent=absent)))
         return world._replace(clients=clients)
+
+    def ample_steps(self, world: World, steps: list, observed: frozenset):
+        """Partial-order reduction's ample sets (``--por``): see ``leaderless_por.py``."""
+        return leaderless_ample_steps(self, world, steps, observed)
 
     def describe_changes(self, before: World, after: World) -> list[str]:
         return super().describe_changes(before._replace(extra=None), after._replace(extra=None))
