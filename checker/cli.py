@@ -7,6 +7,7 @@ verdicts UNKNOWN.
 """
 
 import argparse
+import difflib
 import json
 import math
 import os
@@ -21,7 +22,7 @@ from .properties import declared_properties, first_line
 from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
 from .params import typed_params
 from .output import OutputError, check_out_dir, remove_stale, spec_folder, write_atomic
-from .spec import Spec, check_spec, find_specs, load_spec, parse_assignments, validate
+from .spec import Spec, check_spec, database_spec, find_specs, load_spec, parse_assignments, validate
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal number, as shells do
 
@@ -30,7 +31,9 @@ EXAMPLES = """examples:
   replcheck check specs/leaderless/n3_w1_r1.toml --out reports/
   replcheck check leaderless n=3 w=1 r=1 --json   an ad hoc configuration, no spec file
   replcheck check examples/primary_backup.py:PrimaryBackup mode=async   a model in a file
-  replcheck list                                  models, parameters, properties
+  replcheck check postgres synchronous_standby_names="FIRST 1 (s1, s2)" synchronous_commit=on
+                                                  a database's own settings (replcheck list databases)
+  replcheck list                                  models, parameters, properties; databases, settings
   replcheck prove quorum-intersection             a z3 proof for every N
 exit status: 0 as expected, 1 a verdict differs, 2 bad input, 130 interrupted (SIGINT),
   143 terminated (SIGTERM); an interrupted run prints its partial result, undecided = UNKNOWN
@@ -54,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check specs (files or directories of *.toml) against their "
                        "expected verdicts, or an ad hoc configuration: MODEL key=value ...",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("targets", nargs="+", metavar="SPEC_OR_DIR | MODEL key=value",
-                   help="spec files or directories, or a model name followed by parameters")
+    c.add_argument("targets", nargs="+", metavar="SPEC_OR_DIR | MODEL key=value | DATABASE setting=value",
+                   help="spec files or directories, a model name followed by parameters, or a "
+                        "database (replcheck list databases) followed by its own settings")
     c.add_argument("--json", action="store_true",
                    help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
     c.add_argument("--out", metavar="DIR", type=Path,
@@ -109,9 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--symmetry", action="store_true", help="reduce interchangeable replicas")
     sw.add_argument("--max-states", type=_count, metavar="N", help="per-cell state bound")
     sw.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="per-cell time bound")
-    sub.add_parser("list", help="the models, their parameters and properties",
-                   description="List every registered model with its parameters (and defaults) "
-                   "and its properties.")
+    li = sub.add_parser("list", help="the models, their parameters and properties; the databases "
+                        "and their settings", description="List every registered model with its "
+                        "parameters (and defaults) and its properties, then every database front "
+                        "end with its settings. 'replcheck list models', 'replcheck list databases' "
+                        "or 'replcheck list NAME' narrows it.")
+    li.add_argument("what", nargs="?", default="", metavar="models | databases | NAME",
+                    help="only the models, only the databases, or one model or database")
     for name in registry.command_names():  # prove/synthesize, staleness, ...: each adds its parsers
         try:
             registry.command_module(name).add_parsers(sub)
@@ -230,7 +238,7 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command == "check":
         return run_check(args)
     if args.command == "list":
-        return run_list()
+        return run_list(args.what)
     if args.command == "sweep":
         return run_sweep_command(args)
     if args.command == "prove":
@@ -256,6 +264,9 @@ def _specs_from(targets: list[str]) -> list[tuple[Spec, Path | None]]:
     """(spec, the directory it was found under, if any) for each target."""
     first, rest = targets[0], targets[1:]
     words = [t for t in rest if "=" in t]
+    if first in registry.frontend_names() and (not Path(first).exists() or len(words) == len(rest)):
+        # A database front end with its own settings: the translation decides the model.
+        return [(database_spec("command line", first, parse_assignments(rest)), None)]
     named = first in registry.model_names() or registry.is_file_reference(first)
     if named and (not Path(first).exists() or (rest and len(words) == len(rest))):
         # A model name followed by key=value words is an ad hoc run, even where a folder of
@@ -272,8 +283,11 @@ def _specs_from(targets: list[str]) -> list[tuple[Spec, Path | None]]:
                             f"{', '.join(registry.model_names())}")
         if not path.exists() and not path.is_symlink() and not target.endswith(".toml") \
                 and "/" not in target:
-            raise SpecError("command line", None, f"'{target}' is neither a spec file nor a "
-                            f"model; known models: {', '.join(registry.model_names())}")
+            near = difflib.get_close_matches(target, registry.model_names() + registry.frontend_names(), 1, 0.5)
+            raise SpecError("command line", None, f"'{target}' is neither a spec file nor a model "
+                            f"or database{f' (did you mean {near[0]!r}?)' if near else ''}; known models: "
+                            f"{', '.join(registry.model_names())}; databases: "
+                            f"{', '.join(registry.frontend_names())}")
         base = path if path.is_dir() else None
         specs.extend((load_spec(p), base) for p in find_specs(path))
     return specs
@@ -319,7 +333,8 @@ def run_check(args) -> int:
             result.meta["por_baseline"] = _baseline_states(spec, args)
         if result.stats.stopped_by == "interrupt":
             interrupted = _INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT
-        failed |= bool(mismatches) if spec.path else any(map(is_failure, result.properties))
+        failed |= bool(mismatches) if spec.path else (any(map(is_failure, result.properties))
+                                                      or bool(mismatches))
         folder = spec_folder(args.out, spec, base) if args.out else None
         written = []
         if folder is not None:
@@ -334,8 +349,13 @@ def run_check(args) -> int:
                 output_errors.append(str(exc))
         index.append((spec, result, mismatches, folder))
         if args.json:
-            reports.append(_with_meta(result_json(model, result, spec if spec.path else None,
-                                                  mismatches), result))
+            report = result_json(model, result, spec if spec.path else None, mismatches)
+            if spec.translation is not None:  # a database front end's translation and summary
+                report = {"translation": spec.translation.to_json(), **report,
+                          "summary": spec.translation.after_lines(result)[0].strip()}
+                if not spec.path:
+                    report["mismatches"] = mismatches
+            reports.append(_with_meta(report, result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
                          args.fingerprints and not result.stats.visited_bytes)
@@ -433,12 +453,17 @@ def _print_human(spec, model, result, mismatches, written, quiet,
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
         head = f"{spec.model} {as_model(model).summary()}".rstrip()
-    print(head)
+    if spec.translation is not None:  # a database: what its settings became, first
+        print("\n".join(([head] if spec.path else []) + spec.translation.lines()))
+    else:
+        print(head)
     for p in result.properties:
         print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
     print(stats_line(result))
     for line in _meta_lines(result):
         print(line)
+    if spec.translation is not None:
+        print("\n".join(spec.translation.after_lines(result)))
     if fingerprints_ignored:
         print("  note: --fingerprints was ignored: liveness properties need the exact state "
               "graph (select only safety properties with --property to use it)")
@@ -591,10 +616,39 @@ def run_sweep_command(args) -> int:
     return 0
 
 
-def run_list() -> int:
-    """``replcheck list``: every registered model with its parameters and properties; a model
+def run_list(what: str = "") -> int:
+    """``replcheck list [models | databases | NAME]``: every registered model with its
+    parameters and properties, then every database front end with its settings; a plug-in
     that fails to load is reported and the others still listed."""
-    for name in registry.model_names():
+    models, fronts = registry.model_names(), registry.frontend_names()
+    if what and what not in ("models", "databases") and what not in models + fronts:
+        raise UsageError(f"list: unknown '{what}'; give models, databases, or one of: "
+                         f"{', '.join(models + fronts)}")
+    if what in ("", "models") or what in models:
+        _list_models([what] if what in models else models)
+    if what in ("", "databases") or what in fronts:
+        _list_databases([what] if what in fronts else fronts)
+    return 0
+
+
+def _list_databases(names: list[str]) -> None:
+    print("databases (replcheck check DATABASE setting=value ...; in specs: database = \"...\" "
+          "with [settings]):\n")
+    for name in names:
+        try:
+            front = registry.frontend(name)
+            lines = front.settings_lines()
+        except Exception as exc:  # a broken plug-in must not hide the others
+            print(f"{name}: unavailable ({exc})\n")
+            continue
+        print(f"{name}: {front.title} [{front.docs}]")
+        print("  settings:")
+        print("\n".join(lines))
+        print()
+
+
+def _list_models(names: list[str]) -> None:
+    for name in names:
         try:
             cls = registry.model_class(name)
             model = cls()
@@ -611,7 +665,6 @@ def run_list() -> int:
         for prop in declared_properties(model):
             print(f"    {prop.name:<40} {prop.kind:<10} {prop.description}")
         print()
-    return 0
 
 
 def _synthesize_confirmation(args):

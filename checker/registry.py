@@ -123,3 +123,21 @@ def analysis(name: str):
     live above the engine, e.g. synthesize's confirmation), or None when none is installed."""
     matches = [ep for ep in entry_points(group=ANALYSES) if ep.name == name]
     return matches[0].load() if matches else None
+
+
+FRONTENDS = "replcheck.frontends"
+
+
+def frontend_names() -> list[str]:
+    """Names registered in the ``replcheck.frontends`` group (front ends that translate a
+    product's own settings into a model and its parameters), sorted."""
+    return sorted({ep.name for ep in entry_points(group=FRONTENDS)})
+
+
+def frontend(name: str):
+    """The front end registered as ``name``, or None. The engine needs only its
+    ``translate(settings) -> translation`` (the translation has ``model``, ``params``,
+    ``lines()``, ``after_lines(result)``, ``disagreements(result)`` and ``to_json()``) and,
+    for ``replcheck list``, ``title``, ``docs`` and ``settings_lines()``."""
+    matches = [ep for ep in entry_points(group=FRONTENDS) if ep.name == name]
+    return matches[0].load() if matches else None

@@ -16,6 +16,11 @@ A spec is TOML::
     [pin]                           # optional: pinned figures of the run
     states = 362
 
+Instead of ``model`` and ``[params]``, a spec may name a product and give its own settings:
+``database = "postgres"`` and ``[settings]``. The front end registered under that name in the
+``replcheck.frontends`` group translates them into a model and parameters (``translation``),
+or refuses a setting it does not model.
+
 Every problem is a ``SpecError`` naming the file and the field.
 """
 
@@ -30,7 +35,7 @@ from .search import check
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
 TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
-             "expect", "pin"}
+             "expect", "pin", "database", "settings"}
 BOUNDS = ("max_depth", "max_states", "time_limit")
 PINS = ("states", "depth")
 
@@ -49,6 +54,8 @@ class Spec:
     bounds: dict = field(default_factory=dict)
     expect: dict = field(default_factory=dict)
     pin: dict = field(default_factory=dict)
+    database: str = ""          # a front end's name, when the spec gives a product's settings
+    translation: object = None  # what the front end made of them (model, params, decisions)
 
     @property
     def where(self) -> str:
@@ -59,7 +66,7 @@ class Spec:
     def stem(self) -> str:
         """The name of this spec's folder under ``--out``: the file's stem, or the model's
         name (a ``file.py:ClassName`` model's class name) for an ad hoc run."""
-        return self.path.stem if self.path else self.model.rpartition(":")[2]
+        return self.path.stem if self.path else (self.database or self.model.rpartition(":")[2])
 
     def build(self):
         """The model instance, its parameters typed and validated by the engine
@@ -70,6 +77,10 @@ class Spec:
             cls = model_class(self.model, self.path.parent if self.path else None)
             return cls(**typed_params(cls, self.params))
         except ParameterError as exc:
+            if self.database:  # the front end's translation gave a value the model refuses
+                raise SpecError(self.where, "settings", f"they translate to {self.model} "
+                                f"{exc.field}={self.params.get(exc.field)!r}, which it refuses: "
+                                f"{exc.problem}") from None
             raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
         except (TypeError, ValueError) as exc:  # a model that validates nothing itself
             raise SpecError(self.where, "params", f"model {self.model} refused its parameters "
@@ -109,6 +120,21 @@ def load_spec(path: Path) -> Spec:
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         raise SpecError(where, unknown[0], f"unknown field; a spec has: {', '.join(sorted(TOP_LEVEL))}")
+    if "database" in data:
+        spec = database_spec(where, data.get("database"), _table(data, "settings", where), path)
+        for other in ("model", "params"):
+            if other in data:
+                raise SpecError(where, other, "a spec with database = ... gives [settings], not "
+                                              "model or [params]; remove it")
+        spec.title, spec.description = _string(data, "title", where), _string(data, "description", where)
+        spec.properties, spec.symmetry = _properties(data, where), _symmetry(data, where)
+        spec.bounds = _bounds(_table(data, "bounds", where), where)
+        spec.expect, spec.pin = _expect(_table(data, "expect", where), where), _pin(_table(data, "pin", where), where)
+        validate(spec)
+        return spec
+    if "settings" in data:
+        raise SpecError(where, "settings", "[settings] needs database = \"...\" (a product's own "
+                                           "settings); a model's parameters go in [params]")
     model = data.get("model")
     if not isinstance(model, str) or not model:
         raise SpecError(where, "model", "missing or not a string; name a model, e.g. model = \"leaderless\"")
@@ -121,6 +147,29 @@ def load_spec(path: Path) -> Spec:
                 pin=_pin(_table(data, "pin", where), where))
     validate(spec)
     return spec
+
+
+def database_spec(where: str, name, settings: dict, path: Path | None = None) -> Spec:
+    """A spec for the product ``name`` (a ``replcheck.frontends`` entry) with its own
+    ``settings``: the front end's translation decides the model and its parameters. An
+    unknown product, setting or value, or a setting the front end does not model, is a
+    SpecError naming the field."""
+    from .registry import frontend, frontend_names
+    known = frontend_names()
+    if not isinstance(name, str) or not name:
+        raise SpecError(where, "database", f"must name a database, one of: {', '.join(known)}")
+    front = frontend(name)
+    if front is None:
+        import difflib
+        near = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.5)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise SpecError(where, "database", f"unknown database '{name}'{hint}; known: {', '.join(known)}")
+    try:
+        translation = front.translate(settings)
+    except ParameterError as exc:
+        raise SpecError(where, f"settings.{exc.field}" if path else exc.field, exc.problem) from None
+    return Spec(path=path, model=translation.model, params=dict(translation.params),
+                database=name, translation=translation)
 
 
 MAX_SPEC_BYTES = 1 << 20  # a spec is a few hundred bytes; this refuses /dev/zero and such
@@ -205,7 +254,10 @@ def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress
         raise SpecError(spec.where, None, str(exc)) from None
     if progress:
         progress(None)
-    return model, result, mismatches(spec, result)
+    found = mismatches(spec, result)
+    if spec.translation is not None:  # the product's documentation, as the front end states it
+        found += [f"documented: {d}" for d in spec.translation.disagreements(result)]
+    return model, result, found
 
 
 def mismatches(spec: Spec, result) -> list[str]:

@@ -1,0 +1,99 @@
+"""Amazon DynamoDB, translated onto leader_follower (one Region) or multi_leader (global tables).
+
+Inside a Region each partition has three replicas in three Availability Zones; one is the
+leader, a write is acknowledged once a quorum of replicas has persisted it, and a strongly
+consistent read (``ConsistentRead = true``) is served by the leader, an eventually consistent
+one (the default) by any replica. Global tables in the default mode (MREC) accept writes in
+every Region and replicate asynchronously, resolving concurrent updates by last writer wins.
+Sources and the mapping: docs/databases.md, DynamoDB.
+"""
+
+from replcheck.checker.errors import ParameterError
+
+from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, MULTI_LEADER_FAULTS, Frontend,
+                       apply_faults, fault_setting)
+from .translation import Setting, Translation, boolean, choice, refuse, whole
+
+READ_CONSISTENCY = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html"
+GLOBAL_TABLES = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html"
+PAPER = "https://www.usenix.org/conference/atc22/presentation/elhemali"
+
+
+class DynamoDB(Frontend):
+    """Amazon DynamoDB: eventually or strongly consistent reads; global tables (MREC)."""
+
+    name = "dynamodb"
+    title = "DynamoDB"
+    docs = READ_CONSISTENCY
+    SETTINGS = (
+        Setting("ConsistentRead", "true: strongly consistent reads; false (default): eventually consistent",
+                boolean, False, aliases=("consistent_read",)),
+        Setting("global_table", "none, or MREC (multi-Region eventual consistency; MRSC is refused)",
+                choice("none", "MREC", "MRSC"), "none"),
+        Setting("regions", "Regions of a global table, 2 or 3", whole(2, 3), 2),
+        Setting("faults", "fault scenarios: " + ", ".join(LEADER_FOLLOWER_FAULTS) + " (one Region); "
+                + ", ".join(MULTI_LEADER_FAULTS) + " (global tables)", lambda n, raw: raw, ("none",)),
+        CLIENTS,
+    )
+    REFUSED = {
+        "TransactWriteItems": ("transactions are not modelled", "check single-item reads and writes"),
+        "IndexName": ("secondary indexes (eventually consistent only) are not modelled", "check the base table"),
+    }
+
+    def build(self, v: dict) -> Translation:
+        """Settings -> leader_follower (one Region) or multi_leader (global table)."""
+        if v["global_table"] == "MRSC":
+            raise refuse("global_table", "MRSC (synchronous multi-Region replication) is not modelled",
+                         "check MREC, or one Region")
+        if v["global_table"] == "MREC":
+            return self._global(v)
+        if "regions" in v["_given"]:
+            raise ParameterError("regions", "applies only to a global table; set global_table=MREC or remove it")
+        faults = fault_setting(LEADER_FOLLOWER_FAULTS, ("none",)).parse("faults", v["faults"])
+        t = Translation(self.title, "leader_follower", {"followers": 2, "replication": "sync", "k": 1,
+                                                        "order": "any", "stage": "flushed"})
+        t.decide("table", "one Region", "followers=2 replication=sync k=1 order=any stage=flushed (three "
+                 "replicas; the leader acknowledges once a quorum, itself and one more, has persisted the "
+                 "write)", PAPER)
+        if v["ConsistentRead"]:
+            t.params.update({"reads": "leader", "read_level": "linearizable"})
+            t.decide("ConsistentRead", True, "reads=leader read_level=linearizable (the leader serves "
+                     "the read, and is sure it still leads: DynamoDB uses a lease, modelled as a "
+                     "check with a majority)", READ_CONSISTENCY)
+            if faults == ("none",):
+                t.expect("read_your_writes", "HOLDS", READ_CONSISTENCY)
+        else:
+            t.params["reads"] = "any_follower"
+            t.decide("ConsistentRead", False, "reads=any_follower (any replica may answer; the model "
+                     "sends eventually consistent reads to the two non-leaders, where staleness shows)",
+                     READ_CONSISTENCY)
+        if faults != ("none",):
+            t.params["failover"] = "election"
+            t.decide("failover", "built in", "failover=election (replicas elect a new leader)", PAPER)
+        apply_faults(t, LEADER_FOLLOWER_FAULTS, faults)
+        self._clients(t, v)
+        return t
+
+    def _global(self, v: dict) -> Translation:
+        faults = fault_setting(MULTI_LEADER_FAULTS, ("none",)).parse("faults", v["faults"])
+        regions = v["regions"]
+        t = Translation(self.title, "multi_leader", {"leaders": regions, "conflict": "lww"})
+        t.decide("global_table", "MREC", f"leaders={regions} conflict=lww (every Region accepts writes "
+                 "and replicates them asynchronously; concurrent updates: last writer wins)", GLOBAL_TABLES)
+        t.decide("ConsistentRead", v["ConsistentRead"], "reads go to the client's own Region, whose "
+                 "replica answers at once (a strongly consistent read is consistent within its Region "
+                 "only)", GLOBAL_TABLES)
+        apply_faults(t, MULTI_LEADER_FAULTS, faults)
+        self._clients(t, v)
+        t.assume("each Region is one leader (its in-Region replication is not modelled), clients stay "
+                 "with their Region, and the Regions' clocks agree (skew=0)", GLOBAL_TABLES)
+        return t
+
+    @staticmethod
+    def _clients(t: Translation, v: dict) -> None:
+        if v["clients"] is not None:
+            t.params["clients"] = v["clients"]
+            t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+
+
+FRONTEND = DynamoDB()

@@ -1,0 +1,144 @@
+"""The base of every database front end: reading settings, refusing what is not modelled,
+and the fault scenarios users name in their own terms.
+
+A subclass declares ``SETTINGS`` (what it models), ``REFUSED`` (settings of that database it
+knows but does not model, each with the reason and what to check instead) and ``build``
+(typed settings -> ``Translation``). ``translate`` is the one entry the command line and the
+spec layer call.
+"""
+
+from replcheck.checker.errors import ParameterError
+
+from .translation import Setting, Translation, closest, refuse, scripts
+
+# Fault scenarios by name, per model family: the fault budget each adds to the model.
+# Budgets add up when several are given ("faults = primary_crash,isolate_primary").
+LEADER_FOLLOWER_FAULTS = {
+    "none": ({}, "no faults"),
+    "primary_crash": ({"crashes": 1, "recover": True},
+                      "one node may crash (the primary first of all) and come back"),
+    "primary_crash_no_return": ({"crashes": 1}, "one node may crash and stay down"),
+    "two_crashes": ({"crashes": 2}, "two nodes may crash and stay down"),
+    "isolate_primary": ({"partitions": 1},
+                        "one partition may cut off at most half the nodes (e.g. the primary, with "
+                        "or without client c0) and may heal"),
+    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
+                    "one node may crash and come back with an empty disk"),
+    "lost_message": ({"drops": 1}, "the network may lose one message"),
+}
+LEADERLESS_FAULTS = {
+    "none": ({}, "no faults"),
+    "replica_crash": ({"crashes": 1}, "one replica may crash and stay down"),
+    "replica_crash_recover": ({"crashes": 1, "recover": True}, "one replica may crash and come back"),
+    "two_replica_crashes": ({"crashes": 2}, "two replicas may crash and stay down"),
+    "partition": ({"partitions": 1}, "one partition may start and may heal"),
+    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
+                    "one replica may crash and come back with an empty disk"),
+    "lost_message": ({"drops": 1}, "the network may lose one message"),
+}
+MULTI_LEADER_FAULTS = {
+    "none": ({}, "no faults"),
+    "region_partition": ({"partitions": 1}, "the regions may be cut apart, and the cut heals"),
+    "region_crash": ({"crashes": 1, "recover": True}, "one region's leader may crash and come back"),
+    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
+                    "one region's leader may crash and come back with an empty disk"),
+    "lost_message": ({"drops": 1}, "the network may lose one replication message"),
+}
+
+
+def fault_setting(table: dict, default: str) -> Setting:
+    """The ``faults`` setting over ``table``: comma-separated scenario names."""
+    def parse(name: str, raw):
+        words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+        chosen = tuple(w.strip() for w in words if str(w).strip())
+        for word in chosen:
+            if word not in table:
+                raise ParameterError(name, f"unknown fault scenario '{word}'{closest(word, table)}; "
+                                           f"give one or more of: {', '.join(table)}")
+        return chosen or ("none",)
+    return Setting("faults", "fault scenarios, comma-separated: " + ", ".join(table), parse, default)
+
+
+def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") -> None:
+    """Add the fault budgets of ``chosen`` to ``t.params`` and record the decision."""
+    budget: dict = {}
+    for name in chosen:
+        for key, value in table[name][0].items():
+            if isinstance(value, bool):
+                budget[key] = value if key == "recover" else (budget.get(key, True) and value)
+            else:
+                budget[key] = budget.get(key, 0) + value
+    if budget.get("recover") is False:
+        del budget["recover"]
+    t.params.update(budget)
+    what = "; ".join(table[n][1] for n in chosen)
+    shown = " ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in budget.items())
+    t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
+
+
+CLIENTS = Setting("clients", "client workloads, one script per client: w (write), r (read); "
+                  "e.g. \"w r,r\" is two clients (default: the model's)", scripts, None)
+
+
+class Frontend:
+    """A database front end: subclasses set ``name``, ``title``, ``docs``, ``SETTINGS``,
+    ``REFUSED`` and implement ``build``."""
+
+    name = ""
+    title = ""
+    docs = ""  # the vendor's main page on replication (https)
+    SETTINGS: tuple = ()
+    REFUSED: dict = {}  # setting -> (why it is not modelled, what to check instead)
+
+    def translate(self, given: dict) -> Translation:
+        """The translation of ``given`` (setting -> raw value); a ``ParameterError`` names
+        the first setting that is unknown, badly valued or not modelled."""
+        return self.build(self.read(given))
+
+    def read(self, given: dict) -> dict:
+        """Typed settings: the database's defaults overridden by ``given``."""
+        by_name = {}
+        for s in self.SETTINGS:
+            by_name[s.name] = s
+            for alias in s.aliases:
+                by_name[alias] = s
+        values = {s.name: s.default for s in self.SETTINGS}  # "-" in listings: decided in build
+        values["_given"] = set()
+        for name, raw in given.items():
+            if name in self.REFUSED:
+                why, instead = self.REFUSED[name]
+                raise refuse(name, why, instead)
+            s = by_name.get(name)
+            if s is None:
+                known = [x.name for x in self.SETTINGS]
+                near = closest(name, list(by_name) + list(self.REFUSED))
+                raise ParameterError(name, f"unknown {self.title} setting{near}; "
+                                           f"the settings are: {', '.join(known)}")
+            if s.name in values["_given"]:
+                raise ParameterError(name, f"given twice (also as {s.name}); give it once")
+            values[s.name] = s.parse(name, raw)
+            values["_given"].add(s.name)
+        return values
+
+    def build(self, values: dict) -> Translation:
+        """Typed settings -> the translation (subclasses)."""
+        raise NotImplementedError
+
+    def settings_lines(self) -> list[str]:
+        """For ``replcheck list``: every setting with its default, then the refused ones."""
+        out = []
+        for s in self.SETTINGS:
+            default = "-" if s.default is None else _plain(s.default)
+            alias = f" (also {', '.join(s.aliases)})" if s.aliases else ""
+            out.append(f"    {s.name:<44} default {default:<14} {s.help}{alias}")
+        for name, (why, _) in self.REFUSED.items():
+            out.append(f"    {name:<44} REFUSED  {why}")
+        return out
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value)) or "''"
+    return str(value) if value != "" else "''"

@@ -1,0 +1,120 @@
+"""Riak KV, translated onto the leaderless model.
+
+A key lives on ``n_val`` vnodes. A request goes to the N vnodes currently responsible and
+waits for ``r`` (reads) or ``w`` (writes) answers; fallback vnodes stand in for unreachable
+primaries (a sloppy quorum) unless ``pr``/``pw`` demand that many *primary* vnodes.
+Concurrent writes are kept as siblings (``allow_mult = true``, the default for bucket types)
+or resolved by timestamp (``allow_mult = false``; ``last_write_wins = true`` also ignores
+causal context). Sources and the mapping: docs/databases.md, Riak KV.
+"""
+
+from replcheck.checker.errors import ParameterError
+
+from .frontend import CLIENTS, LEADERLESS_FAULTS, Frontend, apply_faults, fault_setting
+from .translation import Setting, Translation, boolean, refuse, whole
+
+REPLICATION = "https://docs.riak.com/riak/kv/2.2.3/developing/app-guide/replication-properties/"
+CONFLICTS = "https://docs.riak.com/riak/kv/2.2.3/developing/usage/conflict-resolution/"
+READ_REPAIR = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/active-anti-entropy/"
+SLOPPY = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/eventual-consistency/"
+# Mechanisms the leaderless model lacks: lifting one is a small change in ``build``.
+SIBLINGS_MISSING = ("siblings (several concurrent versions kept for the client) are not modelled yet in "
+                    "the leaderless family")
+
+
+def quorum_value(name: str, raw):
+    """r, w, pr, pw: a number, or one, quorum, all, default (as Riak accepts them)."""
+    text = str(raw).strip().lower()
+    if text in ("one", "quorum", "all", "default"):
+        return text
+    return whole(0, 7)(name, raw)
+
+
+def resolve(value, n: int) -> int:
+    """A symbolic quorum value as a number of vnodes for ``n_val`` = n."""
+    return {"one": 1, "quorum": n // 2 + 1, "all": n, "default": n // 2 + 1}.get(value, value)
+
+
+class Riak(Frontend):
+    """Riak KV: n_val, r/w, pr/pw (sloppy or strict quorums), allow_mult/last_write_wins."""
+
+    name = "riak"
+    title = "Riak KV"
+    docs = REPLICATION
+    SETTINGS = (
+        Setting("n_val", "replicas per key, 1 to 5", whole(1, 5), 3),
+        Setting("r", "read answers needed: a number, one, quorum, all", quorum_value, "quorum"),
+        Setting("w", "write acknowledgements needed: a number, one, quorum, all", quorum_value, "quorum"),
+        Setting("pr", "primary vnodes a read needs (0: fallbacks count)", quorum_value, 0),
+        Setting("pw", "primary vnodes a write needs (0: fallbacks count, a sloppy quorum)", quorum_value, 0),
+        Setting("allow_mult", "keep concurrent writes as siblings (true is not modelled yet)", boolean, True),
+        Setting("last_write_wins", "resolve by timestamp ignoring causal context", boolean, False),
+        fault_setting(LEADERLESS_FAULTS, ("none",)),
+        CLIENTS,
+    )
+    REFUSED = {
+        "dw": ("the model does not separate a vnode's write from its durable write", "leave dw at "
+               "its default; faults=lose_a_disk models a vnode that loses what it had"),
+        "notfound_ok": ("how not-found answers count towards r is not modelled", "leave it at its default"),
+        "basic_quorum": ("early not-found answers are not modelled", "leave it at its default"),
+        "consistent": ("strongly consistent buckets (ensembles) are not modelled", "check a regular bucket"),
+        "dvv_enabled": ("the model's causal context is exact for one client session; dotted "
+                        "version vectors change nothing it shows", "leave it out"),
+    }
+
+    def build(self, v: dict) -> Translation:
+        """Settings -> leaderless parameters (see the module docstring)."""
+        n = v["n_val"]
+        t = Translation(self.title, "leaderless", {"n": n})
+        t.decide("n_val", n, f"n={n}", REPLICATION)
+        self._conflicts(t, v)
+        r, w = (resolve(v[x], n) for x in ("r", "w"))
+        pr, pw = (resolve(v[x], n) for x in ("pr", "pw"))
+        for name, value in (("r", r), ("w", w), ("pr", pr), ("pw", pw)):
+            if value > n:
+                raise ParameterError(name, f"{value} exceeds n_val={n}; lower it")
+            if value == 0 and name in ("r", "w"):
+                raise ParameterError(name, "must be at least 1")
+        t.params.update({"w": w, "r": r})
+        t.decide("r, w", f"{v['r']}, {v['w']}", f"r={r} w={w}", REPLICATION)
+        for strict, loose, name in ((pw, w, "pw"), (pr, r, "pr")):
+            if 0 < strict < loose:
+                raise refuse(name, f"{name}={strict} below {'w' if name == 'pw' else 'r'}={loose} lets "
+                             "fallbacks make up part of a quorum, and the model's quorums are either "
+                             "all primaries or sloppy", f"set {name}=0 (sloppy) or {name}="
+                             f"{'w' if name == 'pw' else 'r'} (strict)")
+        sloppy = pw == 0
+        if sloppy:
+            t.params["sloppy"] = True
+        t.decide("pr, pw", f"{v['pr']}, {v['pw']}", "sloppy=true (fallback vnodes accept writes for "
+                 "unreachable primaries and hand them off later; reads ask the primaries)" if sloppy
+                 else "sloppy=false (a strict quorum of primary vnodes)", SLOPPY)
+        if pr == 0 and not sloppy:
+            t.assume("reads ask the primary vnodes only (pr=0 would let fallbacks answer, which "
+                     "only adds stale answers)", REPLICATION)
+        apply_faults(t, LEADERLESS_FAULTS, v["faults"])
+        if v["clients"] is not None:
+            t.params["clients"] = v["clients"]
+            t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+        t.params["read_repair"] = "async"
+        t.decide("read repair", "(always on)", "read_repair=async (stale vnodes that answered a read "
+                 "are sent the newest version after the answer)", READ_REPAIR)
+        t.assume("the client coordinates its own requests (the coordinating vnode adds no behaviour "
+                 "beyond forwarding)", REPLICATION)
+        return t
+
+    @staticmethod
+    def _conflicts(t: Translation, v: dict) -> None:
+        if v["allow_mult"] and v["last_write_wins"]:
+            raise ParameterError("last_write_wins", "with allow_mult=true the behaviour is undefined "
+                                                    "(Riak's documentation); set one of them false")
+        if v["allow_mult"]:
+            raise refuse("allow_mult", f"true (the default for bucket types): {SIBLINGS_MISSING}",
+                         "set allow_mult=false to check timestamp resolution, or see the "
+                         "multi_leader model's siblings")
+        t.decide("allow_mult, last_write_wins", f"false, {str(v['last_write_wins']).lower()}",
+                 "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
+                 "synchronised clocks (clock skew is not modelled yet)", CONFLICTS)
+
+
+FRONTEND = Riak()

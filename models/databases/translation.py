@@ -1,0 +1,218 @@
+"""The shared shape of a database front end: its settings, how they are read, and the
+translation they become.
+
+A front end takes a database's replication settings, spelt as that database's documentation
+spells them, and turns them into one of replcheck's models with parameters
+(``Translation``). Every decision it makes is recorded with the documentation it rests on, so
+the user sees, before any verdict, what was checked. A setting the models cannot express is
+refused (``refuse``): a ``ParameterError`` naming the setting, why it is not modelled and what
+can be checked instead -- never the nearest configuration's verdict in silence.
+
+The engine finds front ends through the ``replcheck.frontends`` entry-point group and uses
+only ``Frontend.translate`` and the ``Translation`` methods ``lines``, ``to_json`` and
+``after_lines``; it knows nothing of databases.
+"""
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from replcheck.checker.errors import ParameterError
+
+DOCS = "docs/databases.md"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting a database front end accepts.
+
+    ``parse`` turns the raw value (a TOML value or a command-line string) into the typed
+    value or raises ``ParameterError`` with the fix; ``default`` is the database's own default
+    (None: the front end decides from the other settings, as the database does)."""
+
+    name: str
+    help: str
+    parse: Callable[[str, Any], Any]
+    default: Any = None
+    aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One line of a translation: which setting (or assumption) became what, and why."""
+
+    setting: str
+    value: str
+    becomes: str
+    source: str = ""  # the documentation it rests on (an https URL), or "" for a model assumption
+
+    def line(self) -> str:
+        """``  synchronous_commit=remote_write -> stage=received  (https://...)``."""
+        head = f"{self.setting}={self.value}" if self.value != "" else self.setting
+        cite = f"  [{self.source}]" if self.source else ""
+        return f"  {head} -> {self.becomes}{cite}"
+
+
+@dataclass
+class Translation:
+    """What a database's settings become: a model, its parameters, the decisions that led
+    there, and the guarantees the vendor's documentation states for this configuration
+    (``documented``: property -> (verdict, source)). Only guarantees the documentation
+    promises are listed (HOLDS), and refusals and anomalies it describes (VIOLATED); a
+    guarantee it merely does not promise is not an expectation."""
+
+    database: str
+    model: str
+    params: dict
+    decisions: list[Decision] = field(default_factory=list)
+    documented: dict = field(default_factory=dict)
+
+    def decide(self, setting: str, value, becomes: str, source: str = "") -> None:
+        """Record one decision."""
+        self.decisions.append(Decision(setting, _shown(value), becomes, source))
+
+    def assume(self, what: str, source: str = "") -> None:
+        """Record one assumption the model makes about this database."""
+        self.decisions.append(Decision("assumes", "", what, source))
+
+    def expect(self, prop: str, verdict: str, source: str) -> None:
+        """Record a verdict the vendor's documentation states for this configuration."""
+        self.documented[prop] = (verdict, source)
+
+    def model_line(self) -> str:
+        """``modelled as leader_follower followers=3 replication=sync ...``."""
+        shown = " ".join(f"{k}={_shown(v)}" for k, v in self.params.items())
+        return f"modelled as {self.model} {shown}".rstrip()
+
+    def lines(self) -> list[str]:
+        """The translation as text, printed before the verdicts."""
+        return [f"{self.database}: {self.model_line()}"] + [d.line() for d in self.decisions]
+
+    def after_lines(self, result) -> list[str]:
+        """After the verdicts: the one-line summary (strongest holds, weakest fails) and how
+        each verdict compares with what the documentation states."""
+        verdicts = {p.name: p for p in result.properties}
+        holds = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "HOLDS"]
+        fails = [f"{p.name} ({len(p.trace)}-step trace)" if p.trace is not None else p.name
+                 for p in result.properties if p.kind == "always" and p.verdict.value == "VIOLATED"]
+        out = [f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
+               f"fails: {', '.join(fails) or 'nothing'}"]
+        for prop, (verdict, source) in self.documented.items():
+            got = verdicts[prop].verdict.value if prop in verdicts else "not checked"
+            mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else "DISAGREES")
+            out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
+        return out
+
+    def disagreements(self, result) -> list[str]:
+        """Documented verdicts that exploration contradicts (a complete or decided search)."""
+        verdicts = result.verdicts()
+        return [f"{prop}: documented {verdict}, explored {verdicts[prop].value}"
+                for prop, (verdict, _) in self.documented.items()
+                if prop in verdicts and verdicts[prop].value not in (verdict, "UNKNOWN")]
+
+    def to_json(self) -> dict:
+        """The translation as plain JSON data."""
+        return {"database": self.database, "model": self.model,
+                "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
+                "decisions": [{"setting": d.setting, "value": d.value, "becomes": d.becomes,
+                               "source": d.source} for d in self.decisions],
+                "documented": {p: {"verdict": v, "source": s} for p, (v, s) in self.documented.items()}}
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def refuse(setting: str, why: str, instead: str) -> ParameterError:
+    """The error for a setting replcheck does not model: which, why, and what to check instead."""
+    return ParameterError(setting, f"not modelled: {why}; {instead}")
+
+
+def closest(name: str, known) -> str:
+    """`` (did you mean 'x'?)`` for the nearest known name, or ""."""
+    match = difflib.get_close_matches(name.lower(), [k.lower() for k in known], n=1, cutoff=0.5)
+    if not match:
+        return ""
+    original = next(k for k in known if k.lower() == match[0])
+    return f" (did you mean '{original}'?)"
+
+
+# --- value parsers: each takes (setting name, raw value) ---------------------------------------
+
+
+def choice(*options: str, case: bool = False):
+    """A parser accepting one of ``options`` (case-insensitively unless ``case``)."""
+    def parse(name: str, raw):
+        text = _text(name, raw)
+        for option in options:
+            if text == option or (not case and text.lower() == option.lower()):
+                return option
+        raise ParameterError(name, f"must be one of {', '.join(options)}, got {text!r}"
+                                   f"{closest(text, options)}")
+    return parse
+
+
+def whole(least: int = 0, most: int | None = None):
+    """A parser for a whole number in [least, most]."""
+    def parse(name: str, raw):
+        if isinstance(raw, bool):
+            raise ParameterError(name, f"must be a whole number, got {raw!r}")
+        text = str(raw).strip()
+        if not (text.isascii() and text.lstrip("-").isdigit() and len(text) < 19):
+            raise ParameterError(name, f"must be a whole number, got {raw!r}")
+        value = int(text)
+        if value < least:
+            raise ParameterError(name, f"must be at least {least}, got {value}")
+        if most is not None and value > most:
+            raise ParameterError(name, f"must be at most {most}, got {value}")
+        return value
+    return parse
+
+
+def boolean(name: str, raw):
+    """true/false, on/off, yes/no, 1/0 (as database configuration files write them)."""
+    if isinstance(raw, bool):
+        return raw
+    text = _text(name, raw).lower()
+    if text in ("true", "on", "yes", "1"):
+        return True
+    if text in ("false", "off", "no", "0"):
+        return False
+    raise ParameterError(name, f"must be true or false (on/off), got {raw!r}")
+
+
+def names(name: str, raw) -> tuple:
+    """A comma-separated list of node names (or a TOML list)."""
+    if isinstance(raw, (list, tuple)):
+        items = [str(x).strip() for x in raw]
+    else:
+        items = [part.strip() for part in _text(name, raw).split(",")]
+    if not items or not all(items):
+        raise ParameterError(name, f"must be a comma-separated list of names, got {raw!r}")
+    if len(set(items)) != len(items):
+        raise ParameterError(name, f"names a node twice ({raw!r}); give each name once")
+    return tuple(items)
+
+
+def scripts(name: str, raw) -> tuple:
+    """Client workloads: one script per client, e.g. ``"w r,r"`` or ``["w r", "r"]``."""
+    if isinstance(raw, (list, tuple)) and all(isinstance(x, str) for x in raw):
+        return tuple(raw)
+    if isinstance(raw, str):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    raise ParameterError(name, f"must be client scripts such as \"w r,r\", got {raw!r}")
+
+
+def text(name: str, raw) -> str:
+    """Any non-empty string."""
+    return _text(name, raw)
+
+
+def _text(name: str, raw) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise ParameterError(name, f"must be a string, got {raw!r}")
+    return str(raw).strip()
