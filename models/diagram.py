@@ -136,6 +136,10 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
         how = "stays so for ever: no fair step is left" if loop_from == last else \
             f"the steps from {loop_from} on repeat for ever"
         return title, f"The replicas never agree: {_final_words(model, final)}, and {how}."
+    if prop.name == "linearizable":
+        stale = _stale_read(model, final)
+        if stale:
+            return title, stale
     if prop.name in _GUARANTEES:
         return title, explain(model, prop.name, final) + "."
     if prop.name == "single_leader":
@@ -144,6 +148,25 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
         if len(leaders) > 1:
             return title, f"At step {last} {' and '.join(leaders)} both act as leader."
     return title, f"At step {last} this fails: {_final_words(model, final)}."
+
+
+def _stale_read(model, world) -> str:
+    """A read that returned a value older than a write acknowledged before the read began,
+    in one sentence ("" when the violation is of another shape)."""
+    from .guarantees import operations
+    ops = operations(world.history)
+    name = lambda o: model.actor_name(model.client_actor(o.client))
+    for read in reversed(ops):
+        if read.op != "r" or read.returned is None:
+            continue
+        for write in ops:
+            if write.op == "w" and write.key == read.key and write.returned is not None \
+                    and write.returned < read.invoked and write.value != read.value \
+                    and not model.covers(read.version, write.version):
+                k, v = model.key_name, model.value_name
+                return (f"{name(read)} read {k(read.key)}={v(read.value)}, although {name(write)}'s write "
+                        f"{k(write.key)}={v(write.value)} had been acknowledged before the read began.")
+    return ""
 
 
 def _final_words(model, world) -> str:

@@ -304,7 +304,8 @@ SCENARIOS = {
               "session writes then reads twice, no faults (sloppy: a partition, two homes cut off)",
     "avail": "leader/follower: the leader crashes (failover promotes a follower); multi-leader: a "
              "partition between the regions; leaderless: one home replica crashes (sloppy: a partition)",
-    "conv": "the network may lose one message; fair delivery (and anti-entropy where configured)",
+    "conv": "the network may lose one message; fair delivery, no anti-entropy (the anti-entropy page shows "
+            "the fix for leaderless replicas)",
 }
 
 

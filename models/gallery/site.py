@@ -20,7 +20,7 @@ body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; m
        padding: 12px 20px 40px; line-height: 1.45; }
 h1 { font-size: 1.6em; margin: 0.4em 0; } h2 { font-size: 1.25em; margin-top: 1.2em; }
 nav { font-size: 0.9em; margin-bottom: 8px; } nav a { margin-right: 12px; }
-.pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px; }
+.pair { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 2fr); gap: 18px; }
 .side { border: 1px solid #ccc; border-radius: 8px; padding: 10px 12px; min-width: 0; }
 .side.anomaly { border-color: #d9a0a0; background: #fffafa; }
 .side.twin { border-color: #9fcca9; background: #f8fdf8; }
@@ -222,7 +222,7 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
 def index_body(outcomes: dict[str, Outcome], handout: bool) -> str:
     """The index: what the gallery is, the anomaly pages, the trade-off table."""
     items = "".join(f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
-                    f"{escape(p.twin_title.lower())}</li>" for p in catalogue.PAGES)
+                    f"{escape(p.twin_title[0].lower() + p.twin_title[1:])}</li>" for p in catalogue.PAGES)
     pdf = '<p>The printable handout: <a href="handout.pdf">handout.pdf</a>.</p>' if handout else ""
     return ("<h1>Replication anomalies, each beside its fix</h1>"
             "<p>Every page shows a classic anomaly of database replication as a counterexample found "
