@@ -134,6 +134,10 @@ def test_the_tradeoff_table_links_each_cell_to_a_page_that_explains_it(built):
     assert (small, overlap) == ("VIOLATED", "HOLDS")
     row_small = table[table.index("W + R &le; N") if "W + R &le; N" in table else table.index("W + R ≤ N"):]
     assert 'c-violated"><a href="row-ll-small.html#ryw">violated' in row_small
+    markdown = (out / "tradeoff.md").read_text()
+    assert "| leaderless: W + R ≤ N (3, 1, 1) | [violated](row-ll-small.html#ryw)" in markdown
+    for target in re.findall(r"\]\(([^)#]+)#", markdown):
+        assert (out / target).is_file()
 
 
 def test_the_handout_holds_every_page(built):

@@ -101,6 +101,7 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
     handout = "".join(f'<div class="page-break">{b}</div>' for b in [index] + bodies)
     write_atomic(out / "handout.html", site.document("replcheck gallery: handout", handout))
     write_atomic(out / "index.html", site.document("replcheck gallery", index))
+    write_atomic(out / "tradeoff.md", site.tradeoff_markdown(outcomes))
     if pdf:
         print_pdf(out / "handout.html", handout_pdf)
     return outcomes

@@ -53,11 +53,13 @@ td.c-unknown { background: #fff1cc; }
 """
 
 DRAWING = ("Time runs downwards; each column is a client (grey, rounded) or a replica. Blue arrows are "
-           "messages delivered; a dashed grey line ending in an open circle is a message still in flight "
-           "when the trace ends; a red dashed line ending in a bar is a message the network lost. A "
-           "crashed replica's column is drawn dashed until it recovers; a partition is a thick line "
-           "between the two sides. Red marks only the step where the property is violated; a witness "
-           "(something reachable, nothing wrong) ends in blue.")
+           "messages delivered; a dashed grey line without an arrowhead, running to a dashed "
+           "'(message in flight)' box below the last step, is a message never delivered; a red dashed "
+           "line ending in a bar is a message the network lost. A crashed replica's column is drawn "
+           "dashed until it recovers; a partition is a thick line between the two sides. The row "
+           "below the last step shows what each replica holds at the end (for a lasso: for ever). "
+           "Red marks only the violation; a witness (something reachable, nothing wrong) ends in "
+           "blue; leaderless quorums are outlined on their lanes.")
 
 
 def _head(title: str) -> str:
@@ -195,6 +197,19 @@ def tradeoff_table(outcomes: dict[str, Outcome], prefix: str = "") -> str:
             "no_lost_updates; writes available is a witness (yes: a write was acknowledged with a node "
             "down or cut off for the whole write); convergence is a liveness property under fairness. "
             "Not modelled: the model has no such property.</p>")
+
+
+def tradeoff_markdown(outcomes: dict[str, Outcome], prefix: str = "") -> str:
+    """The trade-off table as Markdown (for the README), each cell linking to its row page."""
+    head = "| scheme | " + " | ".join(c.label for c in catalogue.COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(catalogue.COLUMNS) + 1)]
+    for row in catalogue.ROWS:
+        cells = []
+        for column in catalogue.COLUMNS:
+            state, _, _ = cell_state(column, row, outcomes)
+            cells.append(f"[{_cell_words(state, column)}]({prefix}row-{row.key}.html#{column.key})")
+        lines.append(f"| {row.group}: {row.label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
