@@ -225,8 +225,9 @@ def _partition_lane(i: int, d: Diagram, end_row: int | None) -> list[str]:
         if label:
             out.append(f"  {_node(i, r)} [shape=plaintext, width=0.1, height=0.1, fontsize=9, "
                        f"fontcolor=\"#b35900\", label={_q(label)}];")
-        else:  # a point, so the line runs on without a gap
-            out.append(f"  {_node(i, r)} [shape=point, width=0.01, color=\"#b35900\"];")
+        else:  # a point, so the line runs on without a gap (invisible outside the cut)
+            shown = "" if cut.start <= r <= stop else ", style=invis"
+            out.append(f"  {_node(i, r)} [shape=point, width=0.01, color=\"#b35900\"{shown}];")
     out.append(f"  H{i} -> {_node(i, 0)} [style=invis, weight=100];")
     for r in range(last):
         on = cut.start <= r < stop

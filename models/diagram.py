@@ -147,6 +147,12 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
                    if model.node_role(final, n).startswith("leader") and model.node_is_up(final, n)]
         if len(leaders) > 1:
             return title, f"At step {last} {' and '.join(leaders)} both act as leader."
+    if prop.name == "counts_every_increment":
+        acked = sum(1 for e in final.history if e.kind == "ok" and e.op == "w")
+        dup = [r for r in range(1, len(steps)) if steps[r].action.kind == "duplicate"]
+        why = f" (the network delivered a request twice at step {dup[0]})" if dup else ""
+        return title, (f"{acked} increment{'s' if acked != 1 else ''} acknowledged, yet "
+                       f"{_final_words(model, final)}{why}.")
     return title, f"At step {last} this fails: {_final_words(model, final)}."
 
 
@@ -350,7 +356,8 @@ def _place_action(model, action, row, put, arrows, sent, before) -> None:
             arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
                                 model.describe_msg(msg), "dropped"))
         else:
-            put(msg.dst, row, "recv " + model.describe_msg(msg))
+            copy = " (the network keeps a copy)" if kind == "duplicate" else ""
+            put(msg.dst, row, "recv " + model.describe_msg(msg) + copy, "fault" if copy else "step")
             arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
                                 model.describe_msg(msg), "message"))
     elif kind in ("crash", "recover"):

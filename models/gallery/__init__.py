@@ -97,7 +97,7 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
         body = site.row_body(row, outcomes)
         write_atomic(out / f"row-{row.key}.html", site.document(f"{row.group}: {row.label}", body))
     handout_pdf = out / "handout.pdf"
-    index = site.index_body(outcomes, handout=pdf)
+    index = site.index_body(outcomes)
     handout = "".join(f'<div class="page-break">{b}</div>' for b in [index] + bodies)
     write_atomic(out / "handout.html", site.document("replcheck gallery: handout", handout))
     write_atomic(out / "index.html", site.document("replcheck gallery", index))

@@ -234,11 +234,13 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
     return "".join(parts)
 
 
-def index_body(outcomes: dict[str, Outcome], handout: bool) -> str:
+def index_body(outcomes: dict[str, Outcome]) -> str:
     """The index: what the gallery is, the anomaly pages, the trade-off table."""
     items = "".join(f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
                     f"{escape(p.twin_title[0].lower() + p.twin_title[1:])}</li>" for p in catalogue.PAGES)
-    pdf = '<p>The printable handout: <a href="handout.pdf">handout.pdf</a>.</p>' if handout else ""
+    # The same words whether or not Chromium printed the PDF, so the HTML is the same bytes.
+    pdf = ('<p>The printable handout: <a href="handout.pdf">handout.pdf</a>, printed from '
+           '<a href="handout.html">handout.html</a> by headless Chromium where it is installed.</p>')
     return ("<h1>Replication anomalies, each beside its fix</h1>"
             "<p>Every page shows a classic anomaly of database replication as a counterexample found "
             "by replcheck, next to a configuration that fixes it, with the verdict of a complete search. "
