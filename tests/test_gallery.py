@@ -208,3 +208,10 @@ def test_a_config_reproduces_with_its_command(built):
     adhoc = replace(catalogue.STRICT_PARTITION)
     assert adhoc.command() == ("replcheck check leaderless n=3 w=2 r=2 clients='w r' partitions=1 "
                                "--symmetry")
+
+
+def test_gallery_without_graphviz_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(gallery.shutil, "which", lambda name: None)
+    assert main(["gallery", "--out", str(tmp_path / "site"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("replcheck: gallery: graphviz's 'dot'") and len(err) == 1

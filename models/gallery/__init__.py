@@ -74,6 +74,9 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
     from .venn import majority_section, quorum_section
     if workers is not None and workers < 1:
         raise UsageError(f"gallery --workers {workers}: give 1 or more")
+    if shutil.which("dot") is None:
+        raise UsageError("gallery: graphviz's 'dot' program is missing and the pages need SVG diagrams; "
+                         "install it (Debian/Ubuntu: apt-get install graphviz)")
     root = _specs_root()
     wanted = _wanted()
     configs = sorted(catalogue.all_configs(), key=lambda c: c.key not in HEAVY_FIRST)
