@@ -31,6 +31,7 @@ from replcheck.models.staleness_latency import (Exponential, Mixture, Pareto, lo
 from replcheck.models.staleness_wars import t_visibility
 
 TRIALS = 200_000
+TABLE4_TRIALS = 500_000  # the 99.9% point sits in a heavy Pareto tail: a bigger sample steadies it
 
 
 @pytest.mark.parametrize("profile, at_commit, at_10ms", [
@@ -45,7 +46,7 @@ def test_section_5_consistency_at_commit_and_10ms(profile, at_commit, at_10ms):
     ("ymmr", 1, 1, 1364.0), ("ymmr", 2, 1, 202.0), ("lnkd-disk", 1, 1, 45.5), ("lnkd-disk", 2, 1, 13.6),
     ("lnkd-ssd", 1, 1, 1.85), ("wan", 1, 1, 113.0), ("wan", 2, 1, 30.2)])
 def test_table_4_time_of_99_9_percent_consistency(profile, r, w, paper_t):
-    result = t_visibility(3, w, r, profile, trials=TRIALS)
+    result = t_visibility(3, w, r, profile, trials=TABLE4_TRIALS)
     assert result.t_999 == pytest.approx(paper_t, rel=0.25)
     assert result.t_999_low <= result.t_999 <= result.t_999_high
 
