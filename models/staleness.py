@@ -67,6 +67,7 @@ class QuorumStaleness(Model):
         self._read_weight = Fraction(1, comb(n, r)) if placement == "uniform" else None
 
     def init_states(self):
+        """Every replica holds v0; no write yet, no read."""
         return [World(0, (0,) * self.n, None)]
 
     def weighted_next_steps(self, s: World):
@@ -115,6 +116,7 @@ class QuorumStaleness(Model):
         return s.returned is not None
 
     def summary(self) -> str:
+        """The parameters in one line."""
         return f"n={self.n} w={self.w} r={self.r} k={self.k} writes={self.writes} placement={self.placement}"
 
 

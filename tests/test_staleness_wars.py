@@ -189,3 +189,14 @@ def test_the_python_api_adds_t_visibility_when_given_a_profile():
     points = r.data["t_visibility"]["points"]
     assert [p["t_ms"] for p in points] == [0, 10] and points[0]["probability"] < points[1]["probability"]
     assert "t-visibility, lnkd-disk" in r.svg
+
+
+def test_json_is_identical_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    argv = [sys.executable, "-m", "replcheck", "staleness", "leaderless", "n=4", "w=1", "r=2", "k=1..3",
+            "--latency", "ymmr", "t=0..50", "--trials", "5000", "--json"]
+    outs = {subprocess.run(argv, capture_output=True, text=True, check=True, cwd=tmp_path,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "random")}
+    assert len(outs) == 1 and '"probability": "7/8"' in outs.pop()
