@@ -310,7 +310,7 @@ class _Levels:
         self.states_in_frontier = stored
         if stored:
             self.depth += 1
-        self.levels.append({"level": self.depth, "new_states": stored,
+        self.levels.append({"level": len(self.levels) + 1, "new_states": stored,
                             "messages": sum(r["messages"] for r in reports),
                             "bytes": sum(r["bytes"] for r in reports)})
         if self.stop_when_decided and not self.watch.pending:
