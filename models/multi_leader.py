@@ -94,6 +94,7 @@ from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, operations
 from .leaderless_clocks import TIE_TEXT, offset_vectors, tie_orders, tie_rank
+from .leaderless_modes import mode_note, with_note
 from .multi_leader_revisions import RevisionsMixin
 from .params import Param, bind
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
@@ -878,3 +879,12 @@ class OrSetMultiLeader(VectorMultiLeader):
 
 class RevisionsMultiLeader(RevisionsMixin, SiblingsMultiLeader):
     """CouchDB: revision trees merged, a deterministic winner read, losing revisions kept."""
+
+
+MultiLeader.PARAMS = with_note(MultiLeader.PARAMS, "conflict", mode_note(MultiLeader(), {
+    "siblings": MultiLeader(conflict="siblings"),
+    "revisions": MultiLeader(conflict="revisions"),
+    "crdt counter": MultiLeader(conflict="crdt", type="counter", clients=["inc r"]),
+    "crdt or_set": MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+    "crdt mv_register": MultiLeader(conflict="crdt", type="mv_register"),
+}))

@@ -134,3 +134,19 @@ def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
     winner = model.winner(state, world.extra.ties)[0]
     assert vector == (winner[0] + 1, winner[1])
     assert len(after) == 2 and (vector, 7) in after and winner not in [v for v, _ in after]
+
+
+def test_list_names_the_properties_of_every_mode(capsys):
+    from replcheck.checker.properties import declared_properties
+    from replcheck.models.leaderless import Leaderless
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for family, models in (("multi_leader", [MultiLeader(conflict="revisions"),
+                                             MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+                                             MultiLeader(conflict="crdt", type="counter", clients=["inc r"])]),
+                           ("leaderless", [Leaderless(conflict="siblings")])):
+        section = out[out.index(f"\n{family}:") if f"\n{family}:" in out else out.index(f"{family}:"):]
+        section = section[:section.index("\n\n")]
+        for model in models:
+            for prop in declared_properties(model):
+                assert prop.name in section, (family, prop.name)
