@@ -213,6 +213,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
         scripts, self.op_dcs = split_scripts(p, topo)
+        # a consistency level replaces its count in titles (w/r would be meaningless there)
+        self.SUMMARY_ALWAYS = tuple(f for f in self.SUMMARY_ALWAYS
+                                    if not p.get({"w": "write_cl", "r": "read_cl"}.get(f, ""), ""))
         super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
         self.params = p
 

@@ -51,10 +51,12 @@ class SiblingsMixin:
 
     # --- state and naming ----------------------------------------------------------------
     def init_node(self, node: int):
+        """Every key starts as one sibling: the initial value with the zero vector."""
         zero = (0,) * self.client_count
         return self.Replica(tuple(((zero, INITIAL_VALUE),) for _ in self.key_names))
 
     def value_name(self, value) -> str:
+        """A read's siblings as ``{1,2}`` (one value alone when there is no conflict)."""
         if isinstance(value, Siblings):
             plain = super().value_name  # bound here: a comprehension cannot call super()
             names = [plain(v) for v in value.values]
@@ -66,6 +68,7 @@ class SiblingsMixin:
         return parts[0] if len(parts) == 1 else "{" + ", ".join(parts) + "}"
 
     def describe_msg(self, msg) -> str:
+        """Puts and replies carry siblings with their vectors."""
         if msg.kind == "put":
             key, siblings, _tag = msg.body
             return f"put({self.key_name(key)}={self._describe_siblings(siblings)})"
@@ -74,6 +77,7 @@ class SiblingsMixin:
         return super().describe_msg(msg)
 
     def describe_node(self, local) -> str:
+        """The siblings a home holds per key."""
         return "holds " + ", ".join(f"{self.key_name(k)}={self._describe_siblings(s)}"
                                     for k, s in enumerate(local.store))
 
@@ -111,12 +115,15 @@ class SiblingsMixin:
 
     # --- versions ----------------------------------------------------------------------------
     def supersedes(self, a, b) -> bool:
+        """Vector ``a`` strictly dominates ``b``: it includes everything ``b`` did, and more."""
         return a != b and _leq(b, a)
 
     def covers(self, a, b) -> bool:
+        """Vector ``a`` includes ``b``."""
         return _leq(b, a)
 
     def retained_versions(self, world: World, key: int):
+        """The vectors of the siblings every home that can serve still holds."""
         for node in range(self.n):
             if self.node_is_up(world, node) or self.params["recover"]:
                 for vector, _ in world.nodes[node].store[key]:

@@ -9,7 +9,8 @@ three regions, each with a leader ``l0``, ``l1``, ``l2``. Every client has a hom
   affinity; a script word ending in ``@lN`` sends that one operation to ``lN``).
 * write: the leader applies the write to its own copy at once, acknowledges it, and sends
   it to every other leader asynchronously ("rep" messages; there is no anti-entropy, so a
-  lost "rep" is never repaired).
+  lost "rep" is never repaired -- unless ``retry = true``: the leader resends it until it is
+  delivered, as CouchDB's replicator does).
 * read: the leader answers from its own copy.
 * on a "rep" the receiving leader merges the incoming state into its own copy.
 
@@ -44,6 +45,9 @@ How concurrent writes are reconciled is the parameter ``conflict``:
   reading the siblings (its write supersedes them). The vectors have one entry per client
   -- a sequential session can name its own writes exactly, which gives the causality
   Riak's dotted version vectors (``dvv_enabled``) give with server-side ids.
+* ``revisions`` -- CouchDB: revision trees merged by replication, a read returns one
+  deterministic winner (longest history, then revision id) and the losing revisions are kept
+  (see ``multi_leader_revisions``).
 
 Faults are the runtime's (crashes, message loss and duplication, partitions). A partition
 splits whole regions: a leader and the clients homed there stay together. A leader that

@@ -37,11 +37,13 @@ class RevisionsMixin:
     client_merges_siblings = None
 
     def init_states(self):
+        """One initial world per order of the values an equal-history tie follows."""
         for world in super().init_states():
             for ties in (1, -1):
                 yield world._replace(extra=world.extra._replace(ties=ties))
 
     def session_context(self, world: World, client: int, key: int) -> tuple:
+        """None: a write extends its leader's winner, not the session's context."""
         return ()
 
     def winner(self, state, ties: int):
@@ -49,12 +51,14 @@ class RevisionsMixin:
         return max(state, key=lambda leaf: (_history(leaf[0]), tie_rank(ties, leaf[1])))
 
     def apply_write(self, ctx, leader, state, value, cctx):
+        """The new revision extends the winner (and replaces it); the other leaves stay."""
         base, _ = self.winner(state, ctx.world.extra.ties)
         vector = replace_at(base, leader, base[leader] + 1)
         kept = [leaf for leaf in state if leaf[0] != base]
         return tuple(sorted(kept + [(vector, value)])), vector
 
     def on_node_message(self, ctx, node: int, local: tuple, msg):
+        """A read is answered with the winner only; everything else as in siblings mode."""
         if msg.kind != "read":
             return super().on_node_message(ctx, node, local, msg)
         key, tag = msg.body
