@@ -27,6 +27,9 @@ KIND_STYLE = {
 
 @dataclass(frozen=True)
 class Lane:
+    """One vertical line of the diagram: a process. ``key`` names it in events and arrows,
+    ``label`` is its heading."""
+
     key: str
     label: str
     group: str = ""      # e.g. "client" or "replica": lanes of a group sit together
@@ -34,6 +37,9 @@ class Lane:
 
 @dataclass(frozen=True)
 class Event:
+    """A box on ``lane`` at ``row`` (a trace step). ``kind`` picks its colours from
+    ``KIND_STYLE``; an unknown kind is drawn as a plain "step"."""
+
     lane: str
     row: int
     label: str
@@ -57,6 +63,9 @@ class Arrow:
 
 @dataclass(frozen=True)
 class Diagram:
+    """A whole space-time diagram: lanes, events and arrows over ``rows`` trace steps, the
+    row to highlight (where the property fails), and a label per row for the margin."""
+
     title: str
     caption: str
     lanes: tuple[Lane, ...]

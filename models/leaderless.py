@@ -93,6 +93,7 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     """N home replicas, write quorum W, read quorum R, optional read repair and sloppy quorum."""
 
     name = "leaderless"
+    self_sending_kinds = ReplicationModel.self_sending_kinds | {"hint", "handoff"}
     PARAMS = (
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),
