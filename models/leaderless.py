@@ -140,6 +140,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     name = "leaderless"
     Replica = Replica
     INTERNAL = INTERNAL
+    self_sending_kinds = ReplicationModel.self_sending_kinds | {"hint", "handoff"}
     PARAMS = (
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),

@@ -149,6 +149,9 @@ class ReplicationModel(Model):
 
     PARAMS: tuple[Param, ...] = ()
     name = "replication"
+    #: Action kinds whose own step already shows the messages it puts in flight, so a
+    #: sequence diagram marks no separate "send" for them; a family adds its own kinds.
+    self_sending_kinds = frozenset({"invoke", "deliver", "duplicate"})
 
     def __init__(self, node_count: int, params: dict[str, Any]):
         self.params = params
