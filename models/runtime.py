@@ -280,74 +280,91 @@ class ReplicationModel(Model):
         """Whether ``msg`` can be delivered now: its destination is up and no partition
         separates sender and receiver."""
         f = world.faults
-        if msg.dst < self.node_count and f.down >> msg.dst & 1:
+        dst = msg.dst
+        if f.down >> dst & 1 and dst < self.node_count:
             return False
-        return not f.side or (f.side >> msg.dst & 1) == (f.side >> msg.src & 1)
+        side = f.side
+        return not side or (side >> dst & 1) == (side >> msg.src & 1)
 
     def reachable(self, world: World, a: int, b: int) -> bool:
         """Actors ``a`` and ``b`` are both up and on the same side of any partition."""
         f = world.faults
-        if any(x < self.node_count and f.down >> x & 1 for x in (a, b)):
+        down, n = f.down, self.node_count
+        if down and ((a < n and down >> a & 1) or (b < n and down >> b & 1)):
             return False
-        return not f.side or (f.side >> a & 1) == (f.side >> b & 1)
+        side = f.side
+        return not side or (side >> a & 1) == (side >> b & 1)
 
     def _deliveries(self, world: World):
-        p = self.params
+        net = world.net
+        if not net:
+            return
+        f, p = world.faults, self.params
+        can_dup, can_drop = f.dups < p["dups"], f.drops < p["drops"]
+        deliverable = self.deliverable
         seen = None
-        for i, msg in enumerate(world.net):
+        for i, msg in enumerate(net):
             if msg == seen:
                 continue
             seen = msg
-            rest = world.net[:i] + world.net[i + 1:]
-            if self.deliverable(world, msg):
+            ok = deliverable(world, msg)
+            if not (ok or can_drop):
+                continue
+            rest = net[:i] + net[i + 1:]
+            if ok:
                 yield Action("deliver", msg.dst, msg, None, self), self._deliver(world, msg, rest)
-                if world.faults.dups < p["dups"]:
-                    dup = world._replace(faults=world.faults._replace(dups=world.faults.dups + 1))
-                    yield Action("duplicate", msg.dst, msg, None, self), \
-                        self._deliver(dup, msg, world.net)
-            if world.faults.drops < p["drops"]:
-                faults = world.faults._replace(drops=world.faults.drops + 1)
+                if can_dup:
+                    faults = Faults(f.down, f.side, f.crashes, f.drops, f.dups + 1, f.partitions)
+                    dup = World(world.nodes, world.clients, net, world.history, faults, world.extra)
+                    yield Action("duplicate", msg.dst, msg, None, self), self._deliver(dup, msg, net)
+            if can_drop:
+                faults = Faults(f.down, f.side, f.crashes, f.drops + 1, f.dups, f.partitions)
                 yield Action("drop", msg.src, msg, None, self), \
                     World(world.nodes, world.clients, rest, world.history, faults, world.extra)
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
         world = World(world.nodes, world.clients, rest, world.history, world.faults, world.extra)
-        ctx = Ctx(self, world, msg.dst)
-        if msg.dst < self.node_count:
-            local = self.on_node_message(ctx, msg.dst, world.nodes[msg.dst], msg)
+        dst = msg.dst
+        ctx = Ctx(self, world, dst)
+        if dst < self.node_count:
+            old = world.nodes[dst]
+            local = self.on_node_message(ctx, dst, old, msg)
             w = ctx.world
-            world = World(replace_at(w.nodes, msg.dst, local), w.clients, w.net, w.history,
-                          w.faults, w.extra)
-        else:
-            c = msg.dst - self.node_count
-            client = world.clients[c]
-            if client.op is None:
-                return ctx.finish(world)  # a late reply to a finished operation
-            op_state = self.on_client_message(ctx, c, client.op, msg)
-            world = ctx.apply_client(ctx.world, c, op_state)
-        return ctx.finish(world)
+            if local is not w.nodes[dst]:
+                w = World(replace_at(w.nodes, dst, local), w.clients, w.net, w.history, w.faults, w.extra)
+            return ctx.finish(w)
+        c = dst - self.node_count
+        client = world.clients[c]
+        if client.op is None:
+            return ctx.finish(world)  # a late reply to a finished operation
+        op_state = self.on_client_message(ctx, c, client.op, msg)
+        return ctx.finish(ctx.apply_client(ctx.world, c, op_state))
 
     def _faults(self, world: World):
         p, f = self.params, world.faults
-        for node in range(self.node_count):
-            if not f.down >> node & 1 and f.crashes < p["crashes"] and self.may_crash(world, node):
-                nodes = world.nodes if p["durable"] else \
-                    replace_at(world.nodes, node, self.init_node(node))
-                faults = f._replace(down=f.down | 1 << node, crashes=f.crashes + 1)
-                yield Action("crash", node, None, None, self), \
-                    self.after_crash(world._replace(nodes=nodes, faults=faults), node)
-            elif f.down >> node & 1 and p["recover"]:
-                faults = f._replace(down=f.down & ~(1 << node))
-                yield Action("recover", node, None, None, self), \
-                    self.after_recover(world._replace(faults=faults), node)
+        down, crashes = f.down, f.crashes
+        nodes, clients, net, history, _, extra = world
+        can_crash, recover = crashes < p["crashes"], p["recover"]
+        if can_crash or (down and recover):
+            for node in range(self.node_count):
+                if not down >> node & 1:
+                    if can_crash and self.may_crash(world, node):
+                        after = nodes if p["durable"] else replace_at(nodes, node, self.init_node(node))
+                        faults = Faults(down | 1 << node, f.side, crashes + 1, f.drops, f.dups, f.partitions)
+                        yield Action("crash", node, None, None, self), \
+                            self.after_crash(World(after, clients, net, history, faults, extra), node)
+                elif recover:
+                    faults = Faults(down & ~(1 << node), f.side, crashes, f.drops, f.dups, f.partitions)
+                    yield Action("recover", node, None, None, self), \
+                        self.after_recover(World(nodes, clients, net, history, faults, extra), node)
         if not f.side and f.partitions < p["partitions"]:
             for side in self.partition_sides():
-                faults = f._replace(side=side, partitions=f.partitions + 1)
+                faults = Faults(down, side, crashes, f.drops, f.dups, f.partitions + 1)
                 yield Action("partition", -1, None, side, self), \
-                    world._replace(faults=faults)
+                    World(nodes, clients, net, history, faults, extra)
         elif f.side:
-            yield Action("heal", -1, None, None, self), \
-                world._replace(faults=f._replace(side=0))
+            faults = Faults(down, 0, crashes, f.drops, f.dups, f.partitions)
+            yield Action("heal", -1, None, None, self), World(nodes, clients, net, history, faults, extra)
 
     def partition_sides(self) -> tuple[int, ...]:
         """Candidate partitions, as the bitmask of the actors cut off from the rest.
@@ -568,8 +585,9 @@ class Ctx:
         obsolete = self.model.request_is_obsolete
         net = tuple(m for m in world.net
                     if m.dst != me and not (m.src == me and obsolete(m)))
-        self.sent = [m for m in self.sent if m.dst != me]
-        return world._replace(net=net)
+        if self.sent:
+            self.sent = [m for m in self.sent if m.dst != me]
+        return World(world.nodes, world.clients, net, world.history, world.faults, world.extra)
 
     def fail(self, client: int, definite: bool = False) -> None:
         """The running operation of ``client`` ends without success: refused, so it certainly
