@@ -23,6 +23,9 @@ from replcheck.checker.model import Model
 from .params import Param
 
 INITIAL_VALUE = 0
+# States are built millions of times: tuple.__new__(Cls, fields) makes a NamedTuple without
+# the Python-level __new__ that Cls(...) runs, about twice as fast on the hot paths below.
+_new = tuple.__new__
 
 
 class Msg(NamedTuple):
@@ -263,7 +266,7 @@ class ReplicationModel(Model):
             ctx = Ctx(self, world, self.client_actor(c))
             ctx.record("invoke", c, client.pc, op, op.value, None)
             op_state = self.start_operation(ctx, c, op)
-            yield Action("invoke", self.client_actor(c), None, op, self), \
+            yield _new(Action, ("invoke", self.client_actor(c), None, op, self)), \
                 ctx.finish(ctx.apply_client(world, c, op_state))
 
     def _targeted_invocations(self, world: World, c: int, op: Op, targets: tuple):
@@ -273,7 +276,7 @@ class ReplicationModel(Model):
             ctx.record("invoke", c, pc, op, op.value, None)
             op_state = self.send_operation(ctx, c, op, target)
             # The label carries the request, so that a trace names where the operation went.
-            yield Action("invoke", me, ctx.sent[0] if ctx.sent else None, op, self), \
+            yield _new(Action, ("invoke", me, ctx.sent[0] if ctx.sent else None, op, self)), \
                 ctx.finish(ctx.apply_client(world, c, op_state))
 
     def deliverable(self, world: World, msg: Msg) -> bool:
@@ -312,18 +315,18 @@ class ReplicationModel(Model):
                 continue
             rest = net[:i] + net[i + 1:]
             if ok:
-                yield Action("deliver", msg.dst, msg, None, self), self._deliver(world, msg, rest)
+                yield _new(Action, ("deliver", msg.dst, msg, None, self)), self._deliver(world, msg, rest)
                 if can_dup:
-                    faults = Faults(f.down, f.side, f.crashes, f.drops, f.dups + 1, f.partitions)
-                    dup = World(world.nodes, world.clients, net, world.history, faults, world.extra)
-                    yield Action("duplicate", msg.dst, msg, None, self), self._deliver(dup, msg, net)
+                    faults = _new(Faults, (f.down, f.side, f.crashes, f.drops, f.dups + 1, f.partitions))
+                    dup = _new(World, (world.nodes, world.clients, net, world.history, faults, world.extra))
+                    yield _new(Action, ("duplicate", msg.dst, msg, None, self)), self._deliver(dup, msg, net)
             if can_drop:
-                faults = Faults(f.down, f.side, f.crashes, f.drops + 1, f.dups, f.partitions)
-                yield Action("drop", msg.src, msg, None, self), \
-                    World(world.nodes, world.clients, rest, world.history, faults, world.extra)
+                faults = _new(Faults, (f.down, f.side, f.crashes, f.drops + 1, f.dups, f.partitions))
+                yield _new(Action, ("drop", msg.src, msg, None, self)), \
+                    _new(World, (world.nodes, world.clients, rest, world.history, faults, world.extra))
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
-        world = World(world.nodes, world.clients, rest, world.history, world.faults, world.extra)
+        world = _new(World, (world.nodes, world.clients, rest, world.history, world.faults, world.extra))
         dst = msg.dst
         ctx = Ctx(self, world, dst)
         if dst < self.node_count:
@@ -331,7 +334,7 @@ class ReplicationModel(Model):
             local = self.on_node_message(ctx, dst, old, msg)
             w = ctx.world
             if local is not w.nodes[dst]:
-                w = World(replace_at(w.nodes, dst, local), w.clients, w.net, w.history, w.faults, w.extra)
+                w = _new(World, (replace_at(w.nodes, dst, local), w.clients, w.net, w.history, w.faults, w.extra))
             return ctx.finish(w)
         c = dst - self.node_count
         client = world.clients[c]
@@ -350,21 +353,22 @@ class ReplicationModel(Model):
                 if not down >> node & 1:
                     if can_crash and self.may_crash(world, node):
                         after = nodes if p["durable"] else replace_at(nodes, node, self.init_node(node))
-                        faults = Faults(down | 1 << node, f.side, crashes + 1, f.drops, f.dups, f.partitions)
-                        yield Action("crash", node, None, None, self), \
-                            self.after_crash(World(after, clients, net, history, faults, extra), node)
+                        faults = _new(Faults, (down | 1 << node, f.side, crashes + 1, f.drops, f.dups, f.partitions))
+                        yield _new(Action, ("crash", node, None, None, self)), \
+                            self.after_crash(_new(World, (after, clients, net, history, faults, extra)), node)
                 elif recover:
-                    faults = Faults(down & ~(1 << node), f.side, crashes, f.drops, f.dups, f.partitions)
-                    yield Action("recover", node, None, None, self), \
-                        self.after_recover(World(nodes, clients, net, history, faults, extra), node)
+                    faults = _new(Faults, (down & ~(1 << node), f.side, crashes, f.drops, f.dups, f.partitions))
+                    yield _new(Action, ("recover", node, None, None, self)), \
+                        self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node)
         if not f.side and f.partitions < p["partitions"]:
             for side in self.partition_sides():
-                faults = Faults(down, side, crashes, f.drops, f.dups, f.partitions + 1)
-                yield Action("partition", -1, None, side, self), \
-                    World(nodes, clients, net, history, faults, extra)
+                faults = _new(Faults, (down, side, crashes, f.drops, f.dups, f.partitions + 1))
+                yield _new(Action, ("partition", -1, None, side, self)), \
+                    _new(World, (nodes, clients, net, history, faults, extra))
         elif f.side:
-            faults = Faults(down, 0, crashes, f.drops, f.dups, f.partitions)
-            yield Action("heal", -1, None, None, self), World(nodes, clients, net, history, faults, extra)
+            faults = _new(Faults, (down, 0, crashes, f.drops, f.dups, f.partitions))
+            yield _new(Action, ("heal", -1, None, None, self)), \
+                _new(World, (nodes, clients, net, history, faults, extra))
 
     def partition_sides(self) -> tuple[int, ...]:
         """Candidate partitions, as the bitmask of the actors cut off from the rest.
@@ -450,14 +454,14 @@ class ReplicationModel(Model):
         for old, new in enumerate(perm):
             nodes[new] = self.relabel_local(world.nodes[old], perm)
         actor = lambda a: perm[a] if a < n else a
-        net = tuple(sorted(Msg(actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm))
+        net = tuple(sorted(_new(Msg, (actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm)))
                            for m in world.net))
         clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm))
                         for c in world.clients)
         f = world.faults
         faults = f._replace(down=permute_mask(f.down, perm), side=permute_mask(f.side, perm))
-        return World(tuple(nodes), clients, net, world.history, faults,
-                     self.relabel_extra(world.extra, perm))
+        return _new(World, (tuple(nodes), clients, net, world.history, faults,
+                            self.relabel_extra(world.extra, perm)))
 
     # --- how traces read -------------------------------------------------------------------
     def describe_node(self, local) -> str:
@@ -554,11 +558,11 @@ class Ctx:
 
     def send(self, dst: int, kind: str, *body) -> None:
         """Send a message of ``kind`` with ``body`` from this handler's actor to ``dst``."""
-        self.sent.append(Msg(dst, self.me, kind, body))
+        self.sent.append(_new(Msg, (dst, self.me, kind, body)))
 
     def record(self, kind: str, client: int, index: int, op: Op, value: int, version) -> None:
         """Append a history event (invocation or completion) of ``client``'s operation."""
-        self.events.append(Event(kind, client, index, op.kind, op.key, value, version))
+        self.events.append(_new(Event, (kind, client, index, op.kind, op.key, value, version)))
 
     def complete(self, client: int, value: int, version) -> None:
         """The running operation of ``client`` returns ``value`` at ``version`` (for a write:
@@ -573,8 +577,10 @@ class Ctx:
         the client moved to its next operation."""
         client = world.clients[c]
         if not self.done:
-            return _with_clients(world, replace_at(world.clients, c, Client(client.pc, op_state)))
-        world = _with_clients(world, replace_at(world.clients, c, Client(client.pc + 1, None)))
+            if op_state is client.op:
+                return world  # an ignored reply: the client's state stays as it was
+            return _with_clients(world, replace_at(world.clients, c, _new(Client, (client.pc, op_state))))
+        world = _with_clients(world, replace_at(world.clients, c, _new(Client, (client.pc + 1, None))))
         return self._forget_finished_operation(world, self.model.client_actor(c))
 
     def _forget_finished_operation(self, world: World, me: int) -> World:
@@ -587,7 +593,7 @@ class Ctx:
                     if m.dst != me and not (m.src == me and obsolete(m)))
         if self.sent:
             self.sent = [m for m in self.sent if m.dst != me]
-        return World(world.nodes, world.clients, net, world.history, world.faults, world.extra)
+        return _new(World, (world.nodes, world.clients, net, world.history, world.faults, world.extra))
 
     def fail(self, client: int, definite: bool = False) -> None:
         """The running operation of ``client`` ends without success: refused, so it certainly
@@ -604,7 +610,7 @@ class Ctx:
             return world
         net = tuple(sorted(world.net + tuple(self.sent))) if self.sent else world.net
         history = world.history + tuple(self.events) if self.events else world.history
-        return World(world.nodes, world.clients, net, history, world.faults, world.extra)
+        return _new(World, (world.nodes, world.clients, net, history, world.faults, world.extra))
 
 
 ENDINGS = {"info": "ends indeterminate (it may or may not have taken effect)",
@@ -625,7 +631,7 @@ def _show(value) -> str:
 
 def _with_clients(world: World, clients: tuple) -> World:
     # Positional construction: NamedTuple._replace is several times slower on this hot path.
-    return World(world.nodes, clients, world.net, world.history, world.faults, world.extra)
+    return _new(World, (world.nodes, clients, world.net, world.history, world.faults, world.extra))
 
 
 def permute_mask(mask: int, perm: tuple[int, ...]) -> int:
