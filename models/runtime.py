@@ -431,9 +431,10 @@ class ReplicationModel(Model):
         return result
 
     def _canonical(self, world: World, groups) -> World:
+        signature = self._signatures(world)
         perm = list(range(self.node_count))  # perm[old id] = new id
         for group in groups:
-            ranked = sorted(group, key=lambda node: self._signature(world, node))
+            ranked = sorted(group, key=signature.__getitem__)
             for new, old in zip(sorted(group), ranked):
                 perm[old] = new
         perm = tuple(perm)
@@ -441,11 +442,19 @@ class ReplicationModel(Model):
             return world
         return self.relabel(world, perm)
 
-    def _signature(self, world: World, node: int):
-        f = world.faults
-        traffic = sorted((m.kind, m.dst == node, m.body) for m in world.net
-                         if m.dst == node or m.src == node)
-        return (world.nodes[node], f.down >> node & 1, f.side >> node & 1, traffic)
+    def _signatures(self, world: World) -> list:
+        # Per node: its state, whether it is down or cut off, and the sorted traffic it sends
+        # or receives (kind, received?, body). One pass over the network for all nodes.
+        n, f = self.node_count, world.faults
+        traffic = [[] for _ in range(n)]
+        for m in world.net:
+            dst, src = m.dst, m.src
+            if dst < n:
+                traffic[dst].append((m.kind, True, m.body))
+            if src < n and src != dst:
+                traffic[src].append((m.kind, False, m.body))
+        return [(world.nodes[node], f.down >> node & 1, f.side >> node & 1, sorted(traffic[node]))
+                for node in range(n)]
 
     def relabel(self, world: World, perm: tuple[int, ...]) -> World:
         """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
