@@ -53,7 +53,7 @@ KNOWN = HISTORY_PROPERTIES | STORE_PROPERTIES | MARK_PROPERTIES
 def leaderless_ample_steps(model, world, steps: list, observed: frozenset):
     """The indices of an ample set of ``steps`` out of ``world``, or None (see the module
     docstring for why each set is persistent and invisible)."""
-    if world.extra is not None or not observed <= KNOWN or not _quiet_network(model, world) \
+    if _marked(world) or not observed <= KNOWN or not _quiet_network(model, world) \
             or not _plain_mechanisms(model):
         return None
     for i, (action, _) in enumerate(steps):
@@ -75,6 +75,12 @@ def _quiet_network(model, world) -> bool:
     p, f = model.params, world.faults
     return (f.drops >= p["drops"] and f.dups >= p["dups"] and not f.side
             and f.partitions >= p["partitions"] and not p["anti_entropy"])
+
+
+def _marked(world) -> bool:
+    """The availability witness's one-state acknowledgement mark is set (the family's
+    ``Extra.acked``; the rest of ``Extra`` is constant under the plain mechanisms)."""
+    return world.extra is not None and world.extra.acked
 
 
 def _plain_mechanisms(model) -> bool:
