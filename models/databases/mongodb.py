@@ -81,10 +81,13 @@ class MongoDB(Frontend):
         if arbiters:
             t.params["arbiters"] = arbiters
             t.decide("arbiters", arbiters, f"arbiters={arbiters} (votes in elections, holds no data)", ARBITER)
-        t.params["failover"] = "election"
-        t.decide("failover", "built in", "failover=election (a majority of voting members elects "
-                 "a primary with an up-to-date oplog; the old primary rolls back what the new one "
-                 "lacks)", ROLLBACK)
+        if v["faults"] != ("none",):
+            t.params["failover"] = "election"
+            t.decide("failover", "built in", "failover=election (a majority of voting members "
+                     "elects a primary with an up-to-date oplog; the old primary rolls back what "
+                     "the new one lacks)", ROLLBACK)
+        else:
+            t.decide("failover", "built in", "failover=none (without faults no election happens)", ELECTIONS)
         self._write_concern(t, v, members, arbiters)
         self._reads(t, v)
         apply_faults(t, LEADER_FOLLOWER_FAULTS, v["faults"])
