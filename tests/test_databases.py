@@ -271,3 +271,13 @@ def test_refusal_errors_are_parameter_errors_naming_the_setting():
         translate("cassandra", read_consistency="LOCAL_QUORUM")
     assert info.value.field == "read_consistency"
     assert info.value.problem.startswith("not modelled: LOCAL_QUORUM: datacenters")
+
+
+def test_traces_use_the_users_node_names(capsys):
+    code, out, _ = run(capsys, "check", "postgres", "synchronous_standby_names=pg_b", "standbys=pg_b",
+                       "reads=pg_b", "synchronous_commit=remote_write", "--property", "read_your_writes")
+    assert code == 1
+    trace = out[out.index("shortest counterexample"):]
+    assert "c0 invokes read x at pg_b" in trace and "pg_b receives read(x) from c0" in trace
+    assert re.search(r"\bf1\b", trace) is None
+    assert translate("postgres", standbys="f2,s1").names == {"f2": "s1"}  # model-like names stay

@@ -76,11 +76,15 @@ class MongoDB(Frontend):
         """Settings -> leader_follower parameters (see the module docstring)."""
         members, arbiters = v["members"], v["arbiters"]
         t = Translation(self.title, "leader_follower", {"followers": members - 1})
+        secondaries = ", ".join(f"f{i}" for i in range(1, members))
         t.decide("members", members, f"followers={members - 1} (the primary is n0, secondaries "
-                 f"f1..f{members - 1})", ELECTIONS)
-        if arbiters:
+                 f"{secondaries})", ELECTIONS)
+        if arbiters and v["faults"] != ("none",):
             t.params["arbiters"] = arbiters
             t.decide("arbiters", arbiters, f"arbiters={arbiters} (votes in elections, holds no data)", ARBITER)
+        elif arbiters:
+            t.decide("arbiters", arbiters, "no model member (without faults no election happens, the "
+                     "only thing an arbiter takes part in; it still counts for the write concern)", ARBITER)
         if v["faults"] != ("none",):
             t.params["failover"] = "election"
             t.decide("failover", "built in", "failover=election (a majority of voting members "

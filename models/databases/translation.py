@@ -14,6 +14,7 @@ only ``Frontend.translate`` and the ``Translation`` methods ``lines``, ``to_json
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -66,6 +67,14 @@ class Translation:
     params: dict
     decisions: list[Decision] = field(default_factory=list)
     documented: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)  # model node name -> the user's (f1 -> s1)
+
+    def rename(self, line: str) -> str:
+        """A trace line in the user's words: model node names replaced by the user's."""
+        if not self.names:
+            return line
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.names)) + r")\b")
+        return pattern.sub(lambda m: self.names[m.group(1)], line)
 
     def decide(self, setting: str, value, becomes: str, source: str = "") -> None:
         """Record one decision."""
