@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two entry points the README promises, with all of their own set-up, on a fresh
 # Debian/Ubuntu machine with Python 3.11+ (no make needed):
-#   ./run.sh demo   check every spec in specs/ and write the diagrams into reports/
+#   ./run.sh demo   check every spec in specs/ and write the diagrams into reports/, and build
+#                   the teaching gallery into reports/gallery/
 #   ./run.sh test   run the test suite
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,7 +29,7 @@ setup_venv() {
   fi
   if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
     "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -e '.[test]'
+    "$VENV/bin/pip" install --quiet -e '.[test,ray]'
     touch "$VENV/.installed"
   fi
 }
@@ -38,15 +39,22 @@ setup_dot() {  # graphviz's dot turns DOT into SVG; without it replcheck writes 
   apt_install graphviz || echo "note: could not install graphviz; diagrams stay DOT only (apt-get install graphviz)"
 }
 
+setup_chromium() {  # headless Chromium prints the gallery's handout and renders pages in the tests
+  command -v chromium >/dev/null 2>&1 && return 0
+  apt_install chromium || echo "note: could not install chromium; no handout.pdf, and the gallery's rendering tests skip (apt-get install chromium)"
+}
+
 case "${1:-}" in
   demo)
-    setup_venv; setup_dot
+    setup_venv; setup_dot; setup_chromium
     "$VENV/bin/replcheck" check specs/ --out reports/ --quiet
     "$VENV/bin/replcheck" sweep leaderless n=1..4 w=1..n r=1..n --property read_your_writes \
         --symmetry --out reports/
+    # The teaching gallery: HTML and SVG (committed), handout.pdf beside them (git-ignored).
+    "$VENV/bin/replcheck" gallery --out reports/gallery/
     ;;
   test)
-    setup_venv; setup_dot
+    setup_venv; setup_dot; setup_chromium
     "$VENV/bin/ruff" check --quiet .
     "$VENV/bin/python" -m pytest
     ;;

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
     c.add_argument("--out", metavar="DIR", type=Path,
                    help="write each counterexample and witness as DOT, SVG, text and JSON under DIR")
+    c.add_argument("--itf", metavar="FILE", type=Path,
+                   help="write the counterexamples in the Informal Trace Format of Apalache and Quint "
+                        "(JSON, the state as data): FILE when there is one, FILE's stem plus "
+                        ".PROPERTY.itf.json for each when there are several; one spec only")
     c.add_argument("--max-depth", type=_depth, metavar="N", help="explore at most N steps deep")
     c.add_argument("--max-states", type=_count, metavar="N", help="store at most N distinct states")
     c.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="stop after SECONDS")
@@ -77,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "does), with a tiny stated chance of a collision. It saves little: the "
                         "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
                         "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness")
+    c.add_argument("--por", action="store_true",
+                   help="partial-order reduction: explore one order of steps the model declares "
+                        "independent and invisible (safety only; liveness is refused; traces stay "
+                        "real but may not be the shortest; specs' state pins are not compared)")
+    c.add_argument("--por-baseline", action="store_true",
+                   help="with --por, also explore without it and report both state counts")
+    c.add_argument("--workers", type=_workers, metavar="N", default=0,
+                   help="explore breadth-first across N Ray worker processes (local cluster "
+                        "unless --ray): same states, verdicts and traces; needs the [ray] extra")
+    c.add_argument("--ray", metavar="ADDRESS", dest="ray_address",
+                   help="run the workers on the Ray cluster at ADDRESS (e.g. 10.0.0.1:6379, or auto)")
     c.add_argument("--quiet", action="store_true",
                    help="print only the final summary and problems: no per-spec verdicts, traces "
                         "or progress")
@@ -105,12 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "or 'replcheck list NAME' narrows it.")
     li.add_argument("what", nargs="?", default="", metavar="models | databases | NAME",
                     help="only the models, only the databases, or one model or database")
-    try:
-        prove_command = registry.command_module("prove")
-        if prove_command is not None:
-            prove_command.add_parsers(sub)
-    except ImportError:  # proofs need z3; the checker works without it
-        pass
+    for name in registry.command_names():  # prove/synthesize, staleness, ...: each adds its parsers
+        try:
+            registry.command_module(name).add_parsers(sub)
+        except ImportError:  # proofs need z3, staleness numpy; the checker works without them
+            pass
     return parser
 
 
@@ -126,6 +140,13 @@ def _count(text: str, least: int = 1) -> int:
     if value < least:
         raise argparse.ArgumentTypeError(f"{value} explores nothing; give {least} or more, or leave "
                                          "the option out for no bound")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _count(text)
+    if value > 4096:
+        raise argparse.ArgumentTypeError(f"{value} workers is more than 4096; give fewer")
     return value
 
 
@@ -224,6 +245,10 @@ def _dispatch(argv: list[str] | None) -> int:
         return _command("prove").run_prove(args)
     if args.command == "synthesize":
         return _command("prove").run_synthesize(args, confirm=_synthesize_confirmation(args))
+    if args.command == "gallery":
+        return _command("gallery").run_gallery(args)
+    if getattr(args, "func", None) is not None:  # a plugged-in subcommand (replcheck.commands)
+        return args.func(args)
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -274,6 +299,11 @@ def _bounds(spec: Spec, args) -> dict:
         value = getattr(args, name)
         if value is not None:
             bounds[name] = value
+    # Engine switches travel with the bounds: check_spec passes the dict to check() whole.
+    if args.por:
+        bounds["por"] = True
+    if args.workers or args.ray_address:
+        bounds.update(workers=args.workers, ray_address=args.ray_address)
     return bounds
 
 
@@ -282,8 +312,12 @@ def run_check(args) -> int:
     results; 1 when a verdict or pin differs from the spec (ad hoc: a safety property is
     violated)."""
     found = _specs_from(args.targets)
+    if args.por_baseline and not args.por:
+        raise UsageError("--por-baseline compares with --por; add --por")
     if args.out is not None:
         check_out_dir(args.out)
+    if args.itf is not None:
+        _check_itf_target(args.itf, found)
     reports, failed, index, output_errors = [], False, [], []
     interrupted = None
     for spec, base in found:
@@ -291,8 +325,12 @@ def run_check(args) -> int:
         if args.symmetry:
             spec.symmetry = True
             validate(spec)
+        if args.por:
+            spec.pin = {}  # pins count the unreduced state space
         model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties,
                                                progress, args.fingerprints)
+        if args.por_baseline and result.stats.stopped_by != "interrupt":
+            result.meta["por_baseline"] = _baseline_states(spec, args)
         if result.stats.stopped_by == "interrupt":
             interrupted = _INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT
         failed |= bool(mismatches) if spec.path else (any(map(is_failure, result.properties))
@@ -304,6 +342,11 @@ def run_check(args) -> int:
                 written = _write_outputs(folder, model, result)
             except OutputError as exc:
                 output_errors.append(str(exc))
+        if args.itf is not None:
+            try:
+                written += _write_itf(args.itf, spec, model, result)
+            except OutputError as exc:
+                output_errors.append(str(exc))
         index.append((spec, result, mismatches, folder))
         if args.json:
             report = result_json(model, result, spec if spec.path else None, mismatches)
@@ -312,7 +355,7 @@ def run_check(args) -> int:
                           "summary": spec.translation.after_lines(result)[0].strip()}
                 if not spec.path:
                     report["mismatches"] = mismatches
-            reports.append(report)
+            reports.append(_with_meta(report, result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
                          args.fingerprints and not result.stats.visited_bytes)
@@ -366,6 +409,45 @@ def _write_index(out: Path, runs: list) -> None:
     write_atomic(out / "index.md", "\n".join(lines) + "\n")
 
 
+def _check_itf_target(path: Path, found: list) -> None:
+    """``--itf`` names one file for one spec: refuse several specs or a directory at once."""
+    if len(found) != 1:
+        raise UsageError(f"--itf {path}: {len(found)} specs were given; --itf writes the traces of "
+                         "one spec or ad hoc model, so name a single spec file")
+    if path.is_dir():
+        raise UsageError(f"--itf {path}: is a directory; name a file such as trace.itf.json")
+
+
+def itf_paths(path: Path, names: list[str]) -> dict[str, Path]:
+    """Where ``--itf PATH`` writes each counterexample: PATH itself for one, and for several
+    PATH's name without ``.itf.json`` (or ``.json``) plus ``.PROPERTY.itf.json``."""
+    if len(names) == 1:
+        return {names[0]: path}
+    stem = path.name
+    for suffix in (".itf.json", ".json"):
+        if stem.endswith(suffix):
+            stem = stem[:-len(suffix)]
+            break
+    return {name: path.with_name(f"{stem}.{name}.itf.json") for name in names}
+
+
+def _write_itf(path: Path, spec, model, result) -> list[Path]:
+    """Each counterexample (a violated property's trace or lasso) as an ITF file."""
+    from .itf import trace_to_itf
+    bad = [p for p in result.properties if p.kind != "sometimes" and p.trace is not None
+           and p.verdict.value == "VIOLATED"]
+    if not bad:
+        print(f"replcheck: --itf {path}: no counterexample, nothing written", file=sys.stderr)
+        return []
+    targets = itf_paths(path, [p.name for p in bad])
+    for p in bad:
+        meta = {"description": f"{p.name} VIOLATED: {p.description}", "property": p.name,
+                "model": as_model(model).display_name(), "spec": spec.where}
+        doc = trace_to_itf(as_model(model), p.trace, meta, p.loop_start)
+        write_atomic(targets[p.name], json.dumps(doc, indent=1) + "\n")
+    return [targets[p.name] for p in bad]
+
+
 def _print_human(spec, model, result, mismatches, written, quiet,
                  fingerprints_ignored: bool = False) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
@@ -378,6 +460,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
     for p in result.properties:
         print(verdict_line(p, spec.expect.get(p.name) if spec.path else None))
     print(stats_line(result))
+    for line in _meta_lines(result):
+        print(line)
     if spec.translation is not None:
         print("\n".join(spec.translation.after_lines(result)))
     if fingerprints_ignored:
@@ -397,6 +481,46 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         for path in written:
             print(f"  wrote {path}")
     print()
+
+
+def _baseline_states(spec, args) -> int:
+    """The unreduced state count of ``spec`` for ``--por-baseline`` (the same bounds)."""
+    bounds = {k: v for k, v in _bounds(spec, args).items() if k != "por"}
+    _, result, _ = check_spec(spec, bounds, args.properties, None, args.fingerprints)
+    return result.stats.states
+
+
+def _with_meta(report: dict, result) -> dict:
+    """The JSON report with what the reduction (``por``) or the workers (``distributed``) did."""
+    meta = dict(result.meta)
+    if "por" in meta:
+        por = dict(meta["por"], states=result.stats.states)
+        if "por_baseline" in meta:
+            por["states_without_por"] = meta.pop("por_baseline")
+            por["reduction_factor"] = round(por["states_without_por"] / max(result.stats.states, 1), 3)
+        meta["por"] = por
+    report.update(meta)
+    return report
+
+
+def _meta_lines(result) -> list[str]:
+    meta = result.meta
+    lines = []
+    if "por" in meta:
+        p = meta["por"]
+        line = (f"  partial-order reduction: ample sets at {p['reduced_expansions']:,} states, "
+                f"{p['steps_not_taken']:,} steps not taken; traces are real but may not be the "
+                f"shortest")
+        if "por_baseline" in meta:
+            base = meta["por_baseline"]
+            line += (f"\n  states: {base:,} without --por, {result.stats.states:,} with "
+                     f"(reduction {base / max(result.stats.states, 1):.2f}x)")
+        lines.append(line)
+    if "distributed" in meta:
+        d = meta["distributed"]
+        lines.append(f"  workers: {d['workers']}, {d['messages']:,} batches and {d['bytes']:,} bytes "
+                     f"exchanged over {len(d['levels'])} levels")
+    return lines
 
 
 def _progress_printer(spec: Spec):

@@ -33,7 +33,8 @@ from .properties import Property, declared_assumptions, declared_properties
 
 REQUIRED = ("init_states", "next_steps")
 OPTIONAL = ("successors", "canonical", "fair_actions", "stuttering", "symmetric_fairness",
-            "describe_changes", "diagram", "summary", "name", "params", "PARAMS")
+            "describe_changes", "diagram", "summary", "name", "params", "PARAMS",
+            "weighted_next_steps", "state_data", "ample_steps")
 
 
 class Model:
@@ -54,6 +55,18 @@ class Model:
     #: (e.g. interchangeable replicas sorted). ``None``: the model offers no symmetry
     #: reduction, and asking for one (``--symmetry``, ``symmetry = true``) is refused.
     canonical: Callable[[Any], Any] | None = None
+    #: Optional partial-order reduction (``--por``, ``checker/por.py``):
+    #: ``ample_steps(state, steps, observed)`` gets a state, the list of its
+    #: ``(action, next_state)`` pairs in ``next_steps`` order, and the names of the
+    #: properties being checked, and returns the indices of an ample set of those steps, or
+    #: None to expand them all. By returning a proper subset the model vouches for two
+    #: things the engine cannot see: the set is *persistent* (on every path from ``state``
+    #: that takes none of its steps, every step is independent of each of them: both orders
+    #: are possible and reach the same state) and *invisible* (none of its steps changes the
+    #: value of an observed property, in any state where it is enabled). The engine adds the
+    #: rest: a non-empty set, a step that visibly changes a property here is a
+    #: ``ModelError``, and the cycle proviso. ``None`` (the default): no reduction.
+    ample_steps: Callable[[Any, list, frozenset], Iterable[int] | None] | None = None
     #: The weakly fair action classes (a set, or a method returning one). An action's class
     #: is ``action.kind`` when it has one, else the action. ``None``: no fairness declared,
     #: so liveness properties are UNKNOWN; an empty set means "nothing is fair".
@@ -64,6 +77,16 @@ class Model:
     #: True vouches that fair action classes, assumptions and liveness properties are
     #: invariant under ``canonical``; liveness under symmetry is refused otherwise.
     symmetric_fairness: ClassVar[bool] = False
+    #: Optional ``weighted_next_steps(state)``: the ``(action, next_state, weight)`` triples
+    #: out of ``state``, for probabilistic questions (``checker.probability``). A weight is
+    #: an exact positive rational (``int`` or ``fractions.Fraction``; floats are refused as
+    #: inexact) and the weights out of one state sum to 1: the model is then a discrete-time
+    #: Markov chain. A weight of ``None`` marks an unweighted, adversarial choice; a state's
+    #: steps are either all weighted or all ``None`` (a Markov decision process, whose
+    #: probabilities exist only as worst-case bounds). It should offer the same steps as
+    #: ``next_steps``, so ``check`` and the probability agree on what is reachable.
+    #: ``None``: the model is not probabilistic, and probabilistic questions are refused.
+    weighted_next_steps: Callable[[Any], Iterable[tuple[Any, Any, Any]]] | None = None
 
     def init_states(self) -> Iterable:
         """The initial states. Required."""
@@ -86,6 +109,13 @@ class Model:
         """What one step changed, one short phrase per change, for traces. The default is
         a structural diff (NamedTuple fields and tuple positions) of the two states."""
         return list(structural_diff("state", previous, current))
+
+    def state_data(self, state) -> dict[str, Any]:
+        """The state as data for ITF and JSON traces: variable name -> Python value (ints,
+        strings, bools, tuples, sets, mappings, NamedTuples, dataclasses). The default reads a
+        NamedTuple's or dataclass's fields, else one variable ``state`` (``checker.itf``)."""
+        from .itf import generic_variables
+        return generic_variables(state)
 
     def diagram(self, trace, prop):
         """A ``checker.diagram.Diagram`` of ``trace`` for ``--out``, or None (the default:

@@ -90,6 +90,11 @@ def command_module(name: str):
     return matches[0].load() if matches else None
 
 
+def command_names() -> list[str]:
+    """Registered subcommand module names (``replcheck.commands``), sorted."""
+    return sorted({ep.name for ep in entry_points(group=COMMANDS)})
+
+
 def check_arguments(cls, params: dict) -> None:
     """A ParameterError naming the first parameter ``cls(**params)`` would not accept, for
     models that take plain keyword arguments (declared ``PARAMS`` are checked by the model)."""

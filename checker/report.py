@@ -6,6 +6,7 @@ default is a structural diff of the two states).
 
 from collections.abc import Mapping
 
+from .itf import encoded_state
 from .model import as_model
 from .result import PropertyResult, Result, Verdict
 
@@ -101,9 +102,12 @@ def _property_json(model, p: PropertyResult, spec) -> dict:
     if p.loop_start is not None:
         out["loop_start"] = p.loop_start
     if p.trace is not None:
+        # The state as data (ITF-encoded values: checker.itf), beside the prose changes.
+        out["initial_state"] = encoded_state(model, p.trace.steps[0].state)
         out["trace"] = [
             {"step": i, "action": str(step.action),
-             "changes": state_changes(model, p.trace.steps[i - 1].state, step.state)}
+             "changes": state_changes(model, p.trace.steps[i - 1].state, step.state),
+             "state": encoded_state(model, step.state)}
             for i, step in enumerate(p.trace.steps[1:], start=1)]
     return out
 

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from .errors import ModelError, ReplcheckError
 from .liveness import Analysis, ParentView, StateGraph, fairness_text
 from .model import Model, as_model
+from .por import Reducer, refuse_liveness
 from .properties import ALWAYS, LIVENESS, SOMETIMES, Property, fair_action_classes
 from .replay import rebuild_trace
 from .result import PropertyResult, Result, Stats, Verdict
@@ -52,7 +53,8 @@ def select_properties(model, names: Iterable[str] | None) -> list[Property]:
 def check(model, *, max_depth: int | None = None, max_states: int | None = None,
           time_limit: float | None = None, properties: Iterable[str] | None = None,
           symmetry: Callable | None = None, stop_when_decided: bool = True,
-          progress: Callable[[dict], None] | None = None, fingerprints: bool = False) -> Result:
+          progress: Callable[[dict], None] | None = None, fingerprints: bool = False,
+          por: bool = False, workers: int = 0, ray_address: str | None = None) -> Result:
     """Explore ``model`` breadth-first and decide each property.
 
     Bounds: ``max_depth`` (BFS levels beyond the initial states), ``max_states`` (distinct
@@ -72,12 +74,24 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     statistics then say ``stopped_by='decided'``); a liveness property is decided only
     after the whole graph is explored. ``progress`` is called about once a second after the
     first two seconds with a dict of running figures; ``check`` itself never prints.
+    ``por`` explores ample sets (partial-order reduction, ``checker/por.py``): safety
+    verdicts are kept, traces may be longer than the shortest, liveness is refused;
+    ``result.meta["por"]`` says what it saved. ``workers`` (> 0) or ``ray_address``
+    partition the search across Ray actors (``checker/distributed.py``) with the same
+    states, verdicts and traces.
     """
+    if workers or ray_address:
+        from .distributed import check_distributed
+        return check_distributed(as_model(model), workers=workers, address=ray_address,
+                                 max_depth=max_depth, max_states=max_states,
+                                 time_limit=time_limit, properties=properties, symmetry=symmetry,
+                                 stop_when_decided=stop_when_decided, progress=progress,
+                                 fingerprints=fingerprints, por=por)
     try:
         return _search(as_model(model), max_depth=max_depth, max_states=max_states,
                        time_limit=time_limit, properties=properties, symmetry=symmetry,
                        stop_when_decided=stop_when_decided, progress=progress,
-                       fingerprints=fingerprints)
+                       fingerprints=fingerprints, por=por)
     finally:
         gc.unfreeze()
 
@@ -142,12 +156,16 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
             time_limit: float | None = None, properties: Iterable[str] | None = None,
             symmetry: Callable | None = None, stop_when_decided: bool = True,
             progress: Callable[[dict], None] | None = None,
-            fingerprints: bool = False) -> Result:
+            fingerprints: bool = False, por: bool = False) -> Result:
     """The search behind ``check``, with the same arguments."""
     for name, value in (("max_depth", max_depth), ("max_states", max_states),
                         ("time_limit", time_limit)):
         _validate_bound(name, value)
     props = select_properties(model, properties)
+    reducer = None
+    if por:
+        refuse_liveness(props)
+        reducer = Reducer(model, props)
     liveness = [p for p in props if p.kind in LIVENESS]
     fair = fair_action_classes(model) if liveness else None
     graph = StateGraph(fair) if liveness and fair is not None else None
@@ -196,7 +214,9 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
             if max_depth is not None and run.depth >= max_depth:
                 _last_level(model, frontier, parent, canon, graph, run)
                 break
-            if graph is None:
+            if reducer is not None:
+                frontier = reducer.expand(frontier, parent, canon, watch, run)
+            elif graph is None:
                 frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
             else:
                 frontier = _expand_recording(model.next_steps, frontier, graph, canon,
@@ -225,7 +245,8 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
     results = tuple(live_results[p.name] if p.name in live_results else
                     _verdict(model, p, watch.found, lookup, canon, complete, stopped_by)
                     for p in props)
-    return Result(properties=results, stats=stats)
+    meta = {} if reducer is None else {"por": reducer.stats.as_dict()}
+    return Result(properties=results, stats=stats, meta=meta)
 
 
 def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch: _Watch,

@@ -102,9 +102,9 @@ def run_sweep(build: Callable[[dict], object], axes: list[Axis], fixed: dict,
     models = [build({**fixed, **combo}) for combo in combos]  # every cell valid before any search
     out = []
     for i, (combo, model) in enumerate(zip(combos, models), start=1):
-        if progress:
-            progress(i, len(combos), combo)
-        try:
+        try:  # an interrupt may land while the progress line is printed, too
+            if progress:
+                progress(i, len(combos), combo)
             result = check(model, properties=properties, **bounds,
                            symmetry=model.canonical if symmetry else None)
         except KeyboardInterrupt:  # arrived before the search loop took over its handling

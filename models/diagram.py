@@ -2,19 +2,57 @@
 
 Lanes: clients first, then the nodes. A row per step. A message is an arrow from the step
 that sent it to the step that delivered (or dropped) it; messages still in flight at the
-end are drawn dotted to the last row. Invocations and completions sit on the client's lane;
-crashes, recoveries and partitions on the lanes they touch.
+end are dashed lines to an "in flight" marker below the last row. Invocations and
+completions sit on the client's lane; crashes and recoveries on the node's lane, which is
+drawn dashed while the node is down; a partition is a line between the two sides.
+
+The title names the anomaly in words, the caption says what went wrong in this trace in one
+sentence, a legend explains the version notation of the family, and the row below the last
+step shows what each replica holds at the end (for a lasso: for ever). Leaderless traces
+mark the write and read quorums of the operations that went wrong and say whether they
+meet. A last-write-wins trace of a discarded write continues past the violation until the
+messages in flight have arrived, so the discard itself is on the page.
 """
 
 from collections import Counter
 
-from replcheck.checker.diagram import Arrow, Diagram, Event, Lane
+from replcheck.checker.diagram import Arrow, Cut, Diagram, Event, Lane, LaneMark
 
 from .guarantees import explain
+
+# The anomaly in words, for titles (the property's name where none is given).
+ANOMALY = {
+    "read_your_writes": "A read misses the session's own acknowledged write",
+    "monotonic_reads": "A later read goes back in time",
+    "monotonic_writes": "A session's later write does not replace its earlier one",
+    "writes_follow_reads": "A write does not replace the value its session had read",
+    "no_lost_updates": "A later acknowledged write is discarded",
+    "durable_acks": "An acknowledged write is lost",
+    "linearizable": "The reads are impossible for a single copy (not linearizable)",
+    "single_leader": "Two nodes act as leader at once (split brain)",
+    "convergence": "The replicas never agree",
+    "eventual_convergence": "The replicas never agree",
+    "counts_every_increment": "The counter does not equal the acknowledged increments",
+    "leader_eventually": "No node leads again",
+}
+
+# How to read the version labels, per family (legend under each diagram).
+LEGEND = {
+    "leaderless": "Notation: x=1@3 is key x holding value 1 with timestamp 3. Values are numbered 1, 2, ... in "
+                  "the order the scripts write them; init is the value before any write.",
+    "leader_follower": "Notation: 1@1.2 is value 1 at log position 2, written in term 1; 0.0 means nothing "
+                       "written yet. Values are numbered 1, 2, ... in script order; init is the initial value.",
+    "multi_leader": "Notation: 1@t2/l1 is value 1 stamped at clock time 2 by leader l1 (last-write-wins); "
+                    "1@[1,0] is value 1 with version vector [writes from l0, writes from l1] (siblings, CRDTs).",
+}
+QUORUM_COLOURS = ("#1f5fbf", "#1e7a3c")
 
 
 def build_diagram(model, trace, prop) -> Diagram:
     """The diagram of ``trace`` for property result ``prop`` (a violation or a witness)."""
+    violation_row = len(trace.steps) - 1
+    if prop.kind == "always" and prop.name == "no_lost_updates":
+        trace = _until_quiet(model, trace)
     steps = trace.steps
     actors = [model.client_actor(c) for c in range(model.client_count)] + \
         list(range(model.node_count))
@@ -63,32 +101,165 @@ def build_diagram(model, trace, prop) -> Diagram:
                                 model.describe_msg(msg) + " (in flight)", "pending"))
     events = tuple(Event(lane, row, "\n".join(texts), kinds.get((lane, row), "step"))
                    for (lane, row), texts in sorted(labels.items(), key=lambda kv: (kv[0][1], kv[0][0])))
-    final = steps[-1].state
     loop_from = getattr(prop, "loop_start", None)
-    if loop_from is not None:
-        verb = {"eventually": "never becomes true", "always_eventually": "stops holding for good",
-                "eventually_always": "keeps failing"}.get(prop.kind, "fails")
-        if loop_from == last:
-            loop = (f"From step {loop_from} on the state stays as it is for ever: no fair "
-                    f"action is enabled there.")
-        else:
-            fair = sorted({str(s.action.kind) for s in steps[loop_from + 1:]})
-            loop = (f"The loop from step {loop_from} repeats for ever, taking {', '.join(fair)}; "
-                    f"every fair action that stays enabled is taken.")
-        caption = f"{prop.name} {verb} ({prop.description.rstrip('.')}). {loop}"
-        title = f"{model.name}: {prop.name} VIOLATED (lasso)"
-    elif prop.kind == "always":
-        caption = explain(model, prop.name, final) if prop.name in _GUARANTEES else \
-            f"{prop.name} fails: {prop.description}"
-        title = f"{model.name}: {prop.name} VIOLATED"
-    else:
-        caption = f"witness: {prop.description}"
-        title = f"{model.name}: {prop.name} reachable"
-    return Diagram(title=f"{title}  ({model.summary()})" if hasattr(model, "summary") else title,
+    title, caption = _title_and_caption(model, steps[:violation_row + 1], prop, loop_from)
+    marks, note = _quorum_marks(model, steps[:violation_row + 1], prop)
+    if violation_row < last:
+        note = (note + "\n" if note else "") + (
+            f"Steps after {violation_row} (grey) show what follows: once the messages in flight "
+            f"have arrived, {_final_words(model, steps[-1].state)}.")
+    summary = model.summary() if hasattr(model, "summary") else ""
+    verdict = "reachable (a witness)" if prop.kind == "sometimes" else "VIOLATED"
+    return Diagram(title=f"{title}\n{model.display_name()} {summary}: {prop.name} {verdict}".rstrip(),
                    caption=caption, lanes=lanes, rows=last, events=events,
-                   arrows=tuple(sorted(arrows)), highlight_row=last, loop_from=loop_from,
-                   highlight_lanes=_acting_lanes(model, steps),
-                   step_labels=tuple(str(s.action) for s in steps[1:]))
+                   arrows=tuple(sorted(arrows)), highlight_row=None if loop_from is not None else violation_row,
+                   loop_from=loop_from,
+                   highlight_lanes=_acting_lanes(model, steps[:violation_row + 1]),
+                   step_labels=tuple(str(s.action) for s in steps[1:]),
+                   final_marked=_diverged(model, steps[-1].state) if loop_from is not None else (),
+                   highlight_kind="witness" if prop.kind == "sometimes" else "violation",
+                   down=_down_segments(model, steps), cuts=_cuts(model, steps),
+                   lane_marks=marks, note=note, legend=LEGEND.get(model.display_name(), ""),
+                   final_states=_final_states(model, steps[-1].state))
+
+
+def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
+    """The anomaly in words, and what went wrong in this trace in one sentence."""
+    final, last = steps[-1].state, len(steps) - 1
+    if prop.kind == "sometimes":
+        action = steps[-1].action if last else None
+        title = "Witness: " + prop.description.rstrip(".")
+        return title, (f"A reachable situation, not a violated property ({prop.name}): it is "
+                       f"reached at step {last}" + (f", when {action}." if action else "."))
+    title = ANOMALY.get(prop.name, prop.name.replace("_", " ").capitalize() + " is broken")
+    if loop_from is not None:
+        how = "stays so for ever: no fair step is left" if loop_from == last else \
+            f"the steps from {loop_from} on repeat for ever"
+        return title, f"The replicas never agree: {_final_words(model, final)}, and {how}."
+    if prop.name in _GUARANTEES:
+        return title, explain(model, prop.name, final) + "."
+    if prop.name == "single_leader":
+        leaders = [model.actor_name(n) for n in range(model.node_count)
+                   if model.node_role(final, n).startswith("leader") and model.node_is_up(final, n)]
+        if len(leaders) > 1:
+            return title, f"At step {last} {' and '.join(leaders)} both act as leader."
+    return title, f"At step {last} this fails: {_final_words(model, final)}."
+
+
+def _final_words(model, world) -> str:
+    """What each live replica holds, grouped: "n0, n1 hold x=1@1; n2 holds x=init@0"."""
+    groups: dict[str, list[str]] = {}
+    for n in range(model.node_count):
+        if model.node_is_up(world, n):
+            groups.setdefault(model.describe_node(world.nodes[n]), []).append(model.actor_name(n))
+    if len(groups) == 1:
+        return f"every live replica: {next(iter(groups))}"
+    return "; ".join(f"{', '.join(names)}: {text}" for text, names in groups.items())
+
+
+def _diverged(model, world) -> tuple[str, ...]:
+    """The live replicas outside the largest group of agreeing ones (for a lasso's end)."""
+    groups: dict[str, list[str]] = {}
+    for n in range(model.node_count):
+        if model.node_is_up(world, n):
+            groups.setdefault(model.describe_node(world.nodes[n]), []).append(model.actor_name(n))
+    if len(groups) < 2:
+        return ()
+    largest = max(groups.values(), key=len)
+    return tuple(name for names in groups.values() if names is not largest for name in names)
+
+
+def _final_states(model, world) -> tuple[tuple[str, str], ...]:
+    out = []
+    for n in range(model.node_count):
+        text = model.describe_node(world.nodes[n]).replace(", ", "\n")
+        out.append((model.actor_name(n), text if model.node_is_up(world, n) else "down\n" + text))
+    return tuple(out)
+
+
+def _down_segments(model, steps) -> tuple[tuple[str, int], ...]:
+    """(lane, row) for every row after which a node is down (its lane drawn dashed)."""
+    return tuple((model.actor_name(n), row) for row, step in enumerate(steps)
+                 for n in range(model.node_count) if step.state.faults.down >> n & 1)
+
+
+def _cuts(model, steps) -> tuple[Cut, ...]:
+    """The partitions of the trace: the row each started, the row it healed, its side."""
+    cuts, start, side = [], None, 0
+    for row in range(1, len(steps)):
+        action = steps[row].action
+        if action.kind == "partition":
+            start, side = row, action.detail
+        elif action.kind == "heal" and start is not None:
+            cuts.append((start, row, side))
+            start = None
+    if start is not None:
+        cuts.append((start, None, side))
+    actors = model.node_count + model.client_count
+    return tuple(Cut(a, b, tuple(model.actor_name(x) for x in range(actors) if mask >> x & 1))
+                 for a, b, mask in cuts)
+
+
+def _quorum_marks(model, steps, prop) -> tuple[tuple[LaneMark, ...], str]:
+    """For quorum systems (parameters w and r): the replicas whose answers made the last read
+    and the write it should have seen, and whether the two quorums meet."""
+    params = getattr(model, "params", {})
+    if "w" not in params or "r" not in params or prop.kind != "always" or \
+            prop.name not in ("read_your_writes", "monotonic_reads", "linearizable"):
+        return (), ""
+    ops = _answering_nodes(model, steps)
+    reads = [(e, nodes) for e, nodes in ops if e.op == "r"]
+    if not reads:
+        return (), ""
+    read, read_nodes = reads[-1]
+    writes = [(e, nodes) for e, nodes in ops if e.op == "w" and e.key == read.key]
+    if not writes:
+        return (), ""
+    write, write_nodes = writes[-1]
+    name = model.actor_name
+    marks = tuple(LaneMark(name(n), "in write quorum", QUORUM_COLOURS[0]) for n in sorted(write_nodes)) + \
+        tuple(LaneMark(name(n), "in read quorum", QUORUM_COLOURS[1]) for n in sorted(read_nodes))
+    shown = lambda nodes: "{" + ", ".join(name(n) for n in sorted(nodes)) + "}"
+    shared = write_nodes & read_nodes
+    verdict = ("they share no replica: DISJOINT, so the read cannot see the write" if not shared
+               else f"they share {shown(shared)}")
+    note = (f"Write quorum of {model.value_name(write.value)}: {shown(write_nodes)} (W={params['w']}); "
+            f"read quorum of the last read: {shown(read_nodes)} (R={params['r']}); {verdict}.")
+    return marks, note
+
+
+def _answering_nodes(model, steps) -> list:
+    """Each completed operation (its "ok" event) with the nodes whose messages reached its
+    client while it ran (its quorum, for a client that coordinates its own quorum)."""
+    running: dict[int, set] = {}
+    done = []
+    for row in range(1, len(steps)):
+        before, after, action = steps[row - 1].state, steps[row].state, steps[row].action
+        if action.kind == "deliver" and action.msg is not None and action.msg.src < model.node_count:
+            dst = action.msg.dst
+            for c in range(model.client_count):
+                if model.client_actor(c) == dst and c in running:
+                    running[c].add(action.msg.src)
+        for e in after.history[len(before.history):]:
+            if e.kind == "invoke":
+                running[e.client] = set()
+            elif e.kind == "ok":
+                done.append((e, frozenset(running.pop(e.client, set()))))
+    return done
+
+
+def _until_quiet(model, trace, limit: int = 12):
+    """The trace continued by delivering messages in flight (the model's first delivery
+    each time) until none is left, so a discard that the violation implies is drawn."""
+    from replcheck.checker.result import Step, Trace
+    steps = list(trace.steps)
+    for _ in range(limit):
+        world = steps[-1].state
+        nxt = next(((a, s) for a, s in model.next_steps(world) if a.kind == "deliver"), None)
+        if nxt is None:
+            break
+        steps.append(Step(*nxt))
+    return Trace(tuple(steps))
 
 
 def _acting_lanes(model, steps) -> tuple[str, ...]:
@@ -162,14 +333,7 @@ def _place_action(model, action, row, put, arrows, sent, before) -> None:
     elif kind in ("crash", "recover"):
         put(action.actor, row, kind + "es" if kind == "crash" else "recovers",
             "fault" if kind == "crash" else "heal")
-    elif kind == "partition":
-        for a in range(model.node_count + model.client_count):
-            if action.detail >> a & 1:
-                put(a, row, "cut off by partition", "fault")
-    elif kind == "heal":
-        side = before.faults.side
-        for a in range(model.node_count + model.client_count):
-            if side >> a & 1:
-                put(a, row, "partition heals", "heal")
+    elif kind in ("partition", "heal"):
+        pass  # drawn as the line between the two sides (``_cuts``)
     else:
         put(action.actor, row, str(action), "step")

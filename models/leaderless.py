@@ -4,9 +4,15 @@ The protocol (DeCandia et al., "Dynamo", SOSP 2007, sections 4.5-4.6; Cassandra 
 work the same way): a key lives on N home replicas. The client coordinates its own
 operations:
 
-* write: stamp the value with a version (timestamp, writer) from a perfectly synchronised
-  clock, send it to all N homes, and report success once W of them acknowledge. A replica
-  stores the value if its version is newer than the one it holds, and acknowledges.
+* write: stamp the value with a version (timestamp, tie rank, writer), send it to all N
+  homes, and report success once W of them acknowledge. A replica stores the value if its
+  version is newer than the one it holds, and acknowledges (last write wins). The
+  timestamp comes from a perfect global order (``clock = "global"``, the default), or from
+  the writing client's clock (``client``, the default of Cassandra's drivers) or the clock
+  of the home replica chosen as coordinator (``coordinator``; the client still sends the
+  messages itself, only the stamp is the coordinator's), each clock running up to ``skew``
+  ticks ahead of the slowest (``leaderless_clocks`` explains ticks and the tie-break: equal
+  timestamps go to the larger value, both orders of the abstract values tried).
 * read: ask all N homes, and once R have answered return the newest version among the
   answers. Read repair then either does nothing (``off``), pushes the newest version to the
   answering replicas that were stale without waiting (``async``), or writes the newest
@@ -21,11 +27,19 @@ operations:
   buckets that differ and exchange only the keys that differ, the newer version winning on
   both sides. One exchange is one atomic step ("anti_entropy").
 
-The anomalies it can show: with W + R <= N a read quorum can miss the latest acknowledged
+Datacenters (``dcs``, ``client_dcs``, ``write_cl``, ``read_cl``; see ``leaderless_topology``):
+homes placed in named datacenters, Cassandra's consistency levels counted per datacenter
+(LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM besides ONE, QUORUM, ALL), the datacenter each operation
+runs from, and partitions that cut whole datacenters apart.
+
+The anomalies it can show: with skewed clocks a write made after another was acknowledged
+can carry a smaller (or equal, and lose the tie) timestamp and be discarded everywhere
+(no_lost_updates), whatever the quorums; with W + R <= N a read quorum can miss the latest acknowledged
 write (stale read, read_your_writes fails); with W + R > N but no read repair, a read that
 sees an in-flight write can be followed by one that does not (the new-old inversion, so the
 register is not linearizable); a sloppy quorum acknowledges a write that no home quorum
-holds, so a later read at the homes misses it.
+holds, so a later read at the homes misses it; a LOCAL_QUORUM write is not seen by a
+LOCAL_QUORUM read in another datacenter.
 
 Convergence is a liveness property: ``convergence`` (eventually-always) says every fair
 behaviour ends with every live home replica holding the same version of every key, for
@@ -47,25 +61,40 @@ from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, Witnesses
+from .leaderless_hints import HintState, HintWindow
+from .leaderless_por import leaderless_ample_steps
+from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
+from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
-NO_VERSION = (0, -1)  # the initial value's (timestamp, writer)
-# ``World.extra`` in the one state right after a step that acknowledged a write while some
-# home replica had been down or cut off from the writer since the write was invoked (the
-# availability witness needs to know it there; every later step clears it).
-ACKED_WITH_A_HOME_ABSENT = True
+NO_VERSION = (0, 0, -1)  # the initial value's (timestamp, tie rank, writer)
 INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
+
+
+class Extra(NamedTuple):
+    """Family-wide state. ``acked``: true in the one state right after a step that
+    acknowledged a write while some home replica had been down or cut off from the writer
+    since the write was invoked (the availability witness needs to know it there; every
+    later step clears it). ``offsets`` (per clock owner) and ``ties`` (+1/-1, the order of
+    values an equal-timestamp tie follows) are the clocks of a run, fixed in the initial
+    state; empty/+1 with the global clock."""
+
+    acked: bool = False
+    offsets: tuple = ()
+    ties: int = 1
+    hints: HintState = HintState()   # the hint windows (see leaderless_hints)
 
 
 class Stored(NamedTuple):
     ts: int
     writer: int
     value: int
+    rank: int = 0       # breaks equal timestamps (see leaderless_clocks); 0 with the global clock
 
     @property
-    def version(self) -> tuple[int, int]:
-        return (self.ts, self.writer)
+    def version(self) -> tuple[int, int, int]:
+        return (self.ts, self.rank, self.writer)
 
 
 class Replica(NamedTuple):
@@ -89,7 +118,7 @@ class WritingBack(NamedTuple):
     acks: int = 0
 
 
-class Leaderless(Witnesses, Guarantees, ReplicationModel):
+class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     """N home replicas, write quorum W, read quorum R, optional read repair and sloppy quorum."""
 
     name = "leaderless"
@@ -97,7 +126,18 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),
         Param("r", int, 2, "replies a read waits for (R)", minimum=1, maximum=7),
-        Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY"),
+        Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY; "
+              "a word ending in @DC runs that operation from datacenter DC"),
+        Param("dcs", list, (), "datacenters and the replicas each holds of every key, e.g. "
+              "dc1:3,dc2:3 (NetworkTopologyStrategy; sets n); empty: one datacenter of n homes"),
+        Param("client_dcs", list, (), "each client's datacenter, where its coordinator is and "
+              "what LOCAL levels count in, e.g. dc1,dc2 (default: the first datacenter)"),
+        Param("write_cl", str, "", "a write's consistency level, replacing w: ONE, QUORUM, ALL "
+              "(over all replicas), LOCAL_ONE, LOCAL_QUORUM (in the client's datacenter), "
+              "EACH_QUORUM (a majority in every datacenter); empty: w acknowledgements",
+              choices=LEVELS),
+        Param("read_cl", str, "", "a read's consistency level, replacing r (as write_cl; LOCAL "
+              "reads ask only local replicas); empty: r replies", choices=LEVELS),
         Param("read_repair", str, "off", "what a read does about stale replicas",
               choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
@@ -105,6 +145,18 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
               only_if=("sloppy", True)),
         Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
               "Merkle summaries and exchange the keys that differ (a fair step)"),
+        Param("clock", str, "global", "what stamps a write's timestamp: a perfect global order "
+              "(global), the writing client's clock (client: Cassandra drivers' default), or "
+              "the clock of the home replica coordinating the write (coordinator); last write "
+              "wins by timestamp, " + TIE_TEXT, choices=("global", "client", "coordinator")),
+        Param("hint_expiries", int, 0, "how many times a hint window (Cassandra max_hint_window) "
+              "may end in a run: a timer step, at any moment while a home is down or cut off, "
+              "after which writes for it are dropped instead of hinted until it is back; 0: a "
+              "write for an unreachable home waits in flight until it is back (perfect hints)",
+              minimum=0, maximum=3),
+        Param("skew", int, 0, "how many ticks a clock may run ahead of the slowest (a tick: "
+              "true time advances one tick per write stamped); 0: clocks agree",
+              minimum=0, maximum=3),
     ) + FAULT_PARAMS
     # Fairness of the liveness property ``convergence`` (see the module docstring).
     fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
@@ -118,13 +170,21 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     def __init__(self, **given):
         p = bind(self.PARAMS, given)
+        check_levels(p, given)
+        self.topology = topo = parse_dcs(p, given)
+        p["n"] = len(topo.dc_of)
         for field in ("w", "r"):
             if p[field] > p["n"]:
                 raise ParameterError(field, f"{field}={p[field]} is more than n={p['n']} "
                                             f"replicas; lower {field} or raise n")
+        if p["skew"] and p["clock"] == "global":
+            raise ParameterError("skew", "the global clock cannot be skewed; set clock = "
+                                         "\"client\" or \"coordinator\", or remove skew")
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
-        super().__init__(self.n + self.spare_count, p)
+        scripts, self.op_dcs = split_scripts(p, topo)
+        super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
+        self.params = p
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
@@ -147,6 +207,11 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return "ack"
 
     def describe_action(self, a: Action) -> str:
+        if a.kind == "invoke" and a.msg is not None:  # the coordinator's clock stamps it
+            return f"{super().describe_action(a)} via coordinator {self.node_name(a.msg.dst)}"
+        if a.kind == "hint_window":
+            return f"{self.node_name(a.actor)}'s hint window ends: writes for it are dropped " \
+                   f"until it is back"
         if a.kind == "hint":
             return f"{self.actor_name(a.actor)} sends {self.describe_msg(a.msg)} " \
                    f"to spare {self.node_name(a.msg.dst)}"
@@ -165,6 +230,29 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     SUMMARY_ALWAYS = ("n", "w", "r")
 
+    def clock_owners(self) -> tuple[str, ...]:
+        """The names of the clocks that stamp writes (none with the global clock)."""
+        if self.params["clock"] == "client":
+            return tuple(f"c{c}" for c in range(self.client_count))
+        if self.params["clock"] == "coordinator":
+            return tuple(self.node_name(h) for h in range(self.n))
+        return ()
+
+    def lane_label(self, world: World, actor: int) -> str:
+        """Lanes of skewed clocks show the clock's offset (the diagram's title cannot)."""
+        name = self.actor_name(actor)
+        offsets = world.extra.offsets
+        owner = actor - self.node_count if self.params["clock"] == "client" else actor
+        if self.topology.placed and actor < self.n:
+            name = f"{name} ({self.topology.names[self.topology.dc_of[actor]]})"
+        if any(offsets) and 0 <= owner < len(offsets) and self.actor_name(actor) in self.clock_owners():
+            return f"{name} (clock {offsets[owner]:+d})"
+        return name
+
+    def describe_extra(self, extra: Extra) -> str:
+        text = f"clock offsets {describe_offsets(self.clock_owners(), extra.offsets)}"
+        return text + ("; ties go to the smaller value" if extra.ties < 0 else "")
+
     def describe_node(self, local: Replica) -> str:
         held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
                          for k, s in enumerate(local.store))
@@ -176,15 +264,48 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
     def init_node(self, node: int) -> Replica:
         return Replica(tuple(Stored(0, -1, INITIAL_VALUE) for _ in self.key_names))
 
-    def start_operation(self, ctx, client: int, op):
+    def init_states(self):
+        """One initial world per choice of clock offsets and tie order (one with the global
+        clock; see ``leaderless_clocks``)."""
+        owners, skew = len(self.clock_owners()), self.params["skew"]
+        for world in super().init_states():
+            for offsets in offset_vectors(owners, skew):
+                for ties in tie_orders(skew):
+                    yield world._replace(extra=Extra(offsets=offsets, ties=ties))
+
+    def operation_targets(self, world: World, client: int, op):
+        """With coordinator clocks, a write goes through a home replica the client reaches
+        (one step per choice); otherwise the client coordinates its operations itself."""
+        if op.kind != "w" or self.params["clock"] != "coordinator":
+            return None
+        me, dc = self.client_actor(client), self.op_dcs[client][world.clients[client].pc]
+        return tuple(h for h in range(self.n) if self.reachable(world, me, h)
+                     and self.topology.dc_of[h] == dc)
+
+    def send_operation(self, ctx, client: int, op, target: int):
+        return self.start_operation(ctx, client, op, coordinator=target)
+
+    def _stamp(self, world: World, client: int, value: int, coordinator: int) -> Stored:
+        """The write's stamp: true time (one tick per write invoked, this one included) plus the clock's
+        offset, the tie rank of its value, and the writer."""
+        now = 1 + sum(1 for e in world.history if e.kind == "invoke" and e.op == "w")
+        extra, clock = world.extra, self.params["clock"]
+        if clock == "global":
+            return Stored(now, client, value)
+        owner = client if clock == "client" else coordinator
+        return Stored(now + extra.offsets[owner], client, value, tie_rank(extra.ties, value))
+
+    def start_operation(self, ctx, client: int, op, coordinator: int = 0):
         if op.kind == "w":
-            clock = sum(1 for e in ctx.world.history if e.kind == "invoke" and e.op == "w")
-            stored = Stored(clock + 1, client, op.value)
-            for home in range(self.n):
-                ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
+            stored = self._stamp(ctx.world, client, op.value, coordinator)
+            homes = sorted(range(self.n), key=lambda h: h != coordinator)
+            for home in homes:  # the coordinator first: the invocation's label names it
+                if not self.hint_dropped(ctx.world, home):
+                    ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
             return Writing(stored.version, absent=self._absent_homes(ctx.world, client))
-        for home in range(self.n):
-            ctx.send(home, "get", op.key, ctx.world.clients[client].pc)
+        pc = ctx.world.clients[client].pc
+        for home in self._read_homes(client, pc):
+            ctx.send(home, "get", op.key, pc)
         return Reading()
 
     def request_is_obsolete(self, msg: Msg) -> bool:
@@ -213,31 +334,45 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         op = self.scripts[client][pc]
         if isinstance(op_state, Writing) and msg.kind == "ack":
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
-            if bin(op_state.acks).count("1") >= self.params["w"]:
+            if self._enough(client, pc, "write_cl", "w", op_state.acks):
                 ctx.complete(client, op.value, op_state.version)
                 if op_state.absent:
-                    ctx.world = ctx.world._replace(extra=ACKED_WITH_A_HOME_ABSENT)
+                    ctx.world = ctx.world._replace(extra=ctx.world.extra._replace(acked=True))
         elif isinstance(op_state, Reading) and msg.kind == "got":
             replies = op_state.replies + ((msg.src, msg.body[1]),)
             op_state = Reading(tuple(sorted(replies)))
-            if len(replies) >= self.params["r"]:
+            if self._enough(client, pc, "read_cl", "r", sum(1 << node for node, _ in replies)):
                 op_state = self._read_quorum_reached(ctx, client, op, op_state)
         elif isinstance(op_state, WritingBack) and msg.kind == "ack":
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
-            if bin(op_state.acks).count("1") >= self.params["w"]:
+            level, count = ("read_cl", "r") if self.params["read_cl"] else ("write_cl", "w")
+            if self._enough(client, pc, level, count, op_state.acks):
                 ctx.complete(client, op_state.best.value, op_state.best.version)
         return op_state
+
+    def _enough(self, client: int, pc: int, level: str, count: str, mask: int) -> bool:
+        """Whether the nodes in ``mask`` complete the operation at its consistency level."""
+        return satisfied(self.params[level], self.params[count], mask, self.topology,
+                         self.op_dcs[client][pc])
+
+    def _read_homes(self, client: int, pc: int) -> range | tuple:
+        """The homes a read asks: all, or with a LOCAL level those in its datacenter."""
+        if self.params["read_cl"] not in LOCAL_LEVELS:
+            return range(self.n)
+        mask = self.topology.masks[self.op_dcs[client][pc]]
+        return tuple(h for h in range(self.n) if mask >> h & 1)
 
     def _read_quorum_reached(self, ctx, client: int, op, reading: Reading):
         best = max((stored for _, stored in reading.replies), key=lambda s: s.version)
         mode = self.params["read_repair"]
         if mode == "blocking":
             for home in range(self.n):
-                ctx.send(home, "put", op.key, best, ctx.world.clients[client].pc)
+                if not self.hint_dropped(ctx.world, home):
+                    ctx.send(home, "put", op.key, best, ctx.world.clients[client].pc)
             return WritingBack(best)
         if mode == "async":
             for node, stored in reading.replies:
-                if stored.version < best.version:
+                if stored.version < best.version and not self.hint_dropped(ctx.world, node):
                     ctx.send(node, "put", op.key, best, INTERNAL)
         ctx.complete(client, best.value, best.version)
         return reading
@@ -248,6 +383,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
             yield from self._handoffs(world)
         if self.params["anti_entropy"]:
             yield from self._anti_entropy(world)
+        if self.params["hint_expiries"]:
+            yield from self.hint_window_steps(world)
 
     # --- anti-entropy ------------------------------------------------------------------------------
     def _bucket_keys(self, bucket: int) -> range:
@@ -304,7 +441,8 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                 for spare in range(self.n, self.node_count):
                     if not self.reachable(world, me, spare):
                         continue
-                    stored = Stored(client.op.version[0], client.op.version[1], op.value)
+                    ts, rank, writer = client.op.version
+                    stored = Stored(ts, writer, op.value, rank)
                     msg = Msg(spare, me, "hint", (home, op.key, stored, client.pc))
                     new_op = client.op._replace(hinted=client.op.hinted | 1 << home)
                     clients = replace_at(world.clients, c, client._replace(op=new_op))
@@ -328,7 +466,35 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
 
     # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
     def symmetric_node_groups(self):
-        return tuple(g for g in (tuple(range(self.n)), tuple(range(self.n, self.node_count))) if g)
+        homes = tuple(tuple(h for h in range(self.n) if m >> h & 1) for m in self.topology.masks)
+        return tuple(g for g in homes + (tuple(range(self.n, self.node_count)),) if g)
+
+    # --- partitions between datacenters ----------------------------------------------------------
+    def partition_sides(self) -> tuple[int, ...]:
+        """With datacenters, a partition cuts whole datacenters (never the first, to list each
+        split once) and the clients that run from them off from the rest."""
+        topo = self.topology
+        if not topo.placed:
+            return super().partition_sides()
+        sides = []
+        for dcs in range(2, 1 << len(topo.masks), 2):
+            nodes = sum(m for dc, m in enumerate(topo.masks) if dcs >> dc & 1)
+            clients = sum(1 << self.client_actor(c) for c in range(self.client_count)
+                          if dcs >> self._client_dc(c) & 1)
+            sides.append(nodes | clients)
+        return tuple(sides)
+
+    def _client_dc(self, client: int) -> int:
+        names = self.params["client_dcs"]
+        return self.topology.names.index(names[client]) if names else 0
+
+    def side_name(self, side: int) -> str:
+        topo = self.topology
+        if not topo.placed:
+            return super().side_name(side)
+        cut = [name for name, m in zip(topo.names, topo.masks) if side & m]
+        rest = [name for name, m in zip(topo.names, topo.masks) if not side & m]
+        return f"between datacenters: {{{','.join(cut)}}} | {{{','.join(rest)}}}"
 
     def relabel_local(self, local: Replica, perm):
         if not local.hints:
@@ -343,6 +509,25 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                                      hinted=permute_mask(op_state.hinted, perm),
                                      absent=permute_mask(op_state.absent, perm))
         return op_state._replace(acks=permute_mask(op_state.acks, perm))
+
+    def _signature(self, world: World, node: int):
+        # Coordinator clocks belong to homes: homes with different offsets are told apart,
+        # so that permuted offset vectors fall into one symmetry class.
+        signature = super()._signature(world, node)
+        if self.params["clock"] == "coordinator" and node < self.n:
+            return signature + (world.extra.offsets[node],)
+        return signature
+
+    def relabel_extra(self, extra: Extra, perm):
+        if extra.hints.expired:
+            extra = extra._replace(hints=extra.hints._replace(
+                expired=permute_mask(extra.hints.expired, perm)))
+        if self.params["clock"] != "coordinator":
+            return extra
+        offsets = [0] * len(extra.offsets)
+        for home, offset in enumerate(extra.offsets):
+            offsets[perm[home]] = offset
+        return extra._replace(offsets=tuple(offsets))
 
     def relabel_body(self, msg: Msg, perm):
         if msg.kind == "hint":
@@ -381,14 +566,14 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
         return sum(1 << h for h in range(self.n) if not self.reachable(world, me, h))
 
     def next_steps(self, world: World):
-        if world.extra is not None:  # the acknowledgement mark lasts exactly one state
-            world = world._replace(extra=None)
+        if world.extra.acked:  # the acknowledgement mark lasts exactly one state
+            world = world._replace(extra=world.extra._replace(acked=False))
         return super().next_steps(world)
 
     def _faults(self, world: World):
         for action, after in super()._faults(world):
             if action.kind in ("recover", "heal"):
-                after = self._still_absent(after)
+                after = self.restart_hint_windows(self._still_absent(after))
             yield action, after
 
     def _still_absent(self, world: World) -> World:
@@ -400,10 +585,14 @@ class Leaderless(Witnesses, Guarantees, ReplicationModel):
                     clients = replace_at(clients, c, client._replace(op=client.op._replace(absent=absent)))
         return world._replace(clients=clients)
 
+    def ample_steps(self, world: World, steps: list, observed: frozenset):
+        """Partial-order reduction's ample sets (``--por``): see ``leaderless_por.py``."""
+        return leaderless_ample_steps(self, world, steps, observed)
+
     def describe_changes(self, before: World, after: World) -> list[str]:
         return super().describe_changes(before._replace(extra=None), after._replace(extra=None))
 
     @sometimes
     def write_acknowledged_while_a_home_is_down(self, world: World) -> bool:
         """A write is acknowledged while a home replica is down or cut off for the whole write."""
-        return world.extra is ACKED_WITH_A_HOME_ABSENT
+        return world.extra.acked

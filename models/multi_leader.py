@@ -16,17 +16,20 @@ three regions, each with a leader ``l0``, ``l1``, ``l2``. Every client has a hom
 How concurrent writes are reconciled is the parameter ``conflict``:
 
 * ``lww`` -- last writer wins (Cassandra, DynamoDB global tables, Riak
-  ``last_write_wins``): the leader stamps each write with (its clock, its id) and every
-  copy keeps the highest stamp. Time is a counter that advances by one tick each time a
-  write is stamped anywhere, so writes are stamped in real-time order; each leader's clock
-  reads true time plus a fixed offset. The offsets are chosen nondeterministically in the
+  ``last_write_wins``): the leader stamps each write with its clock and every copy keeps
+  the highest stamp. Time is a counter that advances by one tick each time a write is
+  stamped anywhere, so writes are stamped in real-time order; each leader's clock reads
+  true time plus a fixed offset. The offsets are chosen nondeterministically in the
   initial state, every vector in 0..``skew`` whose smallest offset is 0 (shifting all
   clocks together changes nothing), and stay fixed for the run: a bounded run is far
   shorter than a drift period, and one constant offset is all that reordering two writes
   takes. Choosing them nondeterministically rather than fixing them covers every direction
   of skew, so a spec need not know which leader's clock runs ahead. ``skew = k`` lets a
-  clock run up to k ticks ahead, so a write can lose against one stamped k ticks earlier
-  (equal stamps go to the higher leader id).
+  clock run up to k ticks ahead, so a write can lose against one stamped k ticks earlier.
+  Equal timestamps go to the larger value, as in Cassandra; since the model's values are
+  abstract, both orders of the values are tried (see ``leaderless_clocks``), so a verdict
+  does not depend on which leader is named first. (Until issue 12 the tie went to the
+  higher leader id, which made the same skew HOLD or fail depending on naming.)
 * ``crdt`` with ``type``: ``counter`` (a PN-counter; ``inc``/``dec``), ``or_set`` (an
   observed-remove, add-wins set; ``add:E``/``rem:E``, optimised with a causal context as in
   Bieniusa et al. 2012) or ``mv_register`` (a multi-value register: a write replaces
@@ -82,7 +85,6 @@ deliberately replace by keeping concurrent writes side by side; what they promis
 is checked by ``no_write_discarded_unseen``, ``counts_every_increment`` and ``add_wins``).
 """
 
-from itertools import product
 from typing import NamedTuple
 
 from replcheck.checker import always, sometimes
@@ -90,6 +92,7 @@ from replcheck.checker.errors import ParameterError
 from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, operations
+from .leaderless_clocks import TIE_TEXT, offset_vectors, tie_orders, tie_rank
 from .params import Param, bind
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
                       replace_at)
@@ -103,6 +106,7 @@ class Extra(NamedTuple):
     offsets: tuple = ()
     now: int = 0
     cut: int = -1
+    ties: int = 1   # +1/-1: the order of values an equal-timestamp tie follows
 
 
 class Siblings(NamedTuple):
@@ -174,8 +178,9 @@ class MultiLeader(Guarantees, ReplicationModel):
               choices=("lww", "crdt", "siblings")),
         Param("type", str, "", "the CRDT for conflict = \"crdt\"",
               choices=("counter", "or_set", "mv_register")),
-        Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead",
-              minimum=0, maximum=3),
+        Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead of the "
+              "slowest (a tick: true time advances one tick per write stamped); 0: clocks agree; "
+              + TIE_TEXT, minimum=0, maximum=3),
     ) + FAULT_PARAMS + (
         Param("heals", bool, True, "every partition eventually heals (\"heal\" is a fair "
                                    "action); false: a partition may last for ever"),
@@ -350,7 +355,8 @@ class MultiLeader(Guarantees, ReplicationModel):
         if not extra.offsets:
             return "partition started" if extra.cut >= 0 else "partition over"
         clocks = ", ".join(f"l{i}{o:+d}" for i, o in enumerate(extra.offsets))
-        return f"true time {extra.now} (clock offsets {clocks})"
+        ties = "; equal timestamps go to the smaller value" if extra.ties < 0 else ""
+        return f"true time {extra.now} (clock offsets {clocks}{ties})"
 
     # --- the state machine ------------------------------------------------------------------------
     def init_node(self, node: int) -> tuple:
@@ -538,25 +544,28 @@ def _validated(p: dict, given: dict) -> dict:
 
 
 class LwwMultiLeader(MultiLeader):
-    """Last writer wins by (leader clock, leader id); clocks may be skewed."""
+    """Last writer wins by leader clock, equal timestamps by value; clocks may be skewed."""
 
-    # A version is the stamp (timestamp, leader); a key's state is (timestamp, leader, value).
+    # A version is the stamp (timestamp, tie rank, leader); a key's state is the stamp and
+    # the value. The rank (see leaderless_clocks) decides equal timestamps; the leader id
+    # only names where the write was stamped (ranks are unique, so it never decides).
     def init_states(self):
         skew = self.params["skew"]
-        for offsets in product(range(skew + 1), repeat=self.leaders):
-            if min(offsets) == 0:
+        for offsets in offset_vectors(self.leaders, skew):
+            for ties in tie_orders(skew):
                 for world in super().init_states():
-                    yield world._replace(extra=Extra(offsets=offsets))
+                    yield world._replace(extra=Extra(offsets=offsets, ties=ties))
 
     def init_key(self):
-        return (0, -1, INITIAL_VALUE)
+        return (0, 0, -1, INITIAL_VALUE)
 
     def apply_write(self, ctx, leader, state, value, cctx):
         extra = ctx.world.extra
         now = extra.now + 1
         ctx.world = ctx.world._replace(extra=extra._replace(now=now))
-        stamped = (now + extra.offsets[leader], leader, value)
-        return max(state, stamped), stamped[:2]
+        rank = tie_rank(extra.ties, value) if self.params["skew"] else 0
+        stamped = (now + extra.offsets[leader], rank, leader, value)
+        return max(state, stamped), stamped[:3]
 
     def shipped(self, state, value, version, leader):
         return version + (value,)  # the write itself, as it was stamped
@@ -565,7 +574,7 @@ class LwwMultiLeader(MultiLeader):
         return max(state, incoming)
 
     def read_value(self, state):
-        return state[2], state[:2]
+        return state[3], state[:3]
 
     def supersedes(self, a, b) -> bool:
         return a > b
@@ -574,13 +583,13 @@ class LwwMultiLeader(MultiLeader):
         return a >= b
 
     def context(self, state):
-        return state[:2]
+        return state[:3]
 
     def describe_version(self, version) -> str:
-        return "init" if version[1] < 0 else f"t{version[0]}/l{version[1]}"
+        return "init" if version[2] < 0 else f"t{version[0]}/l{version[2]}"
 
     def describe_key_state(self, state) -> str:
-        return f"{self.value_name(state[2])}@{self.describe_version(state[:2])}"
+        return f"{self.value_name(state[3])}@{self.describe_version(state[:3])}"
 
     @sometimes
     def converged_by_losing_a_write(self, world: World) -> bool:
@@ -594,7 +603,7 @@ class LwwMultiLeader(MultiLeader):
         for w in ops:
             if w.op != "w" or w.returned is None:
                 continue
-            held = world.nodes[0][w.key][2]
+            held = world.nodes[0][w.key][3]
             if held == w.value:
                 continue
             winner = next((o for o in ops if o.op == "w" and o.value == held), None)

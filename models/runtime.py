@@ -475,6 +475,15 @@ class ReplicationModel(Model):
                                f"{_op_words(self, e)} {ENDINGS[e.kind]}")
         return changes
 
+    def state_data(self, world: World) -> dict:
+        """The world as data for ITF and JSON traces: nodes and clients keyed by their names,
+        the messages in flight as a list (a multiset), the rest field by field."""
+        return {"nodes": {self.actor_name(i): local for i, local in enumerate(world.nodes)},
+                "clients": {self.actor_name(self.client_actor(c)): state
+                            for c, state in enumerate(world.clients)},
+                "net": list(world.net), "history": list(world.history), "faults": world.faults,
+                "extra": world.extra}
+
     def node_role(self, world: World, node: int) -> str:
         """A node's role in a few words ("leader, term 2"); "" where roles do not exist.
         Diagrams show it under the lane's name and mark the steps where it changes."""

@@ -18,11 +18,13 @@ LONG = ["leaderless", "n=3", "w=2", "r=2", "clients=w,w,r r", "read_repair=block
 def _interrupt(argv, sig, cwd, wait_for="") -> subprocess.CompletedProcess:
     proc = subprocess.Popen([sys.executable, "-m", "replcheck.checker", *argv], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded CI machine the start-up alone can take many seconds.
+    deadline = time.monotonic() + 180
     if wait_for:  # the progress lines on stderr tell when the slow part has started
         seen = ""
-        while wait_for not in seen and time.monotonic() < deadline:
+        while wait_for not in seen and time.monotonic() < deadline and proc.poll() is None:
             seen += proc.stderr.readline()
+        assert wait_for in seen, f"never saw {wait_for!r} before signalling: {seen!r}"
     else:
         time.sleep(3)
     proc.send_signal(sig)

@@ -75,10 +75,11 @@ def test_lww_skew_shortest_lost_update_is_pinned():
     nlu = result["no_lost_updates"]
     assert nlu.verdict.value == "VIOLATED"
     assert [str(a) for a in nlu.trace.actions] == LWW_SKEW_TRACE
-    # l1's clock runs one tick ahead; c0's later write ties at t2 and loses to l1's id
+    # l1's clock runs one tick ahead; c0's later write ties at t2 and loses to c1's larger value
     assert nlu.trace.steps[0].state.extra.offsets == (0, 1)
+    assert nlu.trace.steps[0].state.extra.ties == 1
     final = nlu.trace.steps[-1].state
-    assert final.nodes[0][0] == (2, 0, 1) and final.nodes[1][0] == (2, 1, 2)
+    assert final.nodes[0][0] == (2, 1, 0, 1) and final.nodes[1][0] == (2, 2, 1, 2)
 
 
 def test_lww_skew_zero_same_scripts_never_lose_a_later_write():
@@ -271,7 +272,7 @@ def test_a_partition_that_never_heals_is_a_pinned_lasso():
     assert "heal" not in p.reason
     assert_is_lasso(model, p)
     final = p.trace.steps[-1].state
-    assert final.nodes == (((1, 0, 1),), ((0, -1, 0),))  # l0 holds x=1@t1/l0, l1 the initial
+    assert final.nodes == (((1, 0, 0, 1),), ((0, 0, -1, 0),))  # l0 holds x=1@t1/l0, l1 the initial
     assert final.faults.side and final.faults.partitions == 1
     assert [(m.kind, m.src, m.dst) for m in final.net] == [("rep", 0, 1)]  # stuck at the cut
     assert all(c.op is None for c in final.clients)
