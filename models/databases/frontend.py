@@ -36,6 +36,9 @@ LEADERLESS_FAULTS = {
                     "one replica may crash and come back with an empty disk"),
     "lost_message": ({"drops": 1}, "the network may lose one message"),
 }
+CASSANDRA_FAULTS = {**LEADERLESS_FAULTS,
+                    "dc_partition": ({"partitions": 1}, "the datacenters (with the clients running "
+                                     "there) may be cut apart, and the cut may heal")}
 MULTI_LEADER_FAULTS = {
     "none": ({}, "no faults"),
     "region_partition": ({"partitions": 1}, "the regions may be cut apart, and the cut heals"),
