@@ -295,3 +295,10 @@ def test_traces_use_the_users_node_names(capsys):
     assert "c0 invokes read x at pg_b" in trace and "pg_b receives read(x) from c0" in trace
     assert re.search(r"\bf1\b", trace) is None
     assert translate("postgres", standbys="f2,s1").names == {"f2": "s1"}  # model-like names stay
+
+
+def test_dynamodb_global_table_clock_skew():
+    t = translate("dynamodb", global_table="MREC", clock_skew="1")
+    assert (t.model, t.params["skew"], t.params["conflict"]) == ("multi_leader", 1, "lww")
+    with pytest.raises(ParameterError):
+        translate("dynamodb", clock_skew="1")  # a single Region has no last-writer-wins clocks
