@@ -106,6 +106,11 @@ class Translation:
                  for p in result.properties if p.kind == "always" and p.verdict.value == "VIOLATED"]
         out = [f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
                f"fails: {', '.join(fails) or 'nothing'}"]
+        seen = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "HOLDS"]
+        never = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "VIOLATED"]
+        if seen or never:  # availability and other witnesses: what can and cannot happen
+            out.append(f"  can happen: {', '.join(seen) or 'nothing checked'}; "
+                       f"never happens: {', '.join(never) or 'nothing'}")
         for prop, (verdict, source) in self.documented.items():
             got = verdicts[prop].verdict.value if prop in verdicts else "not checked"
             mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else "DISAGREES")
