@@ -138,8 +138,8 @@ def to_dot(d: Diagram) -> str:
     pending = sorted({a.dst_lane for a in d.arrows if a.style == "pending"})
     end_row = d.rows + 1 if (pending or d.final_states) else None
     out = ["digraph trace {",
-           "  graph [rankdir=TB, nodesep=0.35, ranksep=0.22, splines=line, fontname=\"Helvetica\", "
-           f"labelloc=t, label={_q(d.title)}, fontsize=16];",
+           "  graph [rankdir=TB, nodesep=0.35, ranksep=0.22, splines=line, outputorder=edgesfirst, "
+           f"fontname=\"Helvetica\", labelloc=t, label={_q(d.title)}, fontsize=16];",
            "  node [fontname=\"Helvetica\", fontsize=10];",
            "  edge [fontname=\"Helvetica\", fontsize=9];"]
     out += _step_column(d, end_row)
@@ -222,9 +222,12 @@ def _partition_lane(i: int, d: Diagram, end_row: int | None) -> list[str]:
     out = [f"  H{i} [shape=plaintext, label=\"\", width=0.1];"]
     for r in range(last + 1):
         label = "partition" if r == cut.start else ("heals" if r == cut.end else "")
-        colour = "#b35900"
-        out.append(f"  {_node(i, r)} [shape=plaintext, width=0.1, height=0.1, fontsize=9, "
-                   f"fontcolor=\"{colour}\", label={_q(label)}];")
+        if label:
+            out.append(f"  {_node(i, r)} [shape=plaintext, width=0.1, height=0.1, fontsize=9, "
+                       f"fontcolor=\"#b35900\", label={_q(label)}];")
+        else:  # a point, so the line runs on without a gap (invisible outside the cut)
+            shown = "" if cut.start <= r <= stop else ", style=invis"
+            out.append(f"  {_node(i, r)} [shape=point, width=0.01, color=\"#b35900\"{shown}];")
     out.append(f"  H{i} -> {_node(i, 0)} [style=invis, weight=100];")
     for r in range(last):
         on = cut.start <= r < stop
@@ -282,7 +285,8 @@ def _arrow(a: Arrow, lane_index: dict, end_row: int | None) -> str:
     style = {"message": "color=\"#1f5fbf\"",
              "dropped": "color=\"#c62828\", style=dashed, arrowhead=tee",
              "pending": "color=\"#a8a8a8\", fontcolor=\"#777777\", style=dashed, arrowhead=none"}[a.style]
-    return f"{src} -> {dst} [constraint=false, {style}, label={_q(a.label)}];"
+    # xlabel: the label sits beside the line without bending it
+    return f"{src} -> {dst} [constraint=false, {style}, xlabel={_q(a.label)}];"
 
 
 def write_diagram(d: Diagram, stem: Path) -> tuple[Path, Path | None, str]:

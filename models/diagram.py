@@ -136,6 +136,10 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
         how = "stays so for ever: no fair step is left" if loop_from == last else \
             f"the steps from {loop_from} on repeat for ever"
         return title, f"The replicas never agree: {_final_words(model, final)}, and {how}."
+    if prop.name == "linearizable":
+        stale = _stale_read(model, final)
+        if stale:
+            return title, stale
     if prop.name in _GUARANTEES:
         return title, explain(model, prop.name, final) + "."
     if prop.name == "single_leader":
@@ -143,7 +147,32 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
                    if model.node_role(final, n).startswith("leader") and model.node_is_up(final, n)]
         if len(leaders) > 1:
             return title, f"At step {last} {' and '.join(leaders)} both act as leader."
+    if prop.name == "counts_every_increment":
+        acked = sum(1 for e in final.history if e.kind == "ok" and e.op == "w")
+        dup = [r for r in range(1, len(steps)) if steps[r].action.kind == "duplicate"]
+        why = f" (the network delivered a request twice at step {dup[0]})" if dup else ""
+        return title, (f"{acked} increment{'s' if acked != 1 else ''} acknowledged, yet "
+                       f"{_final_words(model, final)}{why}.")
     return title, f"At step {last} this fails: {_final_words(model, final)}."
+
+
+def _stale_read(model, world) -> str:
+    """A read that returned a value older than a write acknowledged before the read began,
+    in one sentence ("" when the violation is of another shape)."""
+    from .guarantees import operations
+    ops = operations(world.history)
+    name = lambda o: model.actor_name(model.client_actor(o.client))
+    for read in reversed(ops):
+        if read.op != "r" or read.returned is None:
+            continue
+        for write in ops:
+            if write.op == "w" and write.key == read.key and write.returned is not None \
+                    and write.returned < read.invoked and write.value != read.value \
+                    and not model.covers(read.version, write.version):
+                k, v = model.key_name, model.value_name
+                return (f"{name(read)} read {k(read.key)}={v(read.value)}, although {name(write)}'s write "
+                        f"{k(write.key)}={v(write.value)} had been acknowledged before the read began.")
+    return ""
 
 
 def _final_words(model, world) -> str:
@@ -327,7 +356,8 @@ def _place_action(model, action, row, put, arrows, sent, before) -> None:
             arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
                                 model.describe_msg(msg), "dropped"))
         else:
-            put(msg.dst, row, "recv " + model.describe_msg(msg))
+            copy = " (the network keeps a copy)" if kind == "duplicate" else ""
+            put(msg.dst, row, "recv " + model.describe_msg(msg) + copy, "fault" if copy else "step")
             arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
                                 model.describe_msg(msg), "message"))
     elif kind in ("crash", "recover"):

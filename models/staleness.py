@@ -67,6 +67,7 @@ class QuorumStaleness(Model):
         self._read_weight = Fraction(1, comb(n, r)) if placement == "uniform" else None
 
     def init_states(self):
+        """Every replica holds v0; no write yet, no read."""
         return [World(0, (0,) * self.n, None)]
 
     def weighted_next_steps(self, s: World):
@@ -115,6 +116,7 @@ class QuorumStaleness(Model):
         return s.returned is not None
 
     def summary(self) -> str:
+        """The parameters in one line."""
         return f"n={self.n} w={self.w} r={self.r} k={self.k} writes={self.writes} placement={self.placement}"
 
 
@@ -186,3 +188,41 @@ def k_staleness(n: int, w: int, r: int, k: int) -> Fraction:
     writes reach W and reads contact R of N replicas chosen uniformly at random (PBS
     k-staleness, non-expanding quorums), computed exactly by exploring the chain."""
     return explore_k_staleness(n, w, r, k).fresh
+
+
+def t_visibility(n: int, w: int, r: int, profile, times=(0.0,), **options):
+    """PBS t-visibility by seeded Monte Carlo simulation of the WARS model: see
+    ``models.staleness_wars.t_visibility`` (``profile`` is a shipped name such as
+    ``"lnkd-disk"`` or a ``Profile``; ``trials=`` and ``seed=`` are optional)."""
+    from .staleness_wars import t_visibility as simulate  # numpy is needed only here
+    return simulate(n, w, r, profile, times, **options)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``replcheck staleness`` prints, for other front ends: ``text`` (the report),
+    ``data`` (the ``--json`` document) and ``svg`` (the ``--svg`` plot)."""
+
+    text: str
+    data: dict
+    svg: str
+
+
+def report(n: int, w: int, r: int, ks=range(1, 6), *, latency: str | None = None,
+           times=None, trials: int | None = None, seed: int | None = None) -> Report:
+    """k-staleness for each k in ``ks`` (exact) and, when ``latency`` names a profile (a
+    shipped name, a .toml or .csv path), t-visibility at ``times`` (ms; default 0 to
+    1000 ms). Raises ``ParameterError``/``UsageError`` (one-line messages) on bad input."""
+    from . import staleness_command as command
+    from .staleness_wars import DEFAULT_SEED, DEFAULT_TRIALS
+    rows = [explore_k_staleness(n, w, r, k) for k in ks]
+    tvis, printed, profile = None, [], None
+    if latency:
+        from .staleness_latency import load_profile
+        profile = load_profile(latency)
+        printed = sorted(set(times)) if times is not None else list(command.DEFAULT_TIMES)
+        grid = sorted(set(printed) | set(command.plot_times(printed)))
+        tvis = t_visibility(n, w, r, profile, grid, trials=trials or DEFAULT_TRIALS, seed=DEFAULT_SEED
+                            if seed is None else seed)
+    return Report("\n".join(command.render(rows, tvis, printed, profile)),
+                  command.to_json(rows, tvis, printed, profile), command.plot(rows, tvis))

@@ -233,7 +233,7 @@ def run_staleness(args: argparse.Namespace) -> int:
     if simulate:
         profile = load_profile(args.latency, _legs(args.leg))
         printed = parse_times(values["t"]) if "t" in values else list(DEFAULT_TIMES)
-        dense = _plot_times(printed) if args.svg else []
+        dense = plot_times(printed) if args.svg else []
         tvis = t_visibility(n, w, r, profile, sorted(set(printed) | set(dense)), trials=trials, seed=seed)
     if args.svg:
         _write_svg(Path(args.svg), rows, tvis)
@@ -246,7 +246,8 @@ def run_staleness(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot_times(printed: list[float]) -> list[float]:
+def plot_times(printed: list[float]) -> list[float]:
+    """A grid of times from 0 to the largest printed time, for a smooth t curve."""
     top = max(printed) if printed else 0.0
     top = top if top > 0 else 1.0
     return [round(top * i / PLOT_POINTS, 9) for i in range(PLOT_POINTS + 1)]

@@ -59,9 +59,11 @@ class Exponential(Distribution):
     rate: float
 
     def sample(self, rng, size):
+        """Exponential draws of mean 1/rate."""
         return rng.exponential(1.0 / self.rate, size)
 
     def describe(self):
+        """``exp(RATE)``."""
         return f"exp({self.rate:g})"
 
 
@@ -73,9 +75,11 @@ class Pareto(Distribution):
     alpha: float
 
     def sample(self, rng, size):
+        """xm times a Lomax draw plus one: the classical Pareto."""
         return self.xm * (1.0 + rng.pareto(self.alpha, size))
 
     def describe(self):
+        """``pareto(XM,ALPHA)``."""
         return f"pareto({self.xm:g},{self.alpha:g})"
 
 
@@ -86,9 +90,11 @@ class Constant(Distribution):
     ms: float
 
     def sample(self, rng, size):
+        """The constant, ``size`` times."""
         return np.full(size, float(self.ms))
 
     def describe(self):
+        """``const(MS)``."""
         return f"const({self.ms:g})"
 
 
@@ -100,9 +106,11 @@ class Empirical(Distribution):
     source: str = "observed"
 
     def sample(self, rng, size):
+        """Observations drawn uniformly with replacement."""
         return rng.choice(np.asarray(self.values, dtype=float), size=size, replace=True)
 
     def describe(self):
+        """Where the observations came from and how many there are."""
         return f"csv({self.source}: {len(self.values)} observations)"
 
 
@@ -114,6 +122,7 @@ class Mixture(Distribution):
     parts: tuple[Distribution, ...]
 
     def sample(self, rng, size):
+        """A component per draw by weight, then a draw from it."""
         pick = np.searchsorted(np.cumsum(self.weights), rng.random(size), side="right")
         pick = np.minimum(pick, len(self.parts) - 1)  # a cumulative sum of 0.9999...: stay in range
         out = np.empty(size)
@@ -123,6 +132,7 @@ class Mixture(Distribution):
         return out
 
     def describe(self):
+        """``w1*dist1 + w2*dist2 ...``."""
         return " + ".join(f"{w:g}*{p.describe()}" for w, p in zip(self.weights, self.parts))
 
 

@@ -134,6 +134,10 @@ def test_the_tradeoff_table_links_each_cell_to_a_page_that_explains_it(built):
     assert (small, overlap) == ("VIOLATED", "HOLDS")
     row_small = table[table.index("W + R &le; N") if "W + R &le; N" in table else table.index("W + R ≤ N"):]
     assert 'c-violated"><a href="row-ll-small.html#ryw">violated' in row_small
+    markdown = (out / "tradeoff.md").read_text()
+    assert "| leaderless: W + R ≤ N (3, 1, 1) | [violated](row-ll-small.html#ryw)" in markdown
+    for target in re.findall(r"\]\(([^)#]+)#", markdown):
+        assert (out / target).is_file()
 
 
 def test_the_handout_holds_every_page(built):
@@ -204,3 +208,10 @@ def test_a_config_reproduces_with_its_command(built):
     adhoc = replace(catalogue.STRICT_PARTITION)
     assert adhoc.command() == ("replcheck check leaderless n=3 w=2 r=2 clients='w r' partitions=1 "
                                "--symmetry")
+
+
+def test_gallery_without_graphviz_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(gallery.shutil, "which", lambda name: None)
+    assert main(["gallery", "--out", str(tmp_path / "site"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("replcheck: gallery: graphviz's 'dot'") and len(err) == 1

@@ -146,3 +146,12 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1, err
+
+
+def test_the_python_api_for_other_front_ends():
+    from replcheck.models.staleness import report
+    r = report(3, 1, 1, ks=(2,))
+    assert r.data["k_staleness"]["rows"][0]["probability"] == "5/9" and "5/9 = 0.556" in r.text
+    assert r.svg.startswith("<svg") and "t_visibility" not in r.data
+    strict = report(3, 2, 2, ks=(1, 2))
+    assert not strict.data["k_staleness"]["stale_read_reachable"] and "No stale read is reachable" in strict.text

@@ -74,6 +74,9 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
     from .venn import majority_section, quorum_section
     if workers is not None and workers < 1:
         raise UsageError(f"gallery --workers {workers}: give 1 or more")
+    if shutil.which("dot") is None:
+        raise UsageError("gallery: graphviz's 'dot' program is missing and the pages need SVG diagrams; "
+                         "install it (Debian/Ubuntu: apt-get install graphviz)")
     root = _specs_root()
     wanted = _wanted()
     configs = sorted(catalogue.all_configs(), key=lambda c: c.key not in HEAVY_FIRST)
@@ -97,10 +100,11 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
         body = site.row_body(row, outcomes)
         write_atomic(out / f"row-{row.key}.html", site.document(f"{row.group}: {row.label}", body))
     handout_pdf = out / "handout.pdf"
-    index = site.index_body(outcomes, handout=pdf)
+    index = site.index_body(outcomes)
     handout = "".join(f'<div class="page-break">{b}</div>' for b in [index] + bodies)
     write_atomic(out / "handout.html", site.document("replcheck gallery: handout", handout))
     write_atomic(out / "index.html", site.document("replcheck gallery", index))
+    write_atomic(out / "tradeoff.md", site.tradeoff_markdown(outcomes))
     if pdf:
         print_pdf(out / "handout.html", handout_pdf)
     return outcomes

@@ -20,7 +20,7 @@ body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; m
        padding: 12px 20px 40px; line-height: 1.45; }
 h1 { font-size: 1.6em; margin: 0.4em 0; } h2 { font-size: 1.25em; margin-top: 1.2em; }
 nav { font-size: 0.9em; margin-bottom: 8px; } nav a { margin-right: 12px; }
-.pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px; }
+.pair { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 2fr); gap: 18px; }
 .side { border: 1px solid #ccc; border-radius: 8px; padding: 10px 12px; min-width: 0; }
 .side.anomaly { border-color: #d9a0a0; background: #fffafa; }
 .side.twin { border-color: #9fcca9; background: #f8fdf8; }
@@ -53,11 +53,13 @@ td.c-unknown { background: #fff1cc; }
 """
 
 DRAWING = ("Time runs downwards; each column is a client (grey, rounded) or a replica. Blue arrows are "
-           "messages delivered; a dashed grey line ending in an open circle is a message still in flight "
-           "when the trace ends; a red dashed line ending in a bar is a message the network lost. A "
-           "crashed replica's column is drawn dashed until it recovers; a partition is a thick line "
-           "between the two sides. Red marks only the step where the property is violated; a witness "
-           "(something reachable, nothing wrong) ends in blue.")
+           "messages delivered; a dashed grey line without an arrowhead, running to a dashed "
+           "'(message in flight)' box below the last step, is a message never delivered; a red dashed "
+           "line ending in a bar is a message the network lost. A crashed replica's column is drawn "
+           "dashed until it recovers; a partition is a thick line between the two sides. The row "
+           "below the last step shows what each replica holds at the end (for a lasso: for ever). "
+           "Red marks only the violation; a witness (something reachable, nothing wrong) ends in "
+           "blue; leaderless quorums are outlined on their lanes.")
 
 
 def _head(title: str) -> str:
@@ -197,6 +199,19 @@ def tradeoff_table(outcomes: dict[str, Outcome], prefix: str = "") -> str:
             "Not modelled: the model has no such property.</p>")
 
 
+def tradeoff_markdown(outcomes: dict[str, Outcome], prefix: str = "") -> str:
+    """The trade-off table as Markdown (for the README), each cell linking to its row page."""
+    head = "| scheme | " + " | ".join(c.label for c in catalogue.COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(catalogue.COLUMNS) + 1)]
+    for row in catalogue.ROWS:
+        cells = []
+        for column in catalogue.COLUMNS:
+            state, _, _ = cell_state(column, row, outcomes)
+            cells.append(f"[{_cell_words(state, column)}]({prefix}row-{row.key}.html#{column.key})")
+        lines.append(f"| {row.group}: {row.label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
     """A table row's page: for each column, the configuration, command and verdicts behind it."""
     parts = [f'<article id="row-{row.key}"><h1>{escape(row.group)}: {escape(row.label)}</h1>']
@@ -219,11 +234,13 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
     return "".join(parts)
 
 
-def index_body(outcomes: dict[str, Outcome], handout: bool) -> str:
+def index_body(outcomes: dict[str, Outcome]) -> str:
     """The index: what the gallery is, the anomaly pages, the trade-off table."""
     items = "".join(f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
-                    f"{escape(p.twin_title.lower())}</li>" for p in catalogue.PAGES)
-    pdf = '<p>The printable handout: <a href="handout.pdf">handout.pdf</a>.</p>' if handout else ""
+                    f"{escape(p.twin_title[0].lower() + p.twin_title[1:])}</li>" for p in catalogue.PAGES)
+    # The same words whether or not Chromium printed the PDF, so the HTML is the same bytes.
+    pdf = ('<p>The printable handout: <a href="handout.pdf">handout.pdf</a>, printed from '
+           '<a href="handout.html">handout.html</a> by headless Chromium where it is installed.</p>')
     return ("<h1>Replication anomalies, each beside its fix</h1>"
             "<p>Every page shows a classic anomaly of database replication as a counterexample found "
             "by replcheck, next to a configuration that fixes it, with the verdict of a complete search. "
