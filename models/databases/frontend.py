@@ -79,6 +79,17 @@ def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") 
     t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
 
 
+def model_offers(model: str, param: str, value=None) -> bool:
+    """Whether the registered ``model`` declares ``param`` (with ``value`` among its choices).
+    Front ends ask this before refusing a setting whose mechanism a model may since have
+    gained, so the refusal lifts itself when the mechanism lands (and is pinned by tests)."""
+    from replcheck.checker.registry import model_class
+    for p in getattr(model_class(model), "PARAMS", ()):
+        if p.name == param:
+            return value is None or value in p.choices
+    return False
+
+
 CLIENTS = Setting("clients", "client workloads, one script per client: w (write), r (read); "
                   "e.g. \"w r,r\" is two clients (default: the model's)", scripts, None)
 
