@@ -11,6 +11,7 @@ from replcheck.checker import registry
 from replcheck.checker.cli import main
 from replcheck.checker.errors import ParameterError
 from replcheck.checker.search import check
+from replcheck.models.databases.frontend import model_offers
 from replcheck.checker.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +105,6 @@ REFUSALS = [
     ("cassandra", ["write_consistency=ONE", "read_consistency=QUORUM"], "give equal read and write"),
     ("riak", [], "siblings"),
     ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
-    ("couchdb", [], "deterministic winner"),
     ("postgres", ["synchronous_commit=off"], "off acknowledges before"),
     ("postgres", ["cascade=s3"], "cascading"),
     ("mongodb", ["read_preference=nearest"], "one kind of member"),
@@ -304,3 +304,44 @@ def test_dynamodb_global_table_clock_skew():
     assert (t.model, t.params["skew"], t.params["conflict"]) == ("multi_leader", 1, "lww")
     with pytest.raises(ParameterError):
         translate("dynamodb", clock_skew="1")  # a single Region has no last-writer-wins clocks
+
+
+# Refusals that lift themselves once the models declare the mechanism (model_offers): pinned
+# both ways, so the test fails if a refusal stays after the mechanism lands, or goes before.
+SIBLINGS = model_offers("leaderless", "conflict", "siblings")
+REVISIONS = model_offers("multi_leader", "conflict", "revisions")
+
+
+@pytest.mark.skipif(SIBLINGS, reason="the leaderless family has siblings: see the next test")
+def test_riak_allow_mult_refused_without_leaderless_siblings(capsys):
+    code, _, err = run(capsys, "check", "riak", "pw=quorum", "pr=quorum")
+    assert code == 2 and "not modelled" in err and "siblings" in err
+
+
+@pytest.mark.skipif(not SIBLINGS, reason="the leaderless family has no siblings yet")
+def test_riak_allow_mult_becomes_leaderless_siblings(capsys):
+    t = translate("riak", n_val="2", w="1", r="2", pw="1", pr="2", clients="w,w r")
+    assert t.params["conflict"] == "siblings" and "sloppy" not in t.params
+    code, out, _ = run(capsys, "check", "riak", "n_val=2", "w=1", "r=2", "pw=1", "pr=2", "clients=w,w r",
+                       "--quiet")
+    assert code == 0 and re.search(r"no_write_discarded_unseen +HOLDS", out)
+    assert re.search(r"read_returns_siblings +HOLDS", out)
+    code, _, err = run(capsys, "check", "riak")  # pw = 0: siblings with a sloppy quorum
+    assert code == 2 and "sloppy quorum" in err and err.count("\n") == 1
+
+
+@pytest.mark.skipif(REVISIONS, reason="the multi-leader family has revisions: see the next test")
+def test_couchdb_plain_reads_refused_without_revisions(capsys):
+    code, _, err = run(capsys, "check", "couchdb")
+    assert code == 2 and "deterministic winner" in err
+
+
+@pytest.mark.skipif(not REVISIONS, reason="the multi-leader family has no revisions mode yet")
+def test_couchdb_plain_reads_become_revisions(capsys):
+    """CouchDB's conflicts page: every server picks the same winner; the losers are kept, and a
+    writer whose revision loses reads the winner instead of its own write."""
+    code, out, _ = run(capsys, "check", "couchdb", "clients=w r,w", "--quiet")
+    assert code == 1
+    assert out.startswith("CouchDB: modelled as multi_leader leaders=2 conflict=revisions")
+    assert re.search(r"read_your_writes +VIOLATED", out) and re.search(r"losing_revision_kept +HOLDS", out)
+    assert re.search(r"no_write_discarded_unseen +HOLDS", out)

@@ -113,13 +113,17 @@ class Riak(Frontend):
                 raise refuse("allow_mult", f"true (the default for bucket types): {SIBLINGS_MISSING}",
                              "set allow_mult=false to check timestamp resolution, or see the "
                              "multi_leader model's siblings")
+            if v["pw"] == 0:
+                raise refuse("allow_mult", "siblings together with a sloppy quorum (pw=0: fallback "
+                             "vnodes count) are not modelled", "set pw and pr to the quorum (strict), or "
+                             "allow_mult=false")
             t.params["conflict"] = "siblings"
             t.decide("allow_mult", True, "conflict=siblings (concurrent writes are kept side by side, "
                      "tracked by version vectors, and a read returns them all)", CONFLICTS)
             return
         t.decide("allow_mult, last_write_wins", f"false, {str(v['last_write_wins']).lower()}",
                  "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
-                 "synchronised clocks (clock skew is not modelled yet)", CONFLICTS)
+                 "synchronised clocks (clock skew is not modelled for Riak)", CONFLICTS)
 
 
 FRONTEND = Riak()
