@@ -42,7 +42,12 @@ def stable_encoding(value) -> bytes:
     """A byte string that depends only on ``value`` (not on hash seeds or memory addresses):
     tuples and NamedTuples by their items, frozen dataclasses by their fields, sets sorted by
     their items' encodings, everything else by ``repr``."""
-    return _encode(value).encode()
+    text = repr(value)
+    # repr alone is stable unless a set or dict inside orders its items by hash: only then
+    # (or when a brace merely appears in a string) take the slower, sorted encoding.
+    if "{" in text or "set(" in text or " at 0x" in text:
+        text = _encode(value)
+    return text.encode()
 
 
 def _encode(x) -> str:
@@ -81,6 +86,10 @@ class Shard:
         self.frontier: list = []
         self.fanout: list = []     # successors per frontier state, for the transition count
         self.candidates: list = []
+        # Keys this worker has sent before: their owners stored them then (a level is only
+        # ever cut at the end of the search), so they need not travel again. A cache that
+        # trades memory for traffic, as distributed checkers commonly do.
+        self.sent: set = set()
 
     def seed(self, items: list) -> int:
         """Store initial states ``(position, key, state)`` owned here."""
@@ -92,13 +101,16 @@ class Shard:
     def expand(self) -> list:
         """Every successor of this slice of the frontier, as one pickled batch per owner."""
         buckets = [[] for _ in range(self.count)]
-        canon, count = self.canon, self.count
+        canon, count, sent = self.canon, self.count, self.sent
         self.fanout = []
         for pos, key, state in self.frontier:
             succs = self.successors(state)
             self.fanout.append(len(succs))
             for j, succ in enumerate(succs):
                 k = canon(succ)
+                if k in sent:  # sent earlier in this level with a smaller position, or before
+                    continue
+                sent.add(k)
                 buckets[stable_hash(k) % count].append((pos + (j,), k, succ, key))
         batches = [pickle.dumps(b, PICKLE_PROTOCOL) for b in buckets]
         return batches if count > 1 else batches[0]  # Ray returns one value as itself
@@ -298,7 +310,7 @@ class _Levels:
         self.states_in_frontier = stored
         if stored:
             self.depth += 1
-        self.levels.append({"level": self.depth, "new_states": stored,
+        self.levels.append({"level": len(self.levels) + 1, "new_states": stored,
                             "messages": sum(r["messages"] for r in reports),
                             "bytes": sum(r["bytes"] for r in reports)})
         if self.stop_when_decided and not self.watch.pending:
