@@ -74,8 +74,7 @@ def build_diagram(model, trace, prop) -> Diagram:
         _place_action(model, action, row, put, arrows, sent, before)
         for msg in _added(before.net, after.net, action):
             sent.setdefault(msg, []).append(row)
-            if not (action.kind in ("invoke", "deliver", "duplicate", "hint", "handoff")
-                    or action.actor == msg.src):
+            if not (action.kind in model.self_sending_kinds or action.actor == msg.src):
                 put(msg.src, row, "send")
         for node in range(model.node_count):
             role = model.node_role(after, node)

@@ -58,6 +58,9 @@ def ordered_pairs(ops: list[Operation], first: str, then: str, same_session: boo
                 yield a, b
 
 
+_UNJUDGED = object()
+
+
 class Guarantees:
     """Mixin for a family: the guarantees as ``@always`` properties.
 
@@ -74,9 +77,13 @@ class Guarantees:
 
     def _judge(self, name: str, world, judge) -> bool:
         verdicts = self._verdicts_for(world.history)
-        if name not in verdicts:
-            verdicts[name] = judge(verdicts.setdefault("", operations(world.history)))
-        return verdicts[name]
+        verdict = verdicts.get(name, _UNJUDGED)
+        if verdict is _UNJUDGED:
+            ops = verdicts.get("")
+            if ops is None:  # paired once per history, shared by every guarantee
+                ops = verdicts[""] = operations(world.history)
+            verdict = verdicts[name] = judge(ops)
+        return verdict
 
     def _verdicts_for(self, history: tuple) -> dict:
         # Successive states mostly share one history object, so an identity check saves

@@ -32,6 +32,9 @@ homes placed in named datacenters, Cassandra's consistency levels counted per da
 (LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM besides ONE, QUORUM, ALL), the datacenter each operation
 runs from, and partitions that cut whole datacenters apart.
 
+Siblings (``conflict = "siblings"``, Riak allow_mult; see ``leaderless_siblings``): version
+vectors instead of timestamps, concurrent writes kept side by side and all returned by a read.
+
 The anomalies it can show: with skewed clocks a write made after another was acknowledged
 can carry a smaller (or equal, and lose the tie) timestamp and be discarded everywhere
 (no_lost_updates), whatever the quorums; with W + R <= N a read quorum can miss the latest acknowledged
@@ -54,6 +57,7 @@ Because healing is fair, every partition ends; make "heal" unfair to let partiti
 for ever (anti-entropy cannot cross them, and convergence then fails).
 """
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from replcheck.checker import sometimes
@@ -63,6 +67,8 @@ from replcheck.checker.properties import eventually_always
 from .guarantees import Guarantees, Witnesses
 from .leaderless_hints import HintState, HintWindow
 from .leaderless_por import leaderless_ample_steps
+from .leaderless_modes import mode_note, with_note
+from .leaderless_siblings import SiblingsMixin, refuse_unsupported
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind
@@ -118,16 +124,32 @@ class WritingBack(NamedTuple):
     acks: int = 0
 
 
+_FAULT_HELP = {
+    "drops": "how many messages the network may lose; nothing resends them: the operation may "
+             "stay pending and a replica stale until read repair or anti-entropy fixes it",
+    "dups": "how many messages the network may deliver twice (a put applied twice changes nothing)",
+    "partitions": "how many partitions may start: some nodes cut off from the rest (the clients "
+                  "stay with the rest); with dcs, whole datacenters with the clients that run from "
+                  "them; each may heal (healing is fair)",
+}
+
+
 class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     """N home replicas, write quorum W, read quorum R, optional read repair and sloppy quorum."""
 
     name = "leaderless"
+    Replica = Replica
+    INTERNAL = INTERNAL
+    self_sending_kinds = ReplicationModel.self_sending_kinds | {"hint", "handoff"}
     PARAMS = (
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),
         Param("r", int, 2, "replies a read waits for (R)", minimum=1, maximum=7),
         Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY; "
               "a word ending in @DC runs that operation from datacenter DC"),
+        Param("conflict", str, "lww", "how a replica reconciles concurrent writes: last write "
+              "wins by timestamp (lww), or keep them all as siblings with version vectors and "
+              "return them all (siblings: Riak allow_mult = true)", choices=("lww", "siblings")),
         Param("dcs", list, (), "datacenters and the replicas each holds of every key, e.g. "
               "dc1:3,dc2:3 (NetworkTopologyStrategy; sets n); empty: one datacenter of n homes"),
         Param("client_dcs", list, (), "each client's datacenter, where its coordinator is and "
@@ -157,7 +179,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         Param("skew", int, 0, "how many ticks a clock may run ahead of the slowest (a tick: "
               "true time advances one tick per write stamped); 0: clocks agree",
               minimum=0, maximum=3),
-    ) + FAULT_PARAMS
+    ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
     # Fairness of the liveness property ``convergence`` (see the module docstring).
     fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
     stuttering = True
@@ -168,8 +190,18 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     # monotonic_writes and writes_follow_reads hold by construction of the global clock;
     # they stay on so that a change to version assignment is caught.
 
+    def __new__(cls, **given):
+        if cls is Leaderless and given and bind(cls.PARAMS, given)["conflict"] == "siblings":
+            cls = LeaderlessSiblings
+        return super().__new__(cls)
+
     def __init__(self, **given):
         p = bind(self.PARAMS, given)
+        if p["conflict"] == "siblings":
+            refuse_unsupported(p)
+        if (p["conflict"] == "siblings") != isinstance(self, LeaderlessSiblings):
+            raise ParameterError("conflict", f"{type(self).__name__} cannot model conflict = "
+                                             f"{p['conflict']!r}; build Leaderless(...)")
         check_levels(p, given)
         self.topology = topo = parse_dcs(p, given)
         p["n"] = len(topo.dc_of)
@@ -183,6 +215,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
         scripts, self.op_dcs = split_scripts(p, topo)
+        # a consistency level replaces its count in titles (w/r would be meaningless there)
+        self.SUMMARY_ALWAYS = tuple(f for f in self.SUMMARY_ALWAYS
+                                    if not p.get({"w": "write_cl", "r": "read_cl"}.get(f, ""), ""))
         super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
         self.params = p
 
@@ -297,16 +332,28 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     def start_operation(self, ctx, client: int, op, coordinator: int = 0):
         if op.kind == "w":
-            stored = self._stamp(ctx.world, client, op.value, coordinator)
+            payload, version = self._write_message(ctx, client, op, coordinator)
             homes = sorted(range(self.n), key=lambda h: h != coordinator)
             for home in homes:  # the coordinator first: the invocation's label names it
                 if not self.hint_dropped(ctx.world, home):
-                    ctx.send(home, "put", op.key, stored, ctx.world.clients[client].pc)
-            return Writing(stored.version, absent=self._absent_homes(ctx.world, client))
+                    ctx.send(home, "put", op.key, payload, ctx.world.clients[client].pc)
+            return Writing(version, absent=self._absent_homes(ctx.world, client))
         pc = ctx.world.clients[client].pc
         for home in self._read_homes(client, pc):
             ctx.send(home, "get", op.key, pc)
         return Reading()
+
+    def _write_message(self, ctx, client: int, op, coordinator: int):
+        """What a write sends to the homes, and the version it records."""
+        stored = self._stamp(ctx.world, client, op.value, coordinator)
+        return stored, stored.version
+
+    def _merged(self, held, incoming):
+        """A replica's state of a key after a "put": last write wins by version."""
+        return incoming if incoming.version > held.version else held
+
+    def _reply(self, local: Replica, key: int):
+        return local.store[key]
 
     def request_is_obsolete(self, msg: Msg) -> bool:
         return msg.kind == "get"
@@ -314,13 +361,14 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     def on_node_message(self, ctx, node: int, local: Replica, msg: Msg) -> Replica:
         if msg.kind == "put":
             key, stored, tag = msg.body
-            if stored.version > local.store[key].version:
-                local = local._replace(store=replace_at(local.store, key, stored))
+            merged = self._merged(local.store[key], stored)
+            if merged is not local.store[key]:
+                local = local._replace(store=replace_at(local.store, key, merged))
             if tag != INTERNAL:
                 ctx.send(msg.src, "ack", tag)
         elif msg.kind == "get":
             key, tag = msg.body
-            ctx.send(msg.src, "got", tag, local.store[key])
+            ctx.send(msg.src, "got", tag, self._reply(local, key))
         elif msg.kind == "hint":
             home, key, stored, tag = msg.body
             local = local._replace(hints=tuple(sorted(set(local.hints) | {(home, key, stored)})))
@@ -596,3 +644,11 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     def write_acknowledged_while_a_home_is_down(self, world: World) -> bool:
         """A write is acknowledged while a home replica is down or cut off for the whole write."""
         return world.extra.acked
+
+
+class LeaderlessSiblings(SiblingsMixin, Leaderless):
+    """Leaderless quorums keeping concurrent writes as siblings (Riak allow_mult = true)."""
+
+
+Leaderless.PARAMS = with_note(Leaderless.PARAMS, "conflict", mode_note(
+    Leaderless(), {"siblings": Leaderless(conflict="siblings")}))

@@ -9,7 +9,8 @@ three regions, each with a leader ``l0``, ``l1``, ``l2``. Every client has a hom
   affinity; a script word ending in ``@lN`` sends that one operation to ``lN``).
 * write: the leader applies the write to its own copy at once, acknowledges it, and sends
   it to every other leader asynchronously ("rep" messages; there is no anti-entropy, so a
-  lost "rep" is never repaired).
+  lost "rep" is never repaired -- unless ``retry = true``: the leader resends it until it is
+  delivered, as CouchDB's replicator does).
 * read: the leader answers from its own copy.
 * on a "rep" the receiving leader merges the incoming state into its own copy.
 
@@ -44,6 +45,9 @@ How concurrent writes are reconciled is the parameter ``conflict``:
   reading the siblings (its write supersedes them). The vectors have one entry per client
   -- a sequential session can name its own writes exactly, which gives the causality
   Riak's dotted version vectors (``dvv_enabled``) give with server-side ids.
+* ``revisions`` -- CouchDB: revision trees merged by replication, a read returns one
+  deterministic winner (longest history, then revision id) and the losing revisions are kept
+  (see ``multi_leader_revisions``).
 
 Faults are the runtime's (crashes, message loss and duplication, partitions). A partition
 splits whole regions: a leader and the clients homed there stay together. A leader that
@@ -85,6 +89,7 @@ deliberately replace by keeping concurrent writes side by side; what they promis
 is checked by ``no_write_discarded_unseen``, ``counts_every_increment`` and ``add_wins``).
 """
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from replcheck.checker import always, sometimes
@@ -93,6 +98,8 @@ from replcheck.checker.properties import eventually_always
 
 from .guarantees import Guarantees, operations
 from .leaderless_clocks import TIE_TEXT, offset_vectors, tie_orders, tie_rank
+from .leaderless_modes import mode_note, with_note
+from .multi_leader_revisions import RevisionsMixin
 from .params import Param, bind
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
                       replace_at)
@@ -149,14 +156,27 @@ def _vv(vector: tuple) -> str:
 MODES = {
     ("lww", ""): "LwwMultiLeader",
     ("siblings", ""): "SiblingsMultiLeader",
+    ("revisions", ""): "RevisionsMultiLeader",
     ("crdt", "mv_register"): "MvRegisterMultiLeader",
     ("crdt", "counter"): "CounterMultiLeader",
     ("crdt", "or_set"): "OrSetMultiLeader",
 }
 
 OPS = {  # script words per mode (besides r); w is a write, the rest are named CRDT operations
-    "lww": ("w",), "siblings": ("w",), "mv_register": ("w",),
+    "lww": ("w",), "siblings": ("w",), "revisions": ("w",), "mv_register": ("w",),
     "counter": ("w", "inc", "dec"), "or_set": ("add", "rem"),
+}
+
+
+_FAULT_HELP = {
+    "drops": "how many messages the network may lose: a lost request or reply leaves that "
+             "operation pending; a lost \"rep\" is never sent again unless retry = true",
+    "dups": "how many messages the network may deliver twice (a duplicated write is applied "
+            "twice, a duplicated \"rep\" merged twice)",
+    "durable": "a leader keeps its data across a crash (false: disk lost, with the \"rep\" "
+               "messages it had not yet sent)",
+    "partitions": "how many partitions may start: whole regions (a leader with the clients "
+                  "homed there) cut off from the others; each heals unless heals = false",
 }
 
 
@@ -174,14 +194,19 @@ class MultiLeader(Guarantees, ReplicationModel):
                                  "(default: client i at l(i mod leaders))"),
         Param("sticky", bool, True, "clients send every operation to their home leader "
                                     "(false: reads go to the next region's leader)"),
-        Param("conflict", str, "lww", "how concurrent writes are reconciled",
-              choices=("lww", "crdt", "siblings")),
+        Param("conflict", str, "lww", "how concurrent writes are reconciled: last writer wins "
+              "(lww), CRDT merge (crdt), siblings kept and all returned (siblings: Riak "
+              "allow_mult), or a deterministic winner returned with the losing revisions kept "
+              "(revisions: CouchDB)", choices=("lww", "crdt", "siblings", "revisions")),
         Param("type", str, "", "the CRDT for conflict = \"crdt\"",
               choices=("counter", "or_set", "mv_register")),
         Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead of the "
               "slowest (a tick: true time advances one tick per write stamped); 0: clocks agree; "
               + TIE_TEXT, minimum=0, maximum=3),
-    ) + FAULT_PARAMS + (
+        Param("retry", bool, False, "a leader sends a lost \"rep\" again until it is delivered "
+              "(CouchDB replication, DynamoDB global tables); false: a lost \"rep\" is gone for "
+              "good and nothing repairs it (no anti-entropy)"),
+    ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS) + (
         Param("heals", bool, True, "every partition eventually heals (\"heal\" is a fair "
                                    "action); false: a partition may last for ever"),
     )
@@ -375,6 +400,14 @@ class MultiLeader(Guarantees, ReplicationModel):
             elif action.kind == "heal":
                 succ = succ._replace(extra=succ.extra._replace(cut=-1))
             yield action, succ
+
+    def _deliveries(self, world: World):
+        """With ``retry``, a "rep" is resent until delivered, which is the same as a delay:
+        the network's drop of a "rep" is not offered (the drop budget stays for the rest)."""
+        steps = super()._deliveries(world)
+        if not self.params["retry"]:
+            return steps
+        return ((a, w) for a, w in steps if not (a.kind == "drop" and a.msg.kind == "rep"))
 
     def after_crash(self, world: World, node: int) -> World:
         """A leader that loses its disk (durable = false) also loses its replication log:
@@ -846,3 +879,16 @@ class OrSetMultiLeader(VectorMultiLeader):
                     and all(any(x[0] == element for x in local[0][0]) for local in world.nodes):
                 return True
         return False
+
+
+class RevisionsMultiLeader(RevisionsMixin, SiblingsMultiLeader):
+    """CouchDB: revision trees merged, a deterministic winner read, losing revisions kept."""
+
+
+MultiLeader.PARAMS = with_note(MultiLeader.PARAMS, "conflict", mode_note(MultiLeader(), {
+    "siblings": MultiLeader(conflict="siblings"),
+    "revisions": MultiLeader(conflict="revisions"),
+    "crdt counter": MultiLeader(conflict="crdt", type="counter", clients=["inc r"]),
+    "crdt or_set": MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+    "crdt mv_register": MultiLeader(conflict="crdt", type="mv_register"),
+}))

@@ -23,6 +23,9 @@ from replcheck.checker.model import Model
 from .params import Param
 
 INITIAL_VALUE = 0
+# States are built millions of times: tuple.__new__(Cls, fields) makes a NamedTuple without
+# the Python-level __new__ that Cls(...) runs, about twice as fast on the hot paths below.
+_new = tuple.__new__
 
 
 class Msg(NamedTuple):
@@ -149,6 +152,9 @@ class ReplicationModel(Model):
 
     PARAMS: tuple[Param, ...] = ()
     name = "replication"
+    #: Action kinds whose own step already shows the messages it puts in flight, so a
+    #: sequence diagram marks no separate "send" for them; a family adds its own kinds.
+    self_sending_kinds = frozenset({"invoke", "deliver", "duplicate"})
 
     def __init__(self, node_count: int, params: dict[str, Any]):
         self.params = params
@@ -263,7 +269,7 @@ class ReplicationModel(Model):
             ctx = Ctx(self, world, self.client_actor(c))
             ctx.record("invoke", c, client.pc, op, op.value, None)
             op_state = self.start_operation(ctx, c, op)
-            yield Action("invoke", self.client_actor(c), None, op, self), \
+            yield _new(Action, ("invoke", self.client_actor(c), None, op, self)), \
                 ctx.finish(ctx.apply_client(world, c, op_state))
 
     def _targeted_invocations(self, world: World, c: int, op: Op, targets: tuple):
@@ -273,81 +279,99 @@ class ReplicationModel(Model):
             ctx.record("invoke", c, pc, op, op.value, None)
             op_state = self.send_operation(ctx, c, op, target)
             # The label carries the request, so that a trace names where the operation went.
-            yield Action("invoke", me, ctx.sent[0] if ctx.sent else None, op, self), \
+            yield _new(Action, ("invoke", me, ctx.sent[0] if ctx.sent else None, op, self)), \
                 ctx.finish(ctx.apply_client(world, c, op_state))
 
     def deliverable(self, world: World, msg: Msg) -> bool:
         """Whether ``msg`` can be delivered now: its destination is up and no partition
         separates sender and receiver."""
         f = world.faults
-        if msg.dst < self.node_count and f.down >> msg.dst & 1:
+        dst = msg.dst
+        if f.down >> dst & 1 and dst < self.node_count:
             return False
-        return not f.side or (f.side >> msg.dst & 1) == (f.side >> msg.src & 1)
+        side = f.side
+        return not side or (side >> dst & 1) == (side >> msg.src & 1)
 
     def reachable(self, world: World, a: int, b: int) -> bool:
         """Actors ``a`` and ``b`` are both up and on the same side of any partition."""
         f = world.faults
-        if any(x < self.node_count and f.down >> x & 1 for x in (a, b)):
+        down, n = f.down, self.node_count
+        if down and ((a < n and down >> a & 1) or (b < n and down >> b & 1)):
             return False
-        return not f.side or (f.side >> a & 1) == (f.side >> b & 1)
+        side = f.side
+        return not side or (side >> a & 1) == (side >> b & 1)
 
     def _deliveries(self, world: World):
-        p = self.params
+        net = world.net
+        if not net:
+            return
+        f, p = world.faults, self.params
+        can_dup, can_drop = f.dups < p["dups"], f.drops < p["drops"]
+        deliverable = self.deliverable
         seen = None
-        for i, msg in enumerate(world.net):
+        for i, msg in enumerate(net):
             if msg == seen:
                 continue
             seen = msg
-            rest = world.net[:i] + world.net[i + 1:]
-            if self.deliverable(world, msg):
-                yield Action("deliver", msg.dst, msg, None, self), self._deliver(world, msg, rest)
-                if world.faults.dups < p["dups"]:
-                    dup = world._replace(faults=world.faults._replace(dups=world.faults.dups + 1))
-                    yield Action("duplicate", msg.dst, msg, None, self), \
-                        self._deliver(dup, msg, world.net)
-            if world.faults.drops < p["drops"]:
-                faults = world.faults._replace(drops=world.faults.drops + 1)
-                yield Action("drop", msg.src, msg, None, self), \
-                    World(world.nodes, world.clients, rest, world.history, faults, world.extra)
+            ok = deliverable(world, msg)
+            if not (ok or can_drop):
+                continue
+            rest = net[:i] + net[i + 1:]
+            if ok:
+                yield _new(Action, ("deliver", msg.dst, msg, None, self)), self._deliver(world, msg, rest)
+                if can_dup:
+                    faults = _new(Faults, (f.down, f.side, f.crashes, f.drops, f.dups + 1, f.partitions))
+                    dup = _new(World, (world.nodes, world.clients, net, world.history, faults, world.extra))
+                    yield _new(Action, ("duplicate", msg.dst, msg, None, self)), self._deliver(dup, msg, net)
+            if can_drop:
+                faults = _new(Faults, (f.down, f.side, f.crashes, f.drops + 1, f.dups, f.partitions))
+                yield _new(Action, ("drop", msg.src, msg, None, self)), \
+                    _new(World, (world.nodes, world.clients, rest, world.history, faults, world.extra))
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
-        world = World(world.nodes, world.clients, rest, world.history, world.faults, world.extra)
-        ctx = Ctx(self, world, msg.dst)
-        if msg.dst < self.node_count:
-            local = self.on_node_message(ctx, msg.dst, world.nodes[msg.dst], msg)
+        world = _new(World, (world.nodes, world.clients, rest, world.history, world.faults, world.extra))
+        dst = msg.dst
+        ctx = Ctx(self, world, dst)
+        if dst < self.node_count:
+            old = world.nodes[dst]
+            local = self.on_node_message(ctx, dst, old, msg)
             w = ctx.world
-            world = World(replace_at(w.nodes, msg.dst, local), w.clients, w.net, w.history,
-                          w.faults, w.extra)
-        else:
-            c = msg.dst - self.node_count
-            client = world.clients[c]
-            if client.op is None:
-                return ctx.finish(world)  # a late reply to a finished operation
-            op_state = self.on_client_message(ctx, c, client.op, msg)
-            world = ctx.apply_client(ctx.world, c, op_state)
-        return ctx.finish(world)
+            if local is not w.nodes[dst]:
+                w = _new(World, (replace_at(w.nodes, dst, local), w.clients, w.net, w.history, w.faults, w.extra))
+            return ctx.finish(w)
+        c = dst - self.node_count
+        client = world.clients[c]
+        if client.op is None:
+            return ctx.finish(world)  # a late reply to a finished operation
+        op_state = self.on_client_message(ctx, c, client.op, msg)
+        return ctx.finish(ctx.apply_client(ctx.world, c, op_state))
 
     def _faults(self, world: World):
         p, f = self.params, world.faults
-        for node in range(self.node_count):
-            if not f.down >> node & 1 and f.crashes < p["crashes"] and self.may_crash(world, node):
-                nodes = world.nodes if p["durable"] else \
-                    replace_at(world.nodes, node, self.init_node(node))
-                faults = f._replace(down=f.down | 1 << node, crashes=f.crashes + 1)
-                yield Action("crash", node, None, None, self), \
-                    self.after_crash(world._replace(nodes=nodes, faults=faults), node)
-            elif f.down >> node & 1 and p["recover"]:
-                faults = f._replace(down=f.down & ~(1 << node))
-                yield Action("recover", node, None, None, self), \
-                    self.after_recover(world._replace(faults=faults), node)
+        down, crashes = f.down, f.crashes
+        nodes, clients, net, history, _, extra = world
+        can_crash, recover = crashes < p["crashes"], p["recover"]
+        if can_crash or (down and recover):
+            for node in range(self.node_count):
+                if not down >> node & 1:
+                    if can_crash and self.may_crash(world, node):
+                        after = nodes if p["durable"] else replace_at(nodes, node, self.init_node(node))
+                        faults = _new(Faults, (down | 1 << node, f.side, crashes + 1, f.drops, f.dups, f.partitions))
+                        yield _new(Action, ("crash", node, None, None, self)), \
+                            self.after_crash(_new(World, (after, clients, net, history, faults, extra)), node)
+                elif recover:
+                    faults = _new(Faults, (down & ~(1 << node), f.side, crashes, f.drops, f.dups, f.partitions))
+                    yield _new(Action, ("recover", node, None, None, self)), \
+                        self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node)
         if not f.side and f.partitions < p["partitions"]:
             for side in self.partition_sides():
-                faults = f._replace(side=side, partitions=f.partitions + 1)
-                yield Action("partition", -1, None, side, self), \
-                    world._replace(faults=faults)
+                faults = _new(Faults, (down, side, crashes, f.drops, f.dups, f.partitions + 1))
+                yield _new(Action, ("partition", -1, None, side, self)), \
+                    _new(World, (nodes, clients, net, history, faults, extra))
         elif f.side:
-            yield Action("heal", -1, None, None, self), \
-                world._replace(faults=f._replace(side=0))
+            faults = _new(Faults, (down, 0, crashes, f.drops, f.dups, f.partitions))
+            yield _new(Action, ("heal", -1, None, None, self)), \
+                _new(World, (nodes, clients, net, history, faults, extra))
 
     def partition_sides(self) -> tuple[int, ...]:
         """Candidate partitions, as the bitmask of the actors cut off from the rest.
@@ -410,9 +434,10 @@ class ReplicationModel(Model):
         return result
 
     def _canonical(self, world: World, groups) -> World:
+        signature = self._signatures(world)
         perm = list(range(self.node_count))  # perm[old id] = new id
         for group in groups:
-            ranked = sorted(group, key=lambda node: self._signature(world, node))
+            ranked = sorted(group, key=signature.__getitem__)
             for new, old in zip(sorted(group), ranked):
                 perm[old] = new
         perm = tuple(perm)
@@ -420,11 +445,19 @@ class ReplicationModel(Model):
             return world
         return self.relabel(world, perm)
 
-    def _signature(self, world: World, node: int):
-        f = world.faults
-        traffic = sorted((m.kind, m.dst == node, m.body) for m in world.net
-                         if m.dst == node or m.src == node)
-        return (world.nodes[node], f.down >> node & 1, f.side >> node & 1, traffic)
+    def _signatures(self, world: World) -> list:
+        # Per node: its state, whether it is down or cut off, and the sorted traffic it sends
+        # or receives (kind, received?, body). One pass over the network for all nodes.
+        n, f = self.node_count, world.faults
+        traffic = [[] for _ in range(n)]
+        for m in world.net:
+            dst, src = m.dst, m.src
+            if dst < n:
+                traffic[dst].append((m.kind, True, m.body))
+            if src < n and src != dst:
+                traffic[src].append((m.kind, False, m.body))
+        return [(world.nodes[node], f.down >> node & 1, f.side >> node & 1, sorted(traffic[node]))
+                for node in range(n)]
 
     def relabel(self, world: World, perm: tuple[int, ...]) -> World:
         """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
@@ -433,14 +466,14 @@ class ReplicationModel(Model):
         for old, new in enumerate(perm):
             nodes[new] = self.relabel_local(world.nodes[old], perm)
         actor = lambda a: perm[a] if a < n else a
-        net = tuple(sorted(Msg(actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm))
+        net = tuple(sorted(_new(Msg, (actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm)))
                            for m in world.net))
         clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm))
                         for c in world.clients)
         f = world.faults
         faults = f._replace(down=permute_mask(f.down, perm), side=permute_mask(f.side, perm))
-        return World(tuple(nodes), clients, net, world.history, faults,
-                     self.relabel_extra(world.extra, perm))
+        return _new(World, (tuple(nodes), clients, net, world.history, faults,
+                            self.relabel_extra(world.extra, perm)))
 
     # --- how traces read -------------------------------------------------------------------
     def describe_node(self, local) -> str:
@@ -546,11 +579,11 @@ class Ctx:
 
     def send(self, dst: int, kind: str, *body) -> None:
         """Send a message of ``kind`` with ``body`` from this handler's actor to ``dst``."""
-        self.sent.append(Msg(dst, self.me, kind, body))
+        self.sent.append(_new(Msg, (dst, self.me, kind, body)))
 
     def record(self, kind: str, client: int, index: int, op: Op, value: int, version) -> None:
         """Append a history event (invocation or completion) of ``client``'s operation."""
-        self.events.append(Event(kind, client, index, op.kind, op.key, value, version))
+        self.events.append(_new(Event, (kind, client, index, op.kind, op.key, value, version)))
 
     def complete(self, client: int, value: int, version) -> None:
         """The running operation of ``client`` returns ``value`` at ``version`` (for a write:
@@ -565,8 +598,10 @@ class Ctx:
         the client moved to its next operation."""
         client = world.clients[c]
         if not self.done:
-            return _with_clients(world, replace_at(world.clients, c, Client(client.pc, op_state)))
-        world = _with_clients(world, replace_at(world.clients, c, Client(client.pc + 1, None)))
+            if op_state is client.op:
+                return world  # an ignored reply: the client's state stays as it was
+            return _with_clients(world, replace_at(world.clients, c, _new(Client, (client.pc, op_state))))
+        world = _with_clients(world, replace_at(world.clients, c, _new(Client, (client.pc + 1, None))))
         return self._forget_finished_operation(world, self.model.client_actor(c))
 
     def _forget_finished_operation(self, world: World, me: int) -> World:
@@ -577,8 +612,9 @@ class Ctx:
         obsolete = self.model.request_is_obsolete
         net = tuple(m for m in world.net
                     if m.dst != me and not (m.src == me and obsolete(m)))
-        self.sent = [m for m in self.sent if m.dst != me]
-        return world._replace(net=net)
+        if self.sent:
+            self.sent = [m for m in self.sent if m.dst != me]
+        return _new(World, (world.nodes, world.clients, net, world.history, world.faults, world.extra))
 
     def fail(self, client: int, definite: bool = False) -> None:
         """The running operation of ``client`` ends without success: refused, so it certainly
@@ -595,7 +631,7 @@ class Ctx:
             return world
         net = tuple(sorted(world.net + tuple(self.sent))) if self.sent else world.net
         history = world.history + tuple(self.events) if self.events else world.history
-        return World(world.nodes, world.clients, net, history, world.faults, world.extra)
+        return _new(World, (world.nodes, world.clients, net, history, world.faults, world.extra))
 
 
 ENDINGS = {"info": "ends indeterminate (it may or may not have taken effect)",
@@ -616,7 +652,7 @@ def _show(value) -> str:
 
 def _with_clients(world: World, clients: tuple) -> World:
     # Positional construction: NamedTuple._replace is several times slower on this hot path.
-    return World(world.nodes, clients, world.net, world.history, world.faults, world.extra)
+    return _new(World, (world.nodes, clients, world.net, world.history, world.faults, world.extra))
 
 
 def permute_mask(mask: int, perm: tuple[int, ...]) -> int:

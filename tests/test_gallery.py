@@ -215,3 +215,12 @@ def test_gallery_without_graphviz_says_so_in_one_line(tmp_path, capsys, monkeypa
     assert main(["gallery", "--out", str(tmp_path / "site"), "--no-pdf"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("replcheck: gallery: graphviz's 'dot'") and len(err) == 1
+
+
+def test_the_stale_read_page_says_how_often_from_the_weighted_exploration(built):
+    out, _, _, _ = built
+    html = (out / "stale-read-small-quorums.html").read_text()
+    # PBS k-staleness for N=3, W=1, R=1 (Bailis et al. 2012, section 3.1's worked example)
+    assert "<td>1</td><td>1/3</td><td>0.333</td>" in html
+    assert "<td>2</td><td>5/9</td><td>0.556</td>" in html
+    assert "With W=2, R=2 the same exploration gives 1/1" in html

@@ -19,7 +19,8 @@ NEW_SPECS = ("cassandra_client_clocks_skew_loses_write", "cassandra_client_clock
              "nts_local_quorum_read_other_dc", "nts_each_quorum_write_read_other_dc",
              "nts_dc_partition_local_quorum_available", "nts_dc_partition_each_quorum_unavailable",
              "hint_window_expired_never_converges", "hint_window_open_converges",
-             "hint_window_expired_repair_converges")
+             "hint_window_expired_repair_converges", "riak_allow_mult_keeps_siblings",
+             "riak_last_write_wins_skew_loses_write")
 
 
 @lru_cache(maxsize=None)
@@ -211,3 +212,51 @@ def test_hints_written_before_the_window_ended_are_still_delivered():
     back = next(w for a, w in model.next_steps(fired) if a.kind == "recover")
     assert back.extra.hints.expired == 0
     assert any(a.kind == "deliver" and a.msg.dst == 1 for a, _ in model.next_steps(back))
+
+
+# --- siblings (Riak allow_mult) ------------------------------------------------------------------------
+
+def test_concurrent_writes_become_siblings_and_a_read_returns_both():
+    model, result = explored("riak_allow_mult_keeps_siblings")
+    assert type(model).__name__ == "LeaderlessSiblings"
+    witness = result["read_returns_siblings"].trace
+    final = witness.steps[-1].state
+    read = [e for e in final.history if e.kind == "ok" and e.op == "r"][-1]
+    assert read.value.values == (1, 2) and read.version == (1, 1)
+    assert model.value_name(read.value) == "{1,2}"
+
+
+def test_a_session_s_write_replaces_exactly_what_it_has_seen():
+    model = Leaderless(conflict="siblings", n=1, w=1, r=1, clients=["w r w", "w"])
+    siblings = (((1, 0), 1), ((0, 1), 3))
+    # c0 read both siblings (version [1,1]), so its next write supersedes both
+    assert model._merged(siblings, (((2, 1), 2),)) == (((2, 1), 2),)
+    # a write that saw only its own earlier write leaves the other sibling standing
+    assert model._merged(siblings, (((2, 0), 2),)) == (((0, 1), 3), ((2, 0), 2))
+
+
+class DropsSiblings(Leaderless):
+    """A broken merge: keeps only the sibling with the largest vector sum, as LWW would."""
+
+    def _merged(self, held, incoming):
+        return (max(held + incoming, key=lambda s: (sum(s[0]), s[1])),)
+
+
+def test_no_write_discarded_unseen_catches_a_merge_that_drops_siblings():
+    from replcheck.models.leaderless import LeaderlessSiblings
+
+    class Broken(DropsSiblings, LeaderlessSiblings):
+        pass
+    model = Broken(conflict="siblings", n=2, w=1, r=2, clients=["w", "w r"])
+    result = check(model, symmetry=model.canonical, properties=["no_write_discarded_unseen"])
+    assert result["no_write_discarded_unseen"].verdict.value == "VIOLATED"
+
+
+@pytest.mark.parametrize("params, field", [
+    (dict(read_repair="blocking"), "read_repair"), (dict(anti_entropy=True), "anti_entropy"),
+    (dict(sloppy=True), "sloppy"), (dict(clock="client"), "clock"),
+])
+def test_siblings_refuse_what_they_do_not_model(params, field):
+    with pytest.raises(ParameterError) as err:
+        Leaderless(conflict="siblings", **params)
+    assert err.value.field == field and "siblings" in str(err.value)

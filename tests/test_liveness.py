@@ -370,7 +370,8 @@ def test_async_read_repair_does_not_repair_a_key_that_is_not_read():
 
 def test_anti_entropy_with_four_keys_and_merkle_buckets():
     m = Leaderless(n=2, w=1, r=1, clients=["w:x w:y w:z w:u"])
-    assert m.merkle_summary(m.init_node(0).store) == (((0, -1), (0, -1)), ((0, -1), (0, -1)))
+    # versions are (timestamp, tie rank, writer) since issue 12 (was (timestamp, writer))
+    assert m.merkle_summary(m.init_node(0).store) == (((0, 0, -1), (0, 0, -1)), ((0, 0, -1), (0, 0, -1)))
     _, p = convergence(n=2, w=1, r=1, clients=["w:x w:y w:z w:u"], drops=1, anti_entropy=True)
     assert p.verdict == Verdict.HOLDS
 

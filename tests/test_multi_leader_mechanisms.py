@@ -61,3 +61,92 @@ def test_list_explains_ticks_and_the_tie_break(capsys):
     out = capsys.readouterr().out
     section = out[out.index("\nmulti_leader:"):]
     assert "tick" in section and "larger value" in section
+
+
+# --- retried replication ----------------------------------------------------------------------------
+
+def test_with_retry_the_network_never_loses_a_rep_but_still_loses_requests():
+    plain = MultiLeader(conflict="lww", clients=["w"], homes=["l0"], drops=1)
+    retried = MultiLeader(conflict="lww", clients=["w"], homes=["l0"], drops=1, retry=True)
+
+    def drops_after_the_write(model):
+        world = next(iter(model.init_states()))
+        invoked = next(w for a, w in model.next_steps(world) if a.kind == "invoke")
+        assert [a.msg.kind for a, _ in model.next_steps(invoked) if a.kind == "drop"] == ["write"]
+        applied = next(w for a, w in model.next_steps(invoked) if a.kind == "deliver")
+        return sorted(a.msg.kind for a, _ in model.next_steps(applied) if a.kind == "drop")
+
+    assert drops_after_the_write(plain) == ["ack", "rep"]
+    assert drops_after_the_write(retried) == ["ack"]
+
+
+def test_list_says_drops_are_permanent_unless_retried(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("\nmulti_leader:"):]
+    assert "never sent again unless retry = true" in section and "retry" in section
+
+
+# --- CouchDB revisions -------------------------------------------------------------------------------
+
+COUCHDB_TRACE = [
+    "c0 invokes write x=1 at l0",
+    "c1 invokes write x=2 at l1",
+    "l0 receives write(x=1) from c0",
+    "l1 receives write(x=2) from c1",
+    "l0 receives rep(x=2@[0,1]) from l1",
+    "c0 receives ack(1@[1,0]) from l0",
+    "c0 invokes read x at l0",
+    "l0 receives read(x) from c0",
+    "c0 receives value(2@[0,1]) from l0",
+]
+
+
+def test_couchdb_winner_hides_the_writers_own_revision():
+    result = check(MultiLeader(conflict="revisions", clients=["w r", "w"], homes=["l0", "l1"]))
+    ryw = result["read_your_writes"]
+    assert ryw.verdict.value == "VIOLATED"
+    assert [str(a) for a in ryw.trace.actions] == COUCHDB_TRACE
+    final = ryw.trace.steps[-1].state
+    # l0 keeps both leaves; the larger value wins the tie in this run's order
+    assert final.extra.ties == 1 and final.nodes[0][0] == (((0, 1), 2), ((1, 0), 1))
+    assert result["no_write_discarded_unseen"].verdict.value == "HOLDS"
+
+
+def test_the_winner_is_the_longest_history_then_the_run_s_value_order():
+    model = MultiLeader(conflict="revisions", leaders=3, clients=["w", "w", "w"])
+    leaves = (((1, 1, 0), 1), ((0, 0, 1), 9))
+    assert model.winner(leaves, 1) == ((1, 1, 0), 1) == model.winner(leaves, -1)
+    tied = (((1, 0, 0), 1), ((0, 1, 0), 2))
+    assert model.winner(tied, 1)[1] == 2 and model.winner(tied, -1)[1] == 1
+
+
+def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
+    model = MultiLeader(conflict="revisions", clients=["w", "w"])
+    world = next(iter(model.init_states()))
+
+    class Ctx:
+        pass
+    ctx = Ctx()
+    ctx.world = world
+    state = (((0, 1), 2), ((1, 0), 1))
+    after, vector = model.apply_write(ctx, 0, state, 7, ())
+    winner = model.winner(state, world.extra.ties)[0]
+    assert vector == (winner[0] + 1, winner[1])
+    assert len(after) == 2 and (vector, 7) in after and winner not in [v for v, _ in after]
+
+
+def test_list_names_the_properties_of_every_mode(capsys):
+    from replcheck.checker.properties import declared_properties
+    from replcheck.models.leaderless import Leaderless
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for family, models in (("multi_leader", [MultiLeader(conflict="revisions"),
+                                             MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+                                             MultiLeader(conflict="crdt", type="counter", clients=["inc r"])]),
+                           ("leaderless", [Leaderless(conflict="siblings")])):
+        section = out[out.index(f"\n{family}:") if f"\n{family}:" in out else out.index(f"{family}:"):]
+        section = section[:section.index("\n\n")]
+        for model in models:
+            for prop in declared_properties(model):
+                assert prop.name in section, (family, prop.name)

@@ -71,6 +71,7 @@ def _wanted() -> dict[str, set[str]]:
 def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None) -> dict:
     """Explore everything and write the site under ``out``; returns the outcomes by key."""
     from .handout import print_pdf
+    from .how_often import staleness_section
     from .venn import majority_section, quorum_section
     if workers is not None and workers < 1:
         raise UsageError(f"gallery --workers {workers}: give 1 or more")
@@ -89,7 +90,8 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
             if v.svg:
                 write_atomic(out / site.diagram_file(outcome.key, v.name),
                              '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + v.svg)
-    proofs = {"quorum": lambda: quorum_section(3, 2, 2, 1, 1), "majority": lambda: majority_section(3)}
+    proofs = {"quorum": lambda: staleness_section(3, 1, 1, 2, 2) + quorum_section(3, 2, 2, 1, 1),
+              "majority": lambda: majority_section(3)}
     bodies = []
     for page in catalogue.PAGES:
         family = _family(page, root)
