@@ -103,7 +103,7 @@ REFUSALS = [
     ("cassandra", ["write_consistency=ANY"], "hint alone"),
     ("cassandra", ["hinted_handoff_enabled=false"], "max_hint_window"),
     ("cassandra", ["write_consistency=ONE", "read_consistency=QUORUM"], "give equal read and write"),
-    ("riak", [], "siblings"),
+    ("riak", [], "sloppy quorum"),
     ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
     ("postgres", ["synchronous_commit=off"], "off acknowledges before"),
     ("postgres", ["cascade=s3"], "cascading"),
