@@ -474,7 +474,10 @@ def _print_human(spec, model, result, mismatches, written, quiet,
             if p.kind != "sometimes" and p.trace is not None:
                 what = "lasso" if p.loop_start is not None else "counterexample"
                 print(f"  shortest {what} for {p.name} ({len(p.trace)} steps):")
-                print("\n".join(trace_lines(model, p.trace, "    ", p.loop_start)))
+                lines = trace_lines(model, p.trace, "    ", p.loop_start)
+                if spec.translation is not None:  # in the database's words (its node names)
+                    lines = [spec.translation.rename(line) for line in lines]
+                print("\n".join(lines))
         for path in written:
             print(f"  wrote {path}")
     print()

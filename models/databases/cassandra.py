@@ -10,8 +10,8 @@ towards the consistency level. Sources and the mapping: docs/databases.md, Cassa
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADERLESS_FAULTS, Frontend, apply_faults, fault_setting
-from .translation import Setting, Translation, boolean, choice, refuse, whole
+from .frontend import CASSANDRA_FAULTS, CLIENTS, Frontend, apply_faults, fault_setting
+from .translation import Setting, Translation, boolean, choice, names, refuse, text, whole
 
 DYNAMO = "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo.html"
 LEVELS = "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo.html#tunable-consistency"
@@ -25,15 +25,37 @@ COUNTS = {"ONE": 1, "TWO": 2, "THREE": 3}
 LEVEL_NAMES = ("ONE", "TWO", "THREE", "QUORUM", "ALL", "ANY", "LOCAL_ONE", "LOCAL_QUORUM",
                "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL")
 # Levels that need a mechanism the leaderless model lacks; lifting a refusal is one line here
-# once the mechanism exists (and a branch in ``count``).
+# once the mechanism exists. (Datacenters, client and coordinator clocks and hint windows
+# have landed: LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM, NetworkTopologyStrategy, timestamps and
+# max_hint_window are modelled.)
 NOT_YET = {
-    "LOCAL_ONE": "datacenters are not modelled yet; with a single datacenter use ONE",
-    "LOCAL_QUORUM": "datacenters are not modelled yet; with a single datacenter use QUORUM",
-    "EACH_QUORUM": "datacenters are not modelled yet; with a single datacenter use QUORUM",
     "SERIAL": "lightweight transactions (Paxos) are not modelled; check QUORUM reads and writes",
     "LOCAL_SERIAL": "lightweight transactions (Paxos) are not modelled; check QUORUM reads and writes",
     "ANY": "a write acknowledged by a coordinator's stored hint alone is not modelled; use ONE",
 }
+# Levels the model counts itself once datacenters are given (``write_cl``/``read_cl``).
+NAMED_LEVELS = ("ONE", "QUORUM", "ALL", "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM")
+DC_LEVELS = ("LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM")
+CL_DOC = "https://docs.datastax.com/en/cassandra-oss/2.2/cassandra/dml/dmlConfigConsistency.html"
+NTS_DOC = "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo.html#replication-strategy"
+TIMESTAMPS = "https://docs.datastax.com/en/datastax-drivers/developing/query-timestamps.html"
+
+
+def parse_datacenters(name: str, raw) -> tuple:
+    """NetworkTopologyStrategy's map as ``dc1:3,dc2:3`` (or a TOML list of such entries)."""
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace("{", "").replace("}", "").split(",")
+    out = []
+    for item in items:
+        dc, sep, rf = str(item).replace("'", "").replace('"', "").partition(":")
+        dc, rf = dc.strip(), rf.strip()
+        if not sep or not dc or not (rf.isascii() and rf.isdigit()) or not 1 <= int(rf) <= 3:
+            raise ParameterError(name, f"must map datacenters to replication factors 1 to 3, e.g. "
+                                       f"dc1:3,dc2:3, got {raw!r}")
+        out.append(f"{dc}:{int(rf)}")
+    if not 1 <= len(out) <= 2:
+        raise ParameterError(name, f"give one or two datacenters (more is beyond what exploration "
+                                   f"can finish), got {len(out)}")
+    return tuple(out)
 
 
 def count(level: str, rf: int) -> int:
@@ -58,16 +80,18 @@ class Cassandra(Frontend):
         Setting("read_consistency", "ONE, TWO, THREE, QUORUM or ALL", choice(*LEVEL_NAMES), "ONE"),
         Setting("read_repair", "BLOCKING or NONE (table option)", choice("BLOCKING", "NONE"), "BLOCKING"),
         Setting("hinted_handoff_enabled", "true (false is refused)", boolean, True),
-        fault_setting(LEADERLESS_FAULTS, ("none",)),
+        Setting("max_hint_window", "how long hints are kept for a down replica (any value: the "
+                "window may end at any moment while it is down)", text, None),
+        Setting("NetworkTopologyStrategy", "datacenters and their replication factors, e.g. dc1:3,dc2:3 "
+                "(instead of replication_factor)", parse_datacenters, None),
+        Setting("local_dc", "each client's local datacenter (the driver's), e.g. dc1,dc2", names, None),
+        Setting("timestamps", "who stamps writes: client (the drivers' default) or server (the "
+                "coordinator); unset: perfectly synchronised clocks", choice("client", "server"), None),
+        Setting("clock_skew", "how many ticks a clock may run ahead (needs timestamps)", whole(0, 3), 0),
+        fault_setting(CASSANDRA_FAULTS, ("none",)),
         CLIENTS,
     )
     REFUSED = {
-        "max_hint_window": ("the hint window is not modelled yet (hints are kept for as long as "
-                            "a replica is down)", "leave it out"),
-        "timestamps": ("clock skew between writers is not modelled yet in the leaderless family",
-                       "leave it out: writes are stamped by perfectly synchronised clocks"),
-        "NetworkTopologyStrategy": ("datacenters are not modelled yet", "give replication_factor "
-                                    "for a single datacenter"),
         "read_repair_chance": ("probabilistic background read repair (before 4.0) is not modelled",
                                "use read_repair=BLOCKING or NONE"),
         "speculative_retry": ("speculative retries to extra replicas are not modelled", "leave it out"),
@@ -75,35 +99,73 @@ class Cassandra(Frontend):
 
     def build(self, v: dict) -> Translation:
         """Settings -> leaderless parameters (see the module docstring)."""
-        rf = v["replication_factor"]
-        t = Translation(self.title, "leaderless", {"n": rf})
-        t.decide("replication_factor", rf, f"n={rf}", DYNAMO)
+        t = Translation(self.title, "leaderless", {})
+        rf = self._topology(t, v)
         w = self._level(t, v, "write_consistency", rf, "w")
         r = self._level(t, v, "read_consistency", rf, "r")
         self._read_repair(t, v, w, r)
-        if not v["hinted_handoff_enabled"]:
-            raise refuse("hinted_handoff_enabled", "the model delivers a write to a replica that "
-                         "comes back, as a replayed hint would", "leave hinted handoff on")
-        t.decide("hinted_handoff_enabled", True, "sloppy=false (hints never count towards the "
-                 "consistency level; a write still in flight to a down replica is delivered when it "
-                 "comes back, as a replayed hint is)", HINTS)
-        apply_faults(t, LEADERLESS_FAULTS, v["faults"])
+        self._hints(t, v)
+        self._clocks(t, v)
+        if "dc_partition" in v["faults"] and "dcs" not in t.params:
+            raise ParameterError("faults", "dc_partition needs datacenters; give NetworkTopologyStrategy "
+                                           "or use partition")
+        apply_faults(t, CASSANDRA_FAULTS, v["faults"])
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         t.assume("the client coordinates its own requests (a coordinator node adds no behaviour "
-                 "beyond forwarding), and writes are stamped by perfectly synchronised clocks "
-                 "(last write wins by timestamp; clock skew is not modelled yet)", DYNAMO)
-        if w + r > rf and t.params.get("crashes", 0) + t.params.get("partitions", 0) == 0:
+                 "beyond forwarding)", DYNAMO)
+        counts = isinstance(w, int) and isinstance(r, int)
+        if counts and w + r > rf and t.params.get("crashes", 0) + t.params.get("partitions", 0) == 0 \
+                and not t.params.get("skew"):
             t.expect("read_your_writes", "HOLDS", PICKING)
         return t
 
     @staticmethod
-    def _level(t: Translation, v: dict, setting: str, rf: int, param: str) -> int:
+    def _topology(t: Translation, v: dict) -> int:
+        """``n`` from replication_factor, or datacenters from NetworkTopologyStrategy."""
+        dcs = v["NetworkTopologyStrategy"]
+        if dcs is None:
+            if v["local_dc"] is not None:
+                raise ParameterError("local_dc", "needs NetworkTopologyStrategy (datacenters); remove it")
+            rf = v["replication_factor"]
+            t.params["n"] = rf
+            t.decide("replication_factor", rf, f"n={rf}", DYNAMO)
+            return rf
+        if "replication_factor" in v["_given"]:
+            raise ParameterError("replication_factor", "give either replication_factor (SimpleStrategy) "
+                                                       "or NetworkTopologyStrategy, not both")
+        t.params["dcs"] = dcs
+        t.decide("NetworkTopologyStrategy", dcs, f"dcs={','.join(dcs)} (each datacenter holds that "
+                 "many replicas of every key)", NTS_DOC)
+        known = [d.split(":")[0] for d in dcs]
+        if v["local_dc"] is not None:
+            wrong = [d for d in v["local_dc"] if d not in known]
+            if wrong:
+                raise ParameterError("local_dc", f"{wrong[0]} is not among the datacenters "
+                                                 f"({', '.join(known)}); fix the name")
+            t.params["client_dcs"] = v["local_dc"]
+            t.decide("local_dc", v["local_dc"], f"client_dcs={','.join(v['local_dc'])} (where each "
+                     "client's coordinator is; LOCAL levels count there)", CL_DOC)
+        return sum(int(d.split(":")[1]) for d in dcs)
+
+    @staticmethod
+    def _level(t: Translation, v: dict, setting: str, rf: int, param: str):
+        """The level as a count (``w``/``r``), or by name (``write_cl``/``read_cl``) once
+        datacenters are given or the level is a datacenter one; returns what was set."""
         level = v[setting]
         if level in NOT_YET:
-            raise refuse(setting, f"{level}: {NOT_YET[level].split('; ')[0]}",
-                         NOT_YET[level].split("; ")[1])
+            why, instead = NOT_YET[level].split("; ")
+            raise refuse(setting, f"{level}: {why}", instead)
+        datacenters = "dcs" in t.params
+        if level in DC_LEVELS and not datacenters:
+            raise ParameterError(setting, f"{level} counts replicas per datacenter; give "
+                                          "NetworkTopologyStrategy (e.g. dc1:3) or use QUORUM/ONE")
+        if datacenters and level in NAMED_LEVELS:
+            name = "write_cl" if param == "w" else "read_cl"
+            t.params[name] = level
+            t.decide(setting, level, f"{name}={level}", CL_DOC)
+            return level
         n = count(level, rf)
         if n > rf:
             raise ParameterError(setting, f"{level} needs {n} replicas but replication_factor is {rf}: "
@@ -113,12 +175,12 @@ class Cassandra(Frontend):
         return n
 
     @staticmethod
-    def _read_repair(t: Translation, v: dict, w: int, r: int) -> None:
+    def _read_repair(t: Translation, v: dict, w, r) -> None:
         mode = v["read_repair"]
         if mode == "NONE":
             t.decide("read_repair", mode, "read_repair=off", DDL)
             return
-        if r == 1:
+        if r in (1, "ONE", "LOCAL_ONE"):
             t.decide("read_repair", mode, "read_repair=off (a read at ONE contacts one replica, so "
                      "nothing is compared and nothing repaired)", DATASTAX_RR)
             return
@@ -129,8 +191,42 @@ class Cassandra(Frontend):
                          "read_repair=NONE")
         t.params["read_repair"] = "blocking"
         t.decide("read_repair", mode, "read_repair=blocking (the newest version is written back and "
-                 "acknowledged by as many replicas as the read waited for, before the read answers)",
-                 READ_REPAIR)
+                 "acknowledged at the read's level before the read answers)", READ_REPAIR)
+
+    @staticmethod
+    def _hints(t: Translation, v: dict) -> None:
+        if not v["hinted_handoff_enabled"]:
+            raise refuse("hinted_handoff_enabled", "without hints a write for a down replica is "
+                         "dropped at once, and the model's hint window opens and may end later",
+                         "give max_hint_window to let hints be dropped at any moment")
+        if v["max_hint_window"] is None:
+            t.decide("hinted_handoff_enabled", True, "sloppy=false (hints never count towards the "
+                     "consistency level; a write for a down replica is delivered when it comes back, "
+                     "as a replayed hint is; give max_hint_window to let the window end)", HINTS)
+            return
+        t.params["hint_expiries"] = 1
+        t.decide("max_hint_window", v["max_hint_window"], "hint_expiries=1 (durations are not "
+                 "modelled: the window may end at any moment while a replica is down, after which "
+                 "writes for it are dropped until it is back; hints never count towards the level)",
+                 HINTS)
+
+    @staticmethod
+    def _clocks(t: Translation, v: dict) -> None:
+        source, skew = v["timestamps"], v["clock_skew"]
+        if source is None:
+            if skew:
+                raise ParameterError("clock_skew", "needs timestamps=client or server (whose clocks "
+                                                   "are skewed); add it")
+            t.assume("writes are stamped by perfectly synchronised clocks (last write wins by "
+                     "timestamp; give timestamps=client|server and clock_skew to model clocks)", DYNAMO)
+            return
+        t.params["clock"] = "client" if source == "client" else "coordinator"
+        t.decide("timestamps", source, f"clock={t.params['clock']} (last write wins by timestamp; "
+                 "equal timestamps go to the larger value)", TIMESTAMPS)
+        if skew:
+            t.params["skew"] = skew
+        t.decide("clock_skew", skew, f"skew={skew} (a clock may run {skew} tick(s) ahead; a tick is "
+                 "one write stamped)" if skew else "skew=0 (the clocks agree)", TIMESTAMPS)
 
 
 FRONTEND = Cassandra()

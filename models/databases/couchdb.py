@@ -8,7 +8,7 @@ by writing a merge and deleting the losers. Sources and the mapping: docs/databa
 CouchDB.
 """
 
-from .frontend import CLIENTS, MULTI_LEADER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import CLIENTS, MULTI_LEADER_FAULTS, Frontend, apply_faults, fault_setting, model_offers
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 CONFLICTS = "https://docs.couchdb.org/en/stable/replication/conflicts.html"
@@ -40,13 +40,19 @@ class CouchDB(Frontend):
     def build(self, v: dict) -> Translation:
         """Settings -> multi_leader parameters (see the module docstring)."""
         servers = v["servers"]
-        if not v["conflicts"]:
+        if not v["conflicts"] and not model_offers("multi_leader", "conflict", "revisions"):
             raise refuse("conflicts", f"false (plain reads return the winning revision only): {WINNER_MISSING}",
                          "set conflicts=true to check reads that see every conflicting revision")
-        t = Translation(self.title, "multi_leader", {"leaders": servers, "conflict": "siblings"})
+        mode = "siblings" if v["conflicts"] else "revisions"
+        t = Translation(self.title, "multi_leader", {"leaders": servers, "conflict": mode})
         t.decide("servers", servers, f"leaders={servers} (continuous replication in both directions)", REPLICATION)
-        t.decide("conflicts", True, "conflict=siblings (a read returns every leaf revision; a write made "
-                 "after reading them replaces them, as the application's merge and delete do)", CONFLICTS)
+        if v["conflicts"]:
+            t.decide("conflicts", True, "conflict=siblings (a read returns every leaf revision; a write "
+                     "made after reading them replaces them, as the application's merge and delete do)",
+                     CONFLICTS)
+        else:
+            t.decide("conflicts", False, "conflict=revisions (every server picks the same winning "
+                     "revision, a read returns it, and the losing revisions are kept)", CONFLICTS)
         if v["reads"] == "other":
             t.params["sticky"] = False
         t.decide("reads", v["reads"], f"sticky={str(v['reads'] == 'home').lower()}", REPLICATION)
@@ -54,8 +60,13 @@ class CouchDB(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
-        t.assume("replication never loses a change for good (CouchDB retries from its checkpoint); "
-                 "faults=lost_message models a change that is never sent again", REPLICATION)
+        if t.params.get("drops") and model_offers("multi_leader", "retry"):
+            t.params["retry"] = True
+            t.decide("replication", "continuous", "retry=true (a change whose replication is lost is "
+                     "sent again, as CouchDB's replicator resumes from its checkpoint)", REPLICATION)
+        elif t.params.get("drops"):
+            t.assume("a lost replication message is never sent again (retries are not modelled yet), "
+                     "which CouchDB's checkpointed replicator would do", REPLICATION)
         t.expect("no_write_discarded_unseen", "HOLDS", CONFLICTS)
         return t
 

@@ -36,6 +36,9 @@ LEADERLESS_FAULTS = {
                     "one replica may crash and come back with an empty disk"),
     "lost_message": ({"drops": 1}, "the network may lose one message"),
 }
+CASSANDRA_FAULTS = {**LEADERLESS_FAULTS,
+                    "dc_partition": ({"partitions": 1}, "the datacenters (with the clients running "
+                                     "there) may be cut apart, and the cut may heal")}
 MULTI_LEADER_FAULTS = {
     "none": ({}, "no faults"),
     "region_partition": ({"partitions": 1}, "the regions may be cut apart, and the cut heals"),
@@ -74,6 +77,17 @@ def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") 
     what = "; ".join(table[n][1] for n in chosen)
     shown = " ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in budget.items())
     t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
+
+
+def model_offers(model: str, param: str, value=None) -> bool:
+    """Whether the registered ``model`` declares ``param`` (with ``value`` among its choices).
+    Front ends ask this before refusing a setting whose mechanism a model may since have
+    gained, so the refusal lifts itself when the mechanism lands (and is pinned by tests)."""
+    from replcheck.checker.registry import model_class
+    for p in getattr(model_class(model), "PARAMS", ()):
+        if p.name == param:
+            return value is None or value in p.choices
+    return False
 
 
 CLIENTS = Setting("clients", "client workloads, one script per client: w (write), r (read); "

@@ -76,15 +76,22 @@ class MongoDB(Frontend):
         """Settings -> leader_follower parameters (see the module docstring)."""
         members, arbiters = v["members"], v["arbiters"]
         t = Translation(self.title, "leader_follower", {"followers": members - 1})
+        secondaries = ", ".join(f"f{i}" for i in range(1, members))
         t.decide("members", members, f"followers={members - 1} (the primary is n0, secondaries "
-                 f"f1..f{members - 1})", ELECTIONS)
-        if arbiters:
+                 f"{secondaries})", ELECTIONS)
+        if arbiters and v["faults"] != ("none",):
             t.params["arbiters"] = arbiters
             t.decide("arbiters", arbiters, f"arbiters={arbiters} (votes in elections, holds no data)", ARBITER)
-        t.params["failover"] = "election"
-        t.decide("failover", "built in", "failover=election (a majority of voting members elects "
-                 "a primary with an up-to-date oplog; the old primary rolls back what the new one "
-                 "lacks)", ROLLBACK)
+        elif arbiters:
+            t.decide("arbiters", arbiters, "no model member (without faults no election happens, the "
+                     "only thing an arbiter takes part in; it still counts for the write concern)", ARBITER)
+        if v["faults"] != ("none",):
+            t.params["failover"] = "election"
+            t.decide("failover", "built in", "failover=election (a majority of voting members "
+                     "elects a primary with an up-to-date oplog; the old primary rolls back what "
+                     "the new one lacks)", ROLLBACK)
+        else:
+            t.decide("failover", "built in", "failover=none (without faults no election happens)", ELECTIONS)
         self._write_concern(t, v, members, arbiters)
         self._reads(t, v)
         apply_faults(t, LEADER_FOLLOWER_FAULTS, v["faults"])

@@ -9,6 +9,7 @@ transaction: ``AFTER_SYNC`` only after the acknowledgement, ``AFTER_COMMIT`` bef
 an external tool's job. Sources and the mapping: docs/databases.md, MySQL.
 """
 
+import re
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
@@ -64,7 +65,8 @@ class MySQL(Frontend):
             raise ParameterError("replicas", f"{len(replicas)} replicas are beyond what exploration "
                                              "can finish; give at most 3")
         follower = {r: f"f{i}" for i, r in enumerate(replicas, start=1)}
-        t = Translation(self.title, "leader_follower", {"followers": len(replicas)})
+        t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
+        t = Translation(self.title, "leader_follower", names=t_names, params={"followers": len(replicas)})
         t.decide("replicas", replicas, f"followers={len(replicas)}: " +
                  ", ".join(f"{r} is {f}" for r, f in follower.items()) + "; the source is n0")
         self._replication(t, v, len(replicas))

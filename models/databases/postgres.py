@@ -92,7 +92,8 @@ class Postgres(Frontend):
             raise ParameterError("standbys", f"{len(standbys)} standbys are beyond what exploration "
                                              "can finish; give at most 3")
         follower = {s: f"f{i}" for i, s in enumerate(standbys, start=1)}
-        t = Translation(self.title, "leader_follower", {"followers": len(standbys)})
+        t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
+        t = Translation(self.title, "leader_follower", names=t_names, params={"followers": len(standbys)})
         t.decide("standbys", standbys, f"followers={len(standbys)}: " +
                  ", ".join(f"{s} is {f}" for s, f in follower.items()) + "; the primary is n0")
         self._replication(t, v, follower)

@@ -10,6 +10,7 @@ old primary into a replica of the new one, discarding what it alone had. Sources
 mapping: docs/databases.md, Redis.
 """
 
+import re
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
@@ -71,7 +72,9 @@ class Redis(Frontend):
             raise ParameterError("replicas", f"{len(replicas)} replicas are beyond what exploration "
                                              "can finish; give at most 3")
         follower = {r: f"f{i}" for i, r in enumerate(replicas, start=1)}
-        t = Translation(self.title, "leader_follower", {"followers": len(replicas), "replication": "async"})
+        t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
+        t = Translation(self.title, "leader_follower", names=t_names,
+                        params={"followers": len(replicas), "replication": "async"})
         t.decide("replicas", replicas, f"followers={len(replicas)} replication=async: " +
                  ", ".join(f"{r} is {f}" for r, f in follower.items()) + "; the primary is n0", REPLICATION)
         self._wait(t, v, len(replicas))

@@ -10,7 +10,7 @@ causal context). Sources and the mapping: docs/databases.md, Riak KV.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADERLESS_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import CLIENTS, LEADERLESS_FAULTS, Frontend, apply_faults, fault_setting, model_offers
 from .translation import Setting, Translation, boolean, refuse, whole
 
 REPLICATION = "https://docs.riak.com/riak/kv/2.2.3/developing/app-guide/replication-properties/"
@@ -109,12 +109,21 @@ class Riak(Frontend):
             raise ParameterError("last_write_wins", "with allow_mult=true the behaviour is undefined "
                                                     "(Riak's documentation); set one of them false")
         if v["allow_mult"]:
-            raise refuse("allow_mult", f"true (the default for bucket types): {SIBLINGS_MISSING}",
-                         "set allow_mult=false to check timestamp resolution, or see the "
-                         "multi_leader model's siblings")
+            if not model_offers("leaderless", "conflict", "siblings"):
+                raise refuse("allow_mult", f"true (the default for bucket types): {SIBLINGS_MISSING}",
+                             "set allow_mult=false to check timestamp resolution, or see the "
+                             "multi_leader model's siblings")
+            if v["pw"] == 0:
+                raise refuse("allow_mult", "siblings together with a sloppy quorum (pw=0: fallback "
+                             "vnodes count) are not modelled", "set pw and pr to the quorum (strict), or "
+                             "allow_mult=false")
+            t.params["conflict"] = "siblings"
+            t.decide("allow_mult", True, "conflict=siblings (concurrent writes are kept side by side, "
+                     "tracked by version vectors, and a read returns them all)", CONFLICTS)
+            return
         t.decide("allow_mult, last_write_wins", f"false, {str(v['last_write_wins']).lower()}",
                  "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
-                 "synchronised clocks (clock skew is not modelled yet)", CONFLICTS)
+                 "synchronised clocks (clock skew is not modelled for Riak)", CONFLICTS)
 
 
 FRONTEND = Riak()

@@ -14,6 +14,7 @@ only ``Frontend.translate`` and the ``Translation`` methods ``lines``, ``to_json
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -66,6 +67,14 @@ class Translation:
     params: dict
     decisions: list[Decision] = field(default_factory=list)
     documented: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)  # model node name -> the user's (f1 -> s1)
+
+    def rename(self, line: str) -> str:
+        """A trace line in the user's words: model node names replaced by the user's."""
+        if not self.names:
+            return line
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.names)) + r")\b")
+        return pattern.sub(lambda m: self.names[m.group(1)], line)
 
     def decide(self, setting: str, value, becomes: str, source: str = "") -> None:
         """Record one decision."""
@@ -97,6 +106,11 @@ class Translation:
                  for p in result.properties if p.kind == "always" and p.verdict.value == "VIOLATED"]
         out = [f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
                f"fails: {', '.join(fails) or 'nothing'}"]
+        seen = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "HOLDS"]
+        never = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "VIOLATED"]
+        if seen or never:  # availability and other witnesses: what can and cannot happen
+            out.append(f"  can happen: {', '.join(seen) or 'nothing checked'}; "
+                       f"never happens: {', '.join(never) or 'nothing'}")
         for prop, (verdict, source) in self.documented.items():
             got = verdicts[prop].verdict.value if prop in verdicts else "not checked"
             mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else "DISAGREES")

@@ -1,0 +1,347 @@
+"""Database front ends: translations pinned, refusals in one line (exit 2), the spec folder,
+the JSON shape, and the engine kept free of database names."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from replcheck.checker import registry
+from replcheck.checker.cli import main
+from replcheck.checker.errors import ParameterError
+from replcheck.checker.search import check
+from replcheck.models.databases.frontend import model_offers
+from replcheck.checker.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASES = ["cassandra", "couchdb", "dynamodb", "mongodb", "mysql", "postgres", "redis", "riak"]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def translate(name, **settings):
+    return registry.frontend(name).translate(settings)
+
+
+def test_every_database_is_registered():
+    assert registry.frontend_names() == DATABASES
+
+
+# The issue's three commands and one configuration per other database: model and parameters.
+TRANSLATIONS = {
+    "postgres": ({"synchronous_standby_names": "FIRST 1 (s1, s2)", "synchronous_commit": "remote_write",
+                  "standbys": "s1,s2,s3", "reads": "standby", "failover": "patroni"},
+                 "leader_follower", {"followers": 3, "replication": "sync", "sync": ("f1", "f2"), "k": 1,
+                                     "order": "first", "stage": "received", "reads": "any_follower",
+                                     "failover": "promote_most_up_to_date", "crashes": 1, "recover": True}),
+    "cassandra": ({"rf": "3", "write_consistency": "QUORUM", "read_consistency": "ONE", "read_repair": "NONE"},
+                  "leaderless", {"n": 3, "w": 2, "r": 1}),
+    "mongodb": ({"members": "3", "write_concern": "majority", "read_concern": "local",
+                 "read_preference": "secondary"},
+                "leader_follower", {"followers": 2, "failover": "election", "replication": "sync", "k": 1,
+                                    "order": "any", "stage": "flushed", "reads": "any_follower",
+                                    "leader_visibility": "before_ack", "crashes": 1, "recover": True}),
+    "mysql": ({"rpl_semi_sync_source_enabled": "ON", "rpl_semi_sync_source_wait_point": "AFTER_COMMIT",
+               "replicas": "r1,r2", "failover": "orchestrator"},
+              "leader_follower", {"followers": 2, "replication": "sync", "k": 1, "order": "any",
+                                  "stage": "received", "leader_visibility": "before_ack",
+                                  "ack_timeout": "degrade", "failover": "promote_most_up_to_date",
+                                  "crashes": 1, "recover": True}),
+    "redis": ({"replicas": "r1,r2", "WAIT": "1 100", "min-replicas-to-write": "1", "failover": "sentinel"},
+              "leader_follower", {"followers": 2, "replication": "async", "wait": 1, "ack_timeout": "error",
+                                  "min_replicas": 1, "failover": "promote_most_up_to_date", "crashes": 1,
+                                  "recover": True}),
+    "riak": ({"n_val": "3", "r": "one", "w": "all", "pr": "one", "pw": "all", "allow_mult": "false"},
+             "leaderless", {"n": 3, "w": 3, "r": 1, "read_repair": "async"}),
+    "dynamodb": ({"ConsistentRead": "true", "faults": "primary_crash"},
+                 "leader_follower", {"followers": 2, "replication": "sync", "k": 1, "order": "any",
+                                     "stage": "flushed", "reads": "leader", "read_level": "linearizable",
+                                     "failover": "election", "crashes": 1, "recover": True}),
+    "couchdb": ({"servers": "3", "conflicts": "true", "reads": "other"},
+                "multi_leader", {"leaders": 3, "conflict": "siblings", "sticky": False}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSLATIONS))
+def test_translation_is_pinned(name):
+    settings, model, params = TRANSLATIONS[name]
+    t = translate(name, **settings)
+    assert (t.model, dict(t.params)) == (model, params)
+    # every decision that rests on documentation cites it by https URL
+    assert all(d.source.startswith("https://") for d in t.decisions if d.source)
+    assert any(d.source for d in t.decisions)
+
+
+def test_defaults_follow_the_vendors():
+    mysql = translate("mysql")
+    assert mysql.params["replication"] == "async"  # no semi-sync plugin: asynchronous
+    assert translate("mongodb", members=2, arbiters=1, faults="none").params["replication"] == "async"  # PSA: w 1
+    assert translate("mongodb", members=3, faults="none").params["replication"] == "sync"  # majority
+    assert translate("cassandra").params == {"n": 3, "w": 1, "r": 1}  # ONE / ONE
+    pg = translate("postgres", synchronous_standby_names="s1, s2", standbys="s1,s2")
+    assert (pg.params["k"], pg.params["order"], pg.params["stage"]) == (1, "first", "flushed")
+    anyk = translate("postgres", synchronous_standby_names="ANY 2 (s1, s2, s3)", standbys="s1,s2,s3")
+    assert (anyk.params["k"], anyk.params["order"], anyk.params["sync"]) == (2, "any", ("f1", "f2", "f3"))
+    assert translate("postgres", synchronous_commit="local", synchronous_standby_names="s1",
+                     standbys="s1").params["replication"] == "async"
+
+
+def test_mysql_largest_timeout_means_never():
+    t = translate("mysql", rpl_semi_sync_source_enabled="ON", rpl_semi_sync_source_timeout="4294967295")
+    assert "ack_timeout" not in t.params
+    assert translate("mysql", rpl_semi_sync_master_enabled="ON").params["ack_timeout"] == "degrade"
+
+
+# (database, settings, what the one line must say) for settings that are not modelled
+REFUSALS = [
+    ("cassandra", ["read_consistency=SERIAL"], "lightweight transactions"),
+    ("cassandra", ["write_consistency=ANY"], "hint alone"),
+    ("cassandra", ["hinted_handoff_enabled=false"], "max_hint_window"),
+    ("cassandra", ["write_consistency=ONE", "read_consistency=QUORUM"], "give equal read and write"),
+    ("riak", [], "sloppy quorum"),
+    ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
+    ("postgres", ["synchronous_commit=off"], "off acknowledges before"),
+    ("postgres", ["cascade=s3"], "cascading"),
+    ("mongodb", ["read_preference=nearest"], "one kind of member"),
+    ("mongodb", ["j=false"], "journal"),
+    ("mongodb", ["write_concern=2"], "add j=true"),
+    ("mongodb", ["read_concern=snapshot"], "transactions"),
+    ("mysql", ["group_replication_single_primary_mode=ON"], "Group Replication"),
+    ("redis", ["appendfsync=everysec"], "persistence"),
+    ("dynamodb", ["global_table=MRSC"], "MRSC"),
+]
+
+
+@pytest.mark.parametrize("db, words, fragment", REFUSALS, ids=lambda x: x if isinstance(x, str) else None)
+def test_unmodelled_setting_is_refused_in_one_line(db, words, fragment, capsys):
+    code, out, err = run(capsys, "check", db, *words)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "not modelled" in err and fragment in err and "Traceback" not in err
+
+
+BAD_INPUT = [
+    ("cassandra", ["write_consitency=ONE"], "did you mean 'write_consistency'"),
+    ("cassandra", ["read_consistency=QUORUMM"], "did you mean 'QUORUM'"),
+    ("cassandra", ["rf=2", "write_consistency=THREE"], "Unavailable"),
+    ("cassandra", ["write_consistency=LOCAL_QUORUM"], "give NetworkTopologyStrategy"),
+    ("cassandra", ["NetworkTopologyStrategy=dc1:3", "local_dc=dc9"], "not among the datacenters"),
+    ("cassandra", ["NetworkTopologyStrategy=dc1:3", "rf=3"], "not both"),
+    ("cassandra", ["clock_skew=1"], "needs timestamps"),
+    ("cassandra", ["faults=dc_partition"], "needs datacenters"),
+    ("postgres", ["synchronous_standby_names=FIRST 2 (s1)"], "waits for 2 standbys but lists 1"),
+    ("postgres", ["synchronous_standby_names=s4"], "not among standbys"),
+    ("postgres", ["standbys=s1,s2,s3,s4"], "at most 3"),
+    ("mongodb", ["read_concern=linearizable", "read_preference=secondary"], "read_preference=primary"),
+    ("mongodb", ["members=2", "arbiters=1", "write_concern=3"], "exceeds"),
+    ("mysql", ["rpl_semi_sync_source_wait_point=AFTER_SYNC"], "rpl_semi_sync_source_enabled=ON"),
+    ("redis", ["WAIT=1"], "numreplicas timeout"),
+    ("redis", ["faults=meteor"], "unknown fault scenario"),
+    ("riak", ["allow_mult=true", "last_write_wins=true"], "undefined"),
+]
+
+
+@pytest.mark.parametrize("db, words, fragment", BAD_INPUT, ids=lambda x: x if isinstance(x, str) else None)
+def test_bad_setting_or_value_gives_a_one_line_fix(db, words, fragment, capsys):
+    code, out, err = run(capsys, "check", db, *words)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
+def test_unknown_database_suggests_the_nearest(capsys):
+    code, _, err = run(capsys, "check", "postgresql", "synchronous_commit=on")
+    assert code == 2 and "did you mean 'postgres'" in err and err.count("\n") == 1
+
+
+def test_adhoc_run_prints_the_translation_first_then_verdicts_and_summary(capsys):
+    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
+                       "read_consistency=ONE", "read_repair=NONE")
+    assert code == 1  # read_your_writes is violated
+    lines = out.splitlines()
+    assert lines[0] == "Cassandra: modelled as leaderless n=3 w=2 r=1"
+    assert lines[1].startswith("  replication_factor=3 -> n=3  [https://cassandra.apache.org/")
+    first_verdict = next(i for i, line in enumerate(lines) if "read_your_writes" in line)
+    assert all(" -> " in line for line in lines[1:first_verdict])
+    assert re.search(r"read_your_writes +VIOLATED +trace 8", out)
+    assert "summary: holds: monotonic_reads, monotonic_writes, writes_follow_reads, no_lost_updates, " \
+           "durable_acks; fails: read_your_writes (8-step trace), linearizable (8-step trace)" in out
+    assert "shortest counterexample for read_your_writes (8 steps)" in out
+    assert "  can happen: write_acknowledged, read_returns_a_write; never happens: " \
+           "write_acknowledged_while_a_home_is_down" in out
+
+
+def test_adhoc_json_carries_the_translation(capsys):
+    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
+                       "read_consistency=QUORUM", "read_repair=NONE", "--json")
+    assert code == 0
+    data = json.loads(out)
+    t = data["translation"]
+    assert t["database"] == "Cassandra" and t["model"] == "leaderless"
+    assert t["params"] == {"n": 3, "w": 2, "r": 2}
+    assert {"setting", "value", "becomes", "source"} <= set(t["decisions"][0])
+    assert t["decisions"][1] == {"setting": "write_consistency", "value": "QUORUM", "becomes": "w=2",
+                                 "source": "https://cassandra.apache.org/doc/latest/cassandra/architecture/"
+                                           "dynamo.html#tunable-consistency"}
+    assert t["documented"]["read_your_writes"]["verdict"] == "HOLDS"
+    assert data["summary"].startswith("summary: holds: read_your_writes")
+    assert data["mismatches"] == []
+    assert {p["name"]: p["verdict"] for p in data["properties"]}["read_your_writes"] == "HOLDS"
+
+
+def test_documented_verdict_contradicted_by_exploration_is_reported():
+    """A documented HOLDS that exploration breaks is a disagreement (and a spec mismatch)."""
+    t = translate("cassandra", write_consistency="QUORUM", read_consistency="ONE", read_repair="NONE")
+    assert t.documented == {}  # W + R = RF: the documentation promises nothing
+    t.expect("read_your_writes", "HOLDS", "https://example.org/claim")
+    model = registry.model_class(t.model)(**t.params)
+    result = check(model, properties=["read_your_writes"])
+    assert t.disagreements(result) == ["read_your_writes: documented HOLDS, explored VIOLATED"]
+    assert any("DISAGREES" in line for line in t.after_lines(result))
+
+
+SPECS = sorted((ROOT / "specs" / "databases").rglob("*.toml"))
+
+
+def test_every_database_has_an_anomaly_and_a_fixed_twin():
+    for db in DATABASES:
+        specs = [load_spec(p) for p in SPECS if p.parent.name == db]
+        assert len(specs) >= 2, db
+        verdicts = {v for s in specs for v in s.expect.values()}
+        assert {"HOLDS", "VIOLATED"} <= verdicts, db
+        for s in specs:
+            assert s.database == db and s.translation is not None and "states" in s.pin
+            assert "https://" in s.description, f"{s.where}: cite the vendor documentation"
+            assert "configs.md" not in s.description and "../shared" not in s.description
+
+
+def test_a_database_spec_refuses_model_and_unknown_settings(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('database = "cassandra"\nmodel = "leaderless"\n[settings]\nrf = 3\n[expect]\n'
+                   'read_your_writes = "HOLDS"\n')
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == 2 and "field 'model'" in err and err.count("\n") == 1
+    bad.write_text('database = "cassandra"\n[settings]\nconsistency = "ONE"\n')
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == 2 and "field 'settings.consistency'" in err and "unknown Cassandra setting" in err
+    bad.write_text('database = "cassandra"\n[settings]\nwrite_consistency = "SERIAL"\n')
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == 2 and "field 'settings.write_consistency'" in err and "not modelled" in err
+    bad.write_text('database = "casandra"\n')
+    code, _, err = run(capsys, "check", str(bad))
+    assert code == 2 and "did you mean 'cassandra'" in err
+
+
+def test_a_database_spec_prints_its_translation(capsys):
+    spec = ROOT / "specs" / "databases" / "postgres" / "remote_write_standby_read_stale.toml"
+    code, out, _ = run(capsys, "check", str(spec), "--quiet")
+    assert code == 0
+    assert out.splitlines()[1].startswith("PostgreSQL: modelled as leader_follower followers=1 replication=sync")
+    assert "documented: read_your_writes VIOLATED, explored VIOLATED: agrees" in out
+
+
+def test_list_databases_shows_settings_and_refusals(capsys):
+    code, out, _ = run(capsys, "list", "databases")
+    assert code == 0
+    for db in DATABASES:
+        assert f"\n{db}: " in "\n" + out
+    assert "synchronous_standby_names" in out and "rpl_semi_sync_source_wait_point" in out
+    assert re.search(r"speculative_retry +REFUSED", out)
+    assert "leaderless:" not in out  # only the databases
+    code, out, _ = run(capsys, "list", "postgres")
+    assert code == 0 and out.count("settings:") == 1
+    code, _, err = run(capsys, "list", "oracle")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_the_engine_imports_no_front_end():
+    """checker/ resolves front ends through the entry-point registry only: no import of the
+    models or databases packages, and no database's translation code."""
+    import ast
+    for path in (ROOT / "checker").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                assert not any("models" in n or "databases" in n for n in names), path.name
+        assert "class Frontend" not in path.read_text(), path.name
+
+
+def test_refusal_errors_are_parameter_errors_naming_the_setting():
+    with pytest.raises(ParameterError) as info:
+        translate("cassandra", read_consistency="SERIAL")
+    assert info.value.field == "read_consistency"
+    assert info.value.problem.startswith("not modelled: SERIAL: lightweight transactions")
+
+
+def test_cassandra_datacenters_clocks_and_hint_windows_are_translated():
+    """Lifted once the leaderless family gained them (datacenters, clocks, hint windows)."""
+    t = translate("cassandra", NetworkTopologyStrategy="dc1:3,dc2:3", local_dc="dc1,dc2",
+                  write_consistency="EACH_QUORUM", read_consistency="LOCAL_QUORUM", read_repair="NONE",
+                  faults="dc_partition")
+    assert dict(t.params) == {"dcs": ("dc1:3", "dc2:3"), "client_dcs": ("dc1", "dc2"),
+                              "write_cl": "EACH_QUORUM", "read_cl": "LOCAL_QUORUM", "partitions": 1}
+    t = translate("cassandra", timestamps="server", clock_skew="2", max_hint_window="3h")
+    assert (t.params["clock"], t.params["skew"], t.params["hint_expiries"]) == ("coordinator", 2, 1)
+    assert "clock" not in translate("cassandra").params  # unset: perfectly synchronised clocks
+
+
+def test_traces_use_the_users_node_names(capsys):
+    code, out, _ = run(capsys, "check", "postgres", "synchronous_standby_names=pg_b", "standbys=pg_b",
+                       "reads=pg_b", "synchronous_commit=remote_write", "--property", "read_your_writes")
+    assert code == 1
+    trace = out[out.index("shortest counterexample"):]
+    assert "c0 invokes read x at pg_b" in trace and "pg_b receives read(x) from c0" in trace
+    assert re.search(r"\bf1\b", trace) is None
+    assert translate("postgres", standbys="f2,s1").names == {"f2": "s1"}  # model-like names stay
+
+
+def test_dynamodb_global_table_clock_skew():
+    t = translate("dynamodb", global_table="MREC", clock_skew="1")
+    assert (t.model, t.params["skew"], t.params["conflict"]) == ("multi_leader", 1, "lww")
+    with pytest.raises(ParameterError):
+        translate("dynamodb", clock_skew="1")  # a single Region has no last-writer-wins clocks
+
+
+# Refusals that lift themselves once the models declare the mechanism (model_offers): pinned
+# both ways, so the test fails if a refusal stays after the mechanism lands, or goes before.
+SIBLINGS = model_offers("leaderless", "conflict", "siblings")
+REVISIONS = model_offers("multi_leader", "conflict", "revisions")
+
+
+@pytest.mark.skipif(SIBLINGS, reason="the leaderless family has siblings: see the next test")
+def test_riak_allow_mult_refused_without_leaderless_siblings(capsys):
+    code, _, err = run(capsys, "check", "riak", "pw=quorum", "pr=quorum")
+    assert code == 2 and "not modelled" in err and "siblings" in err
+
+
+@pytest.mark.skipif(not SIBLINGS, reason="the leaderless family has no siblings yet")
+def test_riak_allow_mult_becomes_leaderless_siblings(capsys):
+    t = translate("riak", n_val="2", w="1", r="2", pw="1", pr="2", clients="w,w r")
+    assert t.params["conflict"] == "siblings" and "sloppy" not in t.params
+    code, out, _ = run(capsys, "check", "riak", "n_val=2", "w=1", "r=2", "pw=1", "pr=2", "clients=w,w r",
+                       "--quiet")
+    assert code == 0 and re.search(r"no_write_discarded_unseen +HOLDS", out)
+    assert re.search(r"read_returns_siblings +HOLDS", out)
+    code, _, err = run(capsys, "check", "riak")  # pw = 0: siblings with a sloppy quorum
+    assert code == 2 and "sloppy quorum" in err and err.count("\n") == 1
+
+
+@pytest.mark.skipif(REVISIONS, reason="the multi-leader family has revisions: see the next test")
+def test_couchdb_plain_reads_refused_without_revisions(capsys):
+    code, _, err = run(capsys, "check", "couchdb")
+    assert code == 2 and "deterministic winner" in err
+
+
+@pytest.mark.skipif(not REVISIONS, reason="the multi-leader family has no revisions mode yet")
+def test_couchdb_plain_reads_become_revisions(capsys):
+    """CouchDB's conflicts page: every server picks the same winner; the losers are kept, and a
+    writer whose revision loses reads the winner instead of its own write."""
+    code, out, _ = run(capsys, "check", "couchdb", "clients=w r,w", "--quiet")
+    assert code == 1
+    assert out.startswith("CouchDB: modelled as multi_leader leaders=2 conflict=revisions")
+    assert re.search(r"read_your_writes +VIOLATED", out) and re.search(r"losing_revision_kept +HOLDS", out)
+    assert re.search(r"no_write_discarded_unseen +HOLDS", out)
