@@ -558,13 +558,14 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                                      absent=permute_mask(op_state.absent, perm))
         return op_state._replace(acks=permute_mask(op_state.acks, perm))
 
-    def _signature(self, world: World, node: int):
+    def _signatures(self, world: World) -> list:
         # Coordinator clocks belong to homes: homes with different offsets are told apart,
         # so that permuted offset vectors fall into one symmetry class.
-        signature = super()._signature(world, node)
-        if self.params["clock"] == "coordinator" and node < self.n:
-            return signature + (world.extra.offsets[node],)
-        return signature
+        signatures = super()._signatures(world)
+        if self.params["clock"] == "coordinator":
+            for node in range(self.n):
+                signatures[node] = signatures[node] + (world.extra.offsets[node],)
+        return signatures
 
     def relabel_extra(self, extra: Extra, perm):
         if extra.hints.expired:
