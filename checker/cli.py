@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="partial-order reduction: explore one order of steps the model declares "
                         "independent and invisible (safety only; liveness is refused; traces stay "
                         "real but may not be the shortest; specs' state pins are not compared)")
+    c.add_argument("--staleness", action="store_true",
+                   help="with a database configuration (cassandra, riak): also print the exact "
+                        "probability that a read returns one of the k latest writes (k = 1..3, "
+                        "probabilistically bounded staleness; docs/staleness.md)")
     c.add_argument("--por-baseline", action="store_true",
                    help="with --por, also explore without it and report both state counts")
     c.add_argument("--workers", type=_workers, metavar="N", default=0,
@@ -312,6 +316,10 @@ def run_check(args) -> int:
     results; 1 when a verdict or pin differs from the spec (ad hoc: a safety property is
     violated)."""
     found = _specs_from(args.targets)
+    if args.staleness and any(spec.translation is None for spec, _ in found):
+        raise UsageError("--staleness needs a database configuration (replcheck check cassandra rf=3 "
+                         "write_consistency=ONE read_consistency=ONE --staleness); for a model use "
+                         "'replcheck staleness leaderless n=3 w=1 r=1'")
     if args.por_baseline and not args.por:
         raise UsageError("--por-baseline compares with --por; add --por")
     if args.out is not None:
@@ -355,10 +363,12 @@ def run_check(args) -> int:
                           "summary": spec.translation.after_lines(result)[0].strip()}
                 if not spec.path:
                     report["mismatches"] = mismatches
+                if args.staleness:
+                    report["staleness"] = spec.translation.staleness(as_model(model).params)
             reports.append(_with_meta(report, result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
-                         args.fingerprints and not result.stats.visited_bytes)
+                         args.fingerprints and not result.stats.visited_bytes, args.staleness)
         if interrupted:
             break
     if args.out is not None and len(found) > 1:
@@ -449,7 +459,7 @@ def _write_itf(path: Path, spec, model, result) -> list[Path]:
 
 
 def _print_human(spec, model, result, mismatches, written, quiet,
-                 fingerprints_ignored: bool = False) -> None:
+                 fingerprints_ignored: bool = False, staleness: bool = False) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
         head = f"{spec.model} {as_model(model).summary()}".rstrip()
@@ -464,6 +474,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         print(line)
     if spec.translation is not None:
         print("\n".join(spec.translation.after_lines(result)))
+        if staleness:
+            print("\n".join(spec.translation.staleness_lines(as_model(model).params)))
     if fingerprints_ignored:
         print("  note: --fingerprints was ignored: liveness properties need the exact state "
               "graph (select only safety properties with --property to use it)")

@@ -345,3 +345,21 @@ def test_couchdb_plain_reads_become_revisions(capsys):
     assert out.startswith("CouchDB: modelled as multi_leader leaders=2 conflict=revisions")
     assert re.search(r"read_your_writes +VIOLATED", out) and re.search(r"losing_revision_kept +HOLDS", out)
     assert re.search(r"no_write_discarded_unseen +HOLDS", out)
+
+
+def test_staleness_for_a_cassandra_configuration_comes_from_the_weighted_exploration(capsys):
+    # PBS k-staleness for N=3, W=1, R=1 (Bailis et al. 2012, section 3.1): 1/3, 5/9, 19/27
+    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=ONE",
+                       "read_consistency=ONE", "--staleness")
+    assert "k=1: 1/3 = 0.333, k=2: 5/9 = 0.556, k=3: 19/27 = 0.704" in out
+    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
+                       "read_consistency=QUORUM", "--staleness", "--json")
+    rows = json.loads(out)["staleness"]["k_staleness"]
+    assert [row["fraction"] for row in rows] == ["1/1", "1/1", "1/1"]
+
+
+def test_staleness_says_why_it_does_not_apply_and_refuses_a_bare_model(capsys):
+    _, out, _ = run(capsys, "check", "mongodb", "members=3", "--staleness")
+    assert "staleness: not computed: MongoDB is modelled as leader_follower" in out
+    code, _, err = run(capsys, "check", "leaderless", "n=3", "--staleness")
+    assert code == 2 and err.count("\n") == 1 and "replcheck staleness leaderless" in err

@@ -117,6 +117,38 @@ class Translation:
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
 
+    def staleness(self, params: dict, ks=(1, 2, 3)) -> dict:
+        """PBS k-staleness (``docs/staleness.md``) for this configuration's quorums: the exact
+        probability that a read returns one of the k latest writes when the replicas a write
+        reaches and a read asks are chosen uniformly at random (Bailis et al., VLDB 2012).
+        ``params`` are the built model's. Only plain leaderless quorums fit that model; for
+        anything else the answer says why it does not apply, instead of a number."""
+        from ..staleness import explore_k_staleness
+
+        if self.model != "leaderless":
+            return {"applies": False, "why": f"{self.database} is modelled as {self.model}; "
+                    "probabilistic staleness covers Dynamo-style quorums (cassandra, riak)"}
+        if params.get("sloppy") or params.get("dcs") or params.get("conflict", "lww") != "lww":
+            return {"applies": False, "why": "the PBS model has one datacenter, strict quorums and "
+                    "last-write-wins; this configuration uses datacenters, sloppy quorums or siblings"}
+        n, w, r = params["n"], params["w"], params["r"]
+        rows = []
+        for k in ks:
+            fresh = explore_k_staleness(n, w, r, k).fresh
+            rows.append({"k": k, "fraction": f"{fresh.numerator}/{fresh.denominator}",
+                         "probability": round(float(fresh), 6)})
+        return {"applies": True, "n": n, "w": w, "r": r, "k_staleness": rows}
+
+    def staleness_lines(self, params: dict) -> list[str]:
+        """``staleness`` as lines under the verdicts."""
+        got = self.staleness(params)
+        if not got["applies"]:
+            return [f"  staleness: not computed: {got['why']}"]
+        shown = ", ".join(f"k={row['k']}: {row['fraction']} = {row['probability']:.3f}"
+                          for row in got["k_staleness"])
+        return [f"  staleness (PBS, replicas chosen uniformly at random; docs/staleness.md): "
+                f"a read returns one of the k latest writes with probability {shown}"]
+
     def disagreements(self, result) -> list[str]:
         """Documented verdicts that exploration contradicts (a complete or decided search)."""
         verdicts = result.verdicts()
