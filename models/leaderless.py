@@ -44,7 +44,7 @@ register is not linearizable); a sloppy quorum acknowledges a write that no home
 holds, so a later read at the homes misses it; a LOCAL_QUORUM write is not seen by a
 LOCAL_QUORUM read in another datacenter.
 
-Convergence is a liveness property: ``convergence`` (eventually-always) says every fair
+Convergence is a liveness property: ``eventual_convergence`` (eventually-always) says every fair
 behaviour ends with every live home replica holding the same version of every key, for
 good. Fairness (weak, per action kind): message delivery, anti-entropy, hinted handoff and
 partition healing are fair -- a step of that kind that stays possible happens -- while
@@ -180,10 +180,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
               "true time advances one tick per write stamped); 0: clocks agree",
               minimum=0, maximum=3),
     ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
-    # Fairness of the liveness property ``convergence`` (see the module docstring).
+    # Fairness of the liveness property ``eventual_convergence`` (see the module docstring).
     fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
     stuttering = True
-    # Action kinds and ``convergence`` do not name nodes, so both are invariant under the
+    # Action kinds and ``eventual_convergence`` do not name nodes, so both are invariant under the
     # permutations of homes (and of spares) that the symmetry reduction uses.
     symmetric_fairness = True
     MERKLE_BUCKET = 2  # keys per leaf of the Merkle summary
@@ -600,7 +600,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     # --- liveness ----------------------------------------------------------------------------------
     @eventually_always
-    def convergence(self, world: World) -> bool:
+    def eventual_convergence(self, world: World) -> bool:
         """Replicas end up agreeing: from some point on, every live home replica holds the same version of every key."""
         live = [world.nodes[h].store for h in range(self.n) if self.node_is_up(world, h)]
         return all(store == live[0] for store in live[1:])

@@ -129,8 +129,8 @@ def test_a_lasso_carries_its_loop_index(tmp_path, capsys):
     doc = json.loads(target.read_text())
     assert validate_itf(doc) == []
     result = check(load_spec(LASSO).build())
-    assert doc["loop"] == result["convergence"].loop_start
-    assert len(doc["states"]) == len(result["convergence"].trace) + 1
+    assert doc["loop"] == result["eventual_convergence"].loop_start
+    assert len(doc["states"]) == len(result["eventual_convergence"].trace) + 1
 
 
 def test_itf_output_is_byte_identical_across_runs(tmp_path, capsys):

@@ -172,7 +172,7 @@ def test_bad_topologies_are_refused_with_the_fix(params, field, fix):
 
 def test_a_replica_down_past_its_hint_window_stays_stale_for_ever():
     model, result = explored("hint_window_expired_never_converges")
-    p = result["convergence"]
+    p = result["eventual_convergence"]
     assert [str(a) for a in p.trace.actions] == [
         "n0 crashes",
         "n0's hint window ends: writes for it are dropped until it is back",

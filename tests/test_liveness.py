@@ -344,7 +344,7 @@ def test_liveness_under_symmetry_gives_the_same_verdict_and_a_real_lasso():
 
 def convergence(**params):
     m = Leaderless(**params)
-    return m, check(m, properties=["convergence"])["convergence"]
+    return m, check(m, properties=["eventual_convergence"])["eventual_convergence"]
 
 
 def test_anti_entropy_makes_the_replicas_converge_despite_a_lost_write():
@@ -358,7 +358,7 @@ def test_without_anti_entropy_a_lost_write_leaves_a_replica_stale_for_ever():
     assert p.loop_start == len(p.trace)  # the behaviour stops in the stale state
     assert any(a.kind == "drop" for a in p.trace.actions)
     assert_is_lasso(m, p)
-    assert not m.convergence(p.trace.steps[-1].state)
+    assert not m.eventual_convergence(p.trace.steps[-1].state)
 
 
 def test_async_read_repair_does_not_repair_a_key_that_is_not_read():
@@ -398,8 +398,8 @@ def test_leaderless_convergence_is_the_same_under_symmetry():
     for params in (dict(clients=["w:x w:y"], drops=1), dict(clients=["w", "w"], drops=1,
                                                             anti_entropy=True)):
         m = Leaderless(**params)
-        plain = check(m, properties=["convergence"])["convergence"]
-        reduced = check(m, properties=["convergence"], symmetry=m.canonical)["convergence"]
+        plain = check(m, properties=["eventual_convergence"])["eventual_convergence"]
+        reduced = check(m, properties=["eventual_convergence"], symmetry=m.canonical)["eventual_convergence"]
         assert plain.verdict == reduced.verdict
         if reduced.trace is not None:
             assert_is_lasso(m, reduced)

@@ -193,8 +193,8 @@ PAGES: tuple[Page, ...] = (
          "nothing ever sends the value again: the behaviour ends in a loop where the replicas "
          "disagree for ever (a lasso). Anti-entropy, which keeps comparing replicas and copying "
          "what differs, brings every behaviour to agreement.",
-         Shown(_spec(LV + "leaderless_no_anti_entropy.toml"), "convergence"),
-         Shown(_spec(LV + "leaderless_anti_entropy.toml"), "convergence"),
+         Shown(_spec(LV + "leaderless_no_anti_entropy.toml"), "eventual_convergence"),
+         Shown(_spec(LV + "leaderless_anti_entropy.toml"), "eventual_convergence"),
          "Anti-entropy"),
 )
 
@@ -220,7 +220,7 @@ COLUMNS: tuple[Column, ...] = (
            {"leader_follower": ("write_acknowledged_while_original_leader_down",),
             "leaderless": ("write_acknowledged_while_a_home_is_down",),
             "multi_leader": ("writes_acknowledged_on_both_sides_of_a_partition",)}, "avail"),
-    Column("conv", "convergence", {"leaderless": ("convergence",),
+    Column("conv", "convergence", {"leaderless": ("eventual_convergence",),
                                    "multi_leader": ("eventual_convergence",)}, "conv"),
 )
 
