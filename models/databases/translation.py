@@ -123,7 +123,7 @@ class Translation:
         reaches and a read asks are chosen uniformly at random (Bailis et al., VLDB 2012).
         ``params`` are the built model's. Only plain leaderless quorums fit that model; for
         anything else the answer says why it does not apply, instead of a number."""
-        from ..staleness import explore_k_staleness
+        from ..staleness import k_staleness
 
         if self.model != "leaderless":
             return {"applies": False, "why": f"{self.database} is modelled as {self.model}; "
@@ -134,7 +134,7 @@ class Translation:
         n, w, r = params["n"], params["w"], params["r"]
         rows = []
         for k in ks:
-            fresh = explore_k_staleness(n, w, r, k).fresh
+            fresh = k_staleness(n, w, r, k)
             rows.append({"k": k, "fraction": f"{fresh.numerator}/{fresh.denominator}",
                          "probability": round(float(fresh), 6)})
         return {"applies": True, "n": n, "w": w, "r": r, "k_staleness": rows}

@@ -4,7 +4,7 @@ the twin's probability 1. See ``docs/staleness.md`` for the model and its assump
 
 from html import escape
 
-from ..staleness import explore_k_staleness
+from ..staleness import k_staleness
 
 
 def staleness_section(n: int, w: int, r: int, twin_w: int, twin_r: int, ks=(1, 2, 3)) -> str:
@@ -12,10 +12,10 @@ def staleness_section(n: int, w: int, r: int, twin_w: int, twin_r: int, ks=(1, 2
     writes (replicas chosen uniformly at random), for each k, and the twin's value at k = 1."""
     rows = []
     for k in ks:
-        fresh = explore_k_staleness(n, w, r, k).fresh
+        fresh = k_staleness(n, w, r, k)
         rows.append(f"<tr><td>{k}</td><td>{fresh.numerator}/{fresh.denominator}</td>"
                     f"<td>{float(fresh):.3f}</td></tr>")
-    twin = explore_k_staleness(n, twin_w, twin_r, 1).fresh
+    twin = k_staleness(n, twin_w, twin_r, 1)
     command = f"replcheck staleness leaderless n={n} w={w} r={r} k={ks[0]}..{ks[-1]}"
     return ('<section class="proof" id="how-often"><h2>How often? Probabilistically bounded staleness</h2>'
             f"<p>The counterexample shows that a stale read <em>can</em> happen with N={n}, W={w}, "
