@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with a database configuration (cassandra, riak): also print the exact "
                         "probability that a read returns one of the k latest writes (k = 1..3, "
                         "probabilistically bounded staleness; docs/staleness.md)")
+    c.add_argument("--availability", action="store_true",
+                   help="with a database configuration: also find, by exploring it under crashes, how "
+                        "many members may be down while a write and a read still succeed, and how "
+                        "many crashes an acknowledged write survives, each with the trace that breaks "
+                        "it (one client, one operation; --time-limit bounds each search, default 60 s)")
     c.add_argument("--por-baseline", action="store_true",
                    help="with --por, also explore without it and report both state counts")
     c.add_argument("--workers", type=_workers, metavar="N", default=0,
@@ -235,6 +240,9 @@ def _silence_stdout() -> None:
 
 
 def _dispatch(argv: list[str] | None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if _database_help(words):
+        return 0
     args = build_parser().parse_args(argv)
     if args.command is None:
         build_parser().print_help(sys.stderr)
@@ -320,6 +328,10 @@ def run_check(args) -> int:
         raise UsageError("--staleness needs a database configuration (replcheck check cassandra rf=3 "
                          "write_consistency=ONE read_consistency=ONE --staleness); for a model use "
                          "'replcheck staleness leaderless n=3 w=1 r=1'")
+    if args.availability and any(spec.translation is None for spec, _ in found):
+        raise UsageError("--availability needs a database configuration (replcheck check mongodb "
+                         "members=3 write_concern=majority --availability); a model's own fault "
+                         "budget is its crashes= parameter")
     if args.por_baseline and not args.por:
         raise UsageError("--por-baseline compares with --por; add --por")
     if args.out is not None:
@@ -365,10 +377,13 @@ def run_check(args) -> int:
                     report["mismatches"] = mismatches
                 if args.staleness:
                     report["staleness"] = spec.translation.staleness(as_model(model).params)
+                if args.availability:
+                    report["availability"] = spec.translation.availability(_each_search(args))
             reports.append(_with_meta(report, result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
             _print_human(spec, model, result, mismatches, written, args.quiet,
-                         args.fingerprints and not result.stats.visited_bytes, args.staleness)
+                         args.fingerprints and not result.stats.visited_bytes, args.staleness,
+                         _each_search(args) if args.availability else None)
         if interrupted:
             break
     if args.out is not None and len(found) > 1:
@@ -459,7 +474,8 @@ def _write_itf(path: Path, spec, model, result) -> list[Path]:
 
 
 def _print_human(spec, model, result, mismatches, written, quiet,
-                 fingerprints_ignored: bool = False, staleness: bool = False) -> None:
+                 fingerprints_ignored: bool = False, staleness: bool = False,
+                 availability: float | None = None) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
         head = f"{spec.model} {as_model(model).summary()}".rstrip()
@@ -476,6 +492,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         print("\n".join(spec.translation.after_lines(result)))
         if staleness:
             print("\n".join(spec.translation.staleness_lines(as_model(model).params)))
+        if availability is not None:
+            print("\n".join(spec.translation.availability_lines(availability)))
     if fingerprints_ignored:
         print("  note: --fingerprints was ignored: liveness properties need the exact state "
               "graph (select only safety properties with --property to use it)")
@@ -493,6 +511,11 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         for path in written:
             print(f"  wrote {path}")
     print()
+
+
+def _each_search(args) -> float:
+    """The time limit of each of ``--availability``'s searches: ``--time-limit``, or 60 s."""
+    return args.time_limit if args.time_limit is not None else 60.0
 
 
 def _baseline_states(spec, args) -> int:
@@ -629,6 +652,24 @@ def run_sweep_command(args) -> int:
               file=sys.stderr)
         return EXIT_SIGNAL[interrupted]
     return 0
+
+
+def _database_help(words: list[str]) -> bool:
+    """``replcheck check DATABASE ... --help``: that database's settings, defaults, refused
+    settings and fault scenarios (as ``replcheck list DATABASE``) after the usage line,
+    instead of the generic help. False for anything else."""
+    if len(words) < 3 or words[0] != "check" or not ({"-h", "--help"} & set(words)):
+        return False
+    name = words[1]
+    if name not in registry.frontend_names() or Path(name).exists():
+        return False
+    print(f"usage: replcheck check {name} setting=value ... [--availability] [--staleness] "
+          f"[--json] [--out DIR] [--time-limit SECONDS]\n")
+    print(f"Check a {name} configuration: its settings are translated onto a model (printed "
+          "first), every guarantee is explored, and the verdicts are compared with what the "
+          "documentation states. 'replcheck check --help' lists the options.\n")
+    _list_databases([name])
+    return True
 
 
 def run_list(what: str = "") -> int:

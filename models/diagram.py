@@ -15,6 +15,7 @@ messages in flight have arrived, so the discard itself is on the page.
 """
 
 from collections import Counter
+from dataclasses import replace
 
 from replcheck.checker.diagram import Arrow, Cut, Diagram, Event, Lane, LaneMark
 
@@ -50,6 +51,9 @@ QUORUM_COLOURS = ("#1f5fbf", "#1e7a3c")
 
 def build_diagram(model, trace, prop) -> Diagram:
     """The diagram of ``trace`` for property result ``prop`` (a violation or a witness)."""
+    asked = prop.name
+    if prop.kind == "always" and prop.name == "no_acknowledged_write_lost":
+        prop = replace(prop, name=_broken_part(model, trace.steps[-1].state))
     violation_row = len(trace.steps) - 1
     if prop.kind == "always" and prop.name == "no_lost_updates":
         trace = _until_quiet(model, trace)
@@ -109,7 +113,7 @@ def build_diagram(model, trace, prop) -> Diagram:
             f"have arrived, {_final_words(model, steps[-1].state)}.")
     summary = model.summary() if hasattr(model, "summary") else ""
     verdict = "reachable (a witness)" if prop.kind == "sometimes" else "VIOLATED"
-    return Diagram(title=f"{title}\n{model.display_name()} {summary}: {prop.name} {verdict}".rstrip(),
+    return Diagram(title=f"{title}\n{model.display_name()} {summary}: {asked} {verdict}".rstrip(),
                    caption=caption, lanes=lanes, rows=last, events=events,
                    arrows=tuple(sorted(arrows)), highlight_row=None if loop_from is not None else violation_row,
                    loop_from=loop_from,
@@ -120,6 +124,14 @@ def build_diagram(model, trace, prop) -> Diagram:
                    down=_down_segments(model, steps), cuts=_cuts(model, steps),
                    lane_marks=marks, note=note, legend=LEGEND.get(model.display_name(), ""),
                    final_states=_final_states(model, steps[-1].state))
+
+
+def _broken_part(model, state) -> str:
+    """Which half of ``no_acknowledged_write_lost`` fails in ``state``: the diagram is drawn
+    as that property's (no_lost_updates first, as the umbrella judges it)."""
+    if model.no_lost_updates is not None and not model.no_lost_updates(state):
+        return "no_lost_updates"
+    return "durable_acks"
 
 
 def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:

@@ -135,6 +135,21 @@ class Guarantees:
         """Every acknowledged write is still held (or superseded) by a replica that can serve."""
         return next(self.lost_writes(world), None) is None
 
+    @always
+    def no_acknowledged_write_lost(self, world) -> bool:
+        """No acknowledged write is ever lost: durable_acks and no_lost_updates together.
+
+        The one property to ask for "once the database says a write is done, it stays": the
+        write is still held (or superseded) by a replica that can serve (``durable_acks``), and
+        no write made after it was acknowledged is ordered before it, as last-write-wins with
+        skewed clocks does (``no_lost_updates``). Where a family switches ``no_lost_updates``
+        off (sibling sets, CRDTs: reads are not register reads) it is ``durable_acks`` alone.
+        A counterexample is the shortest trace that breaks either; the two properties' own
+        verdicts say which."""
+        if self.no_lost_updates is not None and not self.no_lost_updates(world):
+            return False
+        return self.durable_acks(world)
+
     def lost_writes(self, world):
         """The acknowledged writes that no replica the system can still serve from holds,
         neither as such nor superseded (what ``durable_acks`` forbids)."""

@@ -30,8 +30,9 @@ Visibility (C2), by property:
 
 * the guarantees and the two ``Witnesses`` read only the history; none of the steps above
   appends to it.
-* ``durable_acks`` reads the replicas' stores: a ``put`` can make a lost write held again,
-  so ``put`` deliveries are visible to it and are never offered while it is checked.
+* ``durable_acks`` (and ``no_acknowledged_write_lost``, which includes it) reads the
+  replicas' stores: a ``put`` can make a lost write held again, so ``put`` deliveries are
+  visible to it and are never offered while it is checked.
 * ``write_acknowledged_while_a_home_is_down`` reads the acknowledgement mark that lasts one
   state. Every step clears it, so no reduction is offered in a marked state; the steps above
   never set it, and the mark a client's acknowledgement sets does not depend on them, so
@@ -45,7 +46,7 @@ start or is in force: no reduction (None).
 HISTORY_PROPERTIES = frozenset({"read_your_writes", "monotonic_reads", "monotonic_writes",
                                 "writes_follow_reads", "no_lost_updates", "linearizable",
                                 "write_acknowledged", "read_returns_a_write"})
-STORE_PROPERTIES = frozenset({"durable_acks"})
+STORE_PROPERTIES = frozenset({"durable_acks", "no_acknowledged_write_lost"})
 MARK_PROPERTIES = frozenset({"write_acknowledged_while_a_home_is_down"})
 KNOWN = HISTORY_PROPERTIES | STORE_PROPERTIES | MARK_PROPERTIES
 

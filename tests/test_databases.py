@@ -168,7 +168,8 @@ def test_adhoc_run_prints_the_translation_first_then_verdicts_and_summary(capsys
     assert all(" -> " in line for line in lines[1:first_verdict])
     assert re.search(r"read_your_writes +VIOLATED +trace 8", out)
     assert "summary: holds: monotonic_reads, monotonic_writes, writes_follow_reads, no_lost_updates, " \
-           "durable_acks; fails: read_your_writes (8-step trace), linearizable (8-step trace)" in out
+           "durable_acks, no_acknowledged_write_lost; fails: read_your_writes (8-step trace), " \
+           "linearizable (8-step trace)" in out
     assert "shortest counterexample for read_your_writes (8 steps)" in out
     assert "  can happen: write_acknowledged, read_returns_a_write; never happens: " \
            "write_acknowledged_while_a_home_is_down" in out

@@ -11,6 +11,10 @@ from replcheck.checker.errors import ParameterError
 
 from .translation import Setting, Translation, closest, refuse, scripts
 
+# The scenario, per family, that brings in what a crash needs (failover, arbiters): the
+# availability analysis explores this configuration under it. The first that applies is used.
+CRASH_SCENARIOS = ("primary_crash_no_return", "replica_crash", "region_crash")
+
 # Fault scenarios by name, per model family: the fault budget each adds to the model.
 # Budgets add up when several are given ("faults = primary_crash,isolate_primary").
 LEADER_FOLLOWER_FAULTS = {
@@ -107,7 +111,20 @@ class Frontend:
     def translate(self, given: dict) -> Translation:
         """The translation of ``given`` (setting -> raw value); a ``ParameterError`` names
         the first setting that is unknown, badly valued or not modelled."""
-        return self.build(self.read(given))
+        translation = self.build(self.read(given))
+        translation.crash_params = self._under_crashes(given)
+        return translation
+
+    def _under_crashes(self, given: dict):
+        """The model parameters of the same settings with a crash scenario in place of the
+        user's faults (a front end adds failover or arbiters only when nodes may crash), or
+        None when no crash scenario applies to this configuration."""
+        for scenario in CRASH_SCENARIOS:
+            try:
+                return self.build(self.read({**given, "faults": scenario})).params
+            except ParameterError:
+                continue
+        return None
 
     def read(self, given: dict) -> dict:
         """Typed settings: the database's defaults overridden by ``given``."""

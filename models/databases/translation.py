@@ -68,6 +68,7 @@ class Translation:
     decisions: list[Decision] = field(default_factory=list)
     documented: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)  # model node name -> the user's (f1 -> s1)
+    crash_params: dict | None = None  # the params under a crash scenario (Frontend.translate)
 
     def rename(self, line: str) -> str:
         """A trace line in the user's words: model node names replaced by the user's."""
@@ -148,6 +149,28 @@ class Translation:
                           for row in got["k_staleness"])
         return [f"  staleness (PBS, replicas chosen uniformly at random; docs/staleness.md): "
                 f"a read returns one of the k latest writes with probability {shown}"]
+
+    def availability(self, time_limit: float = 60.0) -> dict:
+        """Availability in numbers (``models/availability.py``): how many members may be down
+        while a write, and a read, still succeed, and how many crashes an acknowledged write
+        survives, each found by exploring this configuration under crashes, with the trace
+        that breaks it. ``time_limit`` bounds each search; a stopped one gives a lower bound."""
+        from ..availability import availability
+
+        if self.crash_params is None:
+            return {"applies": False, "why": f"no crash scenario applies to this {self.database} "
+                    "configuration"}
+        answers = availability(self.model, self.crash_params, time_limit, self.rename)
+        return {"applies": True, "answers": [a.to_json() for a in answers]}
+
+    def availability_lines(self, time_limit: float = 60.0) -> list[str]:
+        """``availability`` as indented lines under the verdicts."""
+        from ..availability import Answer, answer_lines
+
+        got = self.availability(time_limit)
+        if not got["applies"]:
+            return [f"  availability: not computed: {got['why']}"]
+        return answer_lines([Answer(**a) for a in got["answers"]])
 
     def disagreements(self, result) -> list[str]:
         """Documented verdicts that exploration contradicts (a complete or decided search)."""

@@ -1,0 +1,131 @@
+"""Availability in numbers (``models/availability.py``, ``check DB --availability``).
+
+Expected values come from the documents, decided before running:
+
+* Cassandra, a quorum-based store: an operation at consistency level CL needs CL live
+  replicas, so with replication factor N it survives N - CL replicas down; a write that
+  reached any replica is on its way to all, so it is lost only when all N are gone (DataStax,
+  "How is the consistency level configured?"; docs/databases.md, Cassandra and Availability
+  in numbers).
+* MongoDB PSA (primary, secondary, arbiter) with w: "majority": a majority of voting members
+  must be data-bearing and acknowledge, so with one data-bearing member down no majority write
+  is acknowledged (MongoDB manual, "Replica Set Arbiter" / "Write Concern": the PSA caveat;
+  docs/databases.md, MongoDB).
+* A three-member MongoDB set with w: "majority" keeps writing with one member down and stops
+  with two (no majority can elect a primary).
+* Redis with Sentinel replicates asynchronously: one crash of the primary after it
+  acknowledged can lose the write (Redis docs, "Redis replication"; docs/databases.md, Redis).
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from replcheck.checker.registry import frontend
+from replcheck.models.availability import availability
+
+
+def answers(db: str, **settings_) -> dict:
+    t = frontend(db).translate({k: str(v) for k, v in settings_.items()})
+    got = t.availability(60)
+    assert got["applies"]
+    return {a["question"].split()[0] + ("_w" if "write is" in a["question"] else
+                                        "_r" if "read" in a["question"] else ""): a
+            for a in got["answers"]}
+
+
+def survives(got: dict) -> tuple:
+    return got["members_w"]["survives"], got["members_r"]["survives"], got["crashes"]["survives"]
+
+
+def test_cassandra_quorum_write_one_read():
+    got = answers("cassandra", replication_factor=3, write_consistency="QUORUM",
+                  read_consistency="ONE")
+    assert survives(got) == (1, 2, 2)
+    assert len(got["members_w"]["broken_by"]) == 2  # the trace that breaks it is at k + 1
+    assert got["members_w"]["trace"][-1].endswith("the write never succeeds")
+    assert got["crashes"]["broken_by"] == ["3 crashes"]
+    assert all(a["complete"] for a in got.values())
+
+
+def test_cassandra_all_tolerates_no_replica_down_for_writes():
+    got = answers("cassandra", replication_factor=3, write_consistency="ALL", read_consistency="ONE")
+    assert survives(got)[0] == 0 and got["members_w"]["broken_by"] == ["n0"]
+
+
+def test_mongodb_psa_majority_stops_writing_with_one_data_member_down():
+    got = answers("mongodb", members=2, arbiters=1, write_concern="majority")
+    assert got["members_w"]["survives"] == 0
+    # The trace shows the real reason: a new primary is elected and still cannot get a
+    # majority of data-bearing acknowledgements.
+    assert any("elected" in line for line in got["members_w"]["trace"])
+
+
+def test_mongodb_three_members_majority():
+    got = answers("mongodb", members=3, write_concern="majority")
+    assert got["members_w"]["survives"] == 1 and len(got["members_w"]["broken_by"]) == 2
+
+
+def test_redis_async_sentinel_loses_a_write_to_one_crash():
+    got = answers("redis", replicas="r1", failover="sentinel")
+    assert got["crashes"]["survives"] == 0 and got["crashes"]["broken_by"] == ["1 crash"]
+    assert any("crashes" in line for line in got["crashes"]["trace"])
+
+
+def test_user_node_names_in_the_traces():
+    got = answers("postgres", standbys="s1,s2", synchronous_standby_names="FIRST 1 (s1, s2)",
+                  failover="patroni")
+    text = "\n".join(line for a in got.values() for line in a["trace"] + a["broken_by"])
+    assert "s1" in text and "f1" not in text
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n), st.integers(1, n))))
+def test_plain_quorums_match_the_quorum_rule(nwr):
+    """Exploration agrees with the rule a quorum store documents: N - W replicas may be down
+    for writes, N - R for reads, and a write that reached one replica is lost only with all N."""
+    n, w, r = nwr
+    got = availability("leaderless", {"n": n, "w": w, "r": r, "clients": ("w",)})
+    assert [a.survives for a in got] == [n - w, n - r, n - 1]
+    assert all(a.complete for a in got)
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "replcheck", *args], capture_output=True, text=True)
+
+
+def test_command_line_text_and_json():
+    done = run("check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM",
+               "--availability", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "while a write is acknowledged: 1 of 3" in done.stdout
+    assert "breaks with n0, n1 down" in done.stdout
+    done = run("check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM",
+               "--availability", "--json")
+    got = json.loads(done.stdout)["availability"]
+    assert [a["survives"] for a in got["answers"]] == [1, 1, 2]
+
+
+def test_refused_for_a_bare_model():
+    done = run("check", "leaderless", "n=3", "--availability")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--availability needs a database configuration" in done.stderr
+
+
+@pytest.mark.parametrize("spec", ["leader_follower/async_failover_loses_write.toml",
+                                  "multi_leader/lww_skew.toml", "leaderless/n3_w1_r1.toml"])
+def test_the_umbrella_is_both_checks(spec):
+    """no_acknowledged_write_lost is VIOLATED exactly when durable_acks or no_lost_updates is,
+    and its trace is the shorter of theirs."""
+    from pathlib import Path
+
+    from replcheck.checker.spec import check_spec, load_spec
+    _, result, _ = check_spec(load_spec(Path(__file__).parent.parent / "specs" / spec), {})
+    umbrella, parts = result["no_acknowledged_write_lost"], [result["durable_acks"], result["no_lost_updates"]]
+    broken = [p for p in parts if p.verdict.value == "VIOLATED"]
+    assert (umbrella.verdict.value == "VIOLATED") == bool(broken)
+    if broken:
+        assert len(umbrella.trace) == min(len(p.trace) for p in broken)
