@@ -270,17 +270,26 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
+        """``n0`` for the original leader, ``f1``, ``f2``, ... for the followers and ``a1``, ... for the
+        arbiters; names stay with the node ids, so ``n0`` keeps its name after it is demoted."""
         if node >= self.data_nodes:
             return self.arbiter_names[node - self.data_nodes]
         return "n0" if node == 0 else f"f{node}"
 
     def version_name(self, version: tuple) -> str:
+        """A version (the terms of the log up to an entry) as ``term.index``, e.g. ``2.3`` for the
+        third entry, appended in term 2; ``0.0`` for the initial value's empty version."""
         return f"{version[-1]}.{len(version)}" if version else "0.0"
 
     def entry_name(self, e: Entry) -> str:
+        """A log entry as ``key=value``, or ``noop`` for an elected leader's no-op entry."""
         return "noop" if e.key == NOOP else f"{self.key_name(e.key)}={self.value_name(e.value)}"
 
     def describe_msg(self, msg: Msg) -> str:
+        """The leader/follower messages in a trace label: ``append`` with its term, the shipped
+        log (and the commit point, for majority reads), client ``write``/``read`` requests (a
+        causal read with its ``after`` time), replies with ``value@term.index``, and ``ack``/``nack``
+        with their terms; other kinds (``redirect``) by name."""
         b = msg.body
         if msg.kind == "append":
             term, log = b[:2]
@@ -304,6 +313,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return msg.kind
 
     def describe_action(self, a: Action) -> str:
+        """Adds this family's steps to the runtime's labels: where an invocation went, log
+        flushes and applies, a re-count of acknowledgements, re-sends, promotions and elections
+        (with what a promotion rolled back), time-outs, lag timers and rejoins."""
         name = self.actor_name
         if a.kind == "invoke":
             return f"{super().describe_action(a)} at {name(a.msg.dst)}"
@@ -346,6 +358,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                                              for who, es in lost)
 
     def describe_node(self, local: Node) -> str:
+        """A node in a few words: its role and whom it follows, its term and log (entries with
+        their terms); the acknowledged prefix for a leader (and whether it degraded to async, and
+        how many followers it counts for min_replicas), the flushed and applied prefixes for a
+        follower; and any values it rolled back."""
         if local.role == ARBITER:
             return f"arbiter, term {local.term}"
         role = "leader" if local.role == LEADER else (
@@ -368,6 +384,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return text
 
     def node_role(self, world, node: int) -> str:
+        """``leader``, ``follower`` or ``arbiter`` with the node's term, read from its state whether
+        or not it is up: a crashed leader with durable storage still shows as leader."""
         local = world.nodes[node]
         if local.role == LEADER:
             return f"leader, term {local.term}"
@@ -376,6 +394,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return f"follower, term {local.term}"
 
     def describe_extra(self, extra: Extra) -> str:
+        """The failover tool's belief (current leader and term) and, with causal sessions, each
+        client's last operation time."""
         text = f"failover tool: leader {self.node_name(extra.leader)}, term {extra.term}"
         if self.causal:
             text += "; session times " + ", ".join(
@@ -384,6 +404,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     # --- initial state -----------------------------------------------------------------------
     def init_node(self, node: int) -> Node:
+        """``n0`` leads term 1 with an empty log (counting every follower as connected under
+        min_replicas); followers follow ``n0`` in term 1; arbiters only hold the term."""
         if node == 0:
             return Node(LEADER, 1, 0, acks=(0,) * self.node_count,
                         connected=self.connected_mask(0, range(self.data_nodes)))
@@ -399,6 +421,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return sum(1 << i for i in set(nodes) if i != leader and i < self.data_nodes)
 
     def init_extra(self):
+        """The failover tool starts with ``n0`` as leader in term 1; causal sessions start with no
+        operation time (``()`` per client)."""
         return Extra(tokens=((),) * self.client_count if self.causal else ())
 
     # --- clients -------------------------------------------------------------------------------
@@ -408,6 +432,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return self._targets(world, self.client_actor(client), op)
 
     def send_operation(self, ctx, client: int, op, target: int):
+        """Send the request to ``target`` (a leader for writes; the leader or a follower for
+        reads, as ``operation_targets`` gave) and wait for its answer; a write also remembers
+        whether ``n0`` was down at its invocation (for the availability witness)."""
         self._request(ctx, client, target, op, ctx.world.clients[client].pc)
         return Waiting(target, self._n0_down(ctx.world, op))
 
@@ -439,9 +466,15 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             ctx.send(target, "read", op.key, pc)
 
     def request_is_obsolete(self, msg: Msg) -> bool:
+        """Reads: they change no node, so a read whose client has moved on can be forgotten.
+        Writes are kept: a late write request still appends to the leader's log."""
         return msg.kind == "read"
 
     def on_client_message(self, ctx, client: int, op_state: Waiting, msg: Msg):
+        """A reply for the running operation completes it (``ok``/``value``), ends it indeterminate
+        (``error``: a time-out) or refused (``refused``: min_replicas), or, on ``redirect``, sends
+        the request again to the leader the client now finds. Replies to an earlier operation are
+        ignored. Causal sessions keep the write's version, or the read's snapshot, as their time."""
         pc = ctx.world.clients[client].pc
         if msg.body[0] != pc:
             return op_state
@@ -465,6 +498,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     # --- nodes -----------------------------------------------------------------------------------
     def on_node_message(self, ctx, node: int, local: Node, msg: Msg) -> Node:
+        """Dispatch by kind: client writes and reads, and the log shipments (``append``) and
+        acknowledgements (``ack``, ``nack``) between leader and followers."""
         handler = {"write": self._on_write, "read": self._on_read, "append": self._on_append,
                    "ack": self._on_ack, "nack": self._on_nack}[msg.kind]
         return handler(ctx, node, local, msg)
@@ -636,6 +671,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return local
 
     def ship(self, ctx, node: int, local: Node) -> None:
+        """Send leader ``node``'s whole log (and commit point, for majority reads) to every other
+        data node; arbiters get nothing. A follower ignores a shipment whose log it already holds
+        as a prefix, so duplicated or late shipments of the same leader are harmless."""
         for other in range(self.data_nodes):
             if other != node:
                 ctx.send(other, "append", *self.shipment(local))
@@ -648,6 +686,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     # --- steps that are not message deliveries ----------------------------------------------
     def family_steps(self, world: World):
+        """Follower flush and apply steps, the leader's re-count of acknowledgements and
+        re-sends, the time-out and lag timers where configured, and the failover strategy's own
+        steps (promotion, election, rejoin)."""
         yield from self._stage_steps(world)
         yield from self._leader_steps(world)
         if self.cfg.ack_timeout != "none":
@@ -771,6 +812,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return (tuple(range(1, self.data_nodes)),) if self.data_nodes > 2 else ()
 
     def relabel_local(self, local: Node, perm):
+        """Rename the node ids a node stores: the node it follows, the per-node acknowledgement
+        positions and the connected-followers mask."""
         acks = local.acks
         if acks:
             moved = [0] * len(acks)
@@ -784,9 +827,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return local._replace(leader=leader, acks=acks)
 
     def relabel_op(self, op_state: Waiting, perm):
+        """A running operation names the node its request went to; rename it."""
         return Waiting(perm[op_state.target], op_state.n0_down)
 
     def relabel_extra(self, extra: Extra, perm):
+        """The failover tool's current leader is a node id; rename it."""
         return extra._replace(leader=perm[extra.leader])
 
     # --- faults --------------------------------------------------------------------------------
@@ -827,6 +872,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return len(a) > len(b) and a[:len(b)] == b
 
     def retained_versions(self, world: World, key: int):
+        """The newest version of ``key`` in each data node's log (whether or not it is applied
+        or acknowledged there), for nodes that are up or may still recover. Arbiters hold none."""
         for node, local in enumerate(world.nodes[:self.data_nodes]):
             if self.node_is_up(world, node) or self.cfg.recover:
                 yield last_write(local.log, len(local.log), key)[1]
@@ -866,6 +913,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         return op.kind == "w" and not self.node_is_up(world, 0)
 
     def next_steps(self, world: World):
+        """The runtime's steps, from the world with the one-state mark of an acknowledgement made
+        while ``n0`` was down cleared first."""
         if world.extra.acked_while_n0_down:
             world = world._replace(extra=world.extra._replace(acked_while_n0_down=False))
         return super().next_steps(world)
@@ -879,6 +928,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             yield action, after
 
     def describe_changes(self, before: World, after: World) -> list[str]:
+        """As the runtime, but without the availability witness's one-state mark, which is
+        bookkeeping, not protocol state."""
         hide = lambda w: w._replace(extra=w.extra._replace(acked_while_n0_down=False))
         return super().describe_changes(hide(before), hide(after))
 
@@ -909,6 +960,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """A read returns the value of a write whose client got a time-out error: the error
         did not undo the write."""
         def judge(history):
+            """Some read completed with the value of a write that ended indeterminate."""
             timed_out = {e.value for e in history if e.kind == "info" and e.op == "w"}
             return bool(timed_out) and any(e.kind == "ok" and e.op == "r" and e.value in timed_out
                                            for e in history)

@@ -87,6 +87,8 @@ class PromoteAny(Failover):
     """``failover = "promote_any"``: the tool promotes any live follower it can see."""
 
     def steps(self, world: World):
+        """Promotions when the leader the tool knows is out of its sight, then re-pointing
+        nodes that follow someone else at the current leader."""
         yield from self._promotions(world)
         yield from self._rejoins(world)
 
@@ -132,6 +134,8 @@ class PromoteMostUpToDate(PromoteAny):
     whose log is most up to date (Sentinel's replication offset, orchestrator's GTID set)."""
 
     def candidates(self, world: World, visible: list[int]) -> list[int]:
+        """Only the visible nodes whose logs are most up to date (last entry's term, then
+        length); when several tie, promoting each is a separate step."""
         if not visible:
             return visible
         best = max(up_to_date(world.nodes[i].log) for i in visible)
@@ -144,6 +148,8 @@ class Election(Failover):
     elects = True
 
     def steps(self, world: World):
+        """Only elections: there is no tool to re-point nodes; a node follows a leader of a
+        newer term once that leader's log shipment reaches it (``on_newer_term``)."""
         yield from self._elections(world)
 
     def on_newer_term(self, local: Node, term: int, sender: int) -> tuple[Node, bool]:
@@ -151,6 +157,8 @@ class Election(Failover):
         return as_follower(local, term, sender), False
 
     def lagging(self, follower: Node, leader: Node, node: int) -> bool:
+        """Also a data node of an older term, whatever it follows: the shipment carries the
+        newer term, which makes it follow this leader (Raft's heartbeat does the same)."""
         return follower.term < leader.term or (follower.term == leader.term and follower.leader == node
                                                and self.model.lags(follower, leader))
 

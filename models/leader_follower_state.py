@@ -14,12 +14,21 @@ FAILOVERS = ("none", "promote_most_up_to_date", "promote_any", "election")
 
 
 class Entry(NamedTuple):
+    """One log entry: the ``term`` of the leader that appended it, the key and the unique
+    value written. An elected leader's first entry is a no-op (``key == NOOP``, value 0);
+    it is never a write a client made, so reads and acknowledgements skip it."""
+
     term: int
     key: int         # NOOP for an elected leader's first entry
     value: int
 
 
 class Node(NamedTuple):
+    """A node's local state, leader, follower or arbiter alike; the fields a role does not use
+    keep their defaults so that equal states compare equal. Positions (``flushed``,
+    ``applied``, ``commit``, ``known_commit``, the entries of ``acks``) count entries from the
+    start of ``log``. An arbiter holds no log and only votes."""
+
     role: int                # FOLLOWER, LEADER or ARBITER
     term: int                # newest term (epoch, timeline) this node knows
     leader: int              # the node it follows (itself when leading); NO_LEADER if none

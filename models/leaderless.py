@@ -93,6 +93,10 @@ class Extra(NamedTuple):
 
 
 class Stored(NamedTuple):
+    """A stamped value as replicas hold it under last write wins: the timestamp, the writing
+    client (-1 for the initial value), the value and the tie rank. Not used with
+    ``conflict = "siblings"``, where a key holds (version vector, value) pairs."""
+
     ts: int
     writer: int
     value: int
@@ -100,15 +104,26 @@ class Stored(NamedTuple):
 
     @property
     def version(self) -> tuple[int, int, int]:
+        """The order last write wins uses: (timestamp, tie rank, writer), compared as a tuple.
+        Timestamps decide; equal ones go by tie rank (unique per value; the global clock never ties);
+        the writer only orders the initial value below every write."""
         return (self.ts, self.rank, self.writer)
 
 
 class Replica(NamedTuple):
+    """A node's state: per key the value it holds (a ``Stored``, or siblings in that mode);
+    a spare node of a sloppy quorum also keeps the hints it holds for unreachable homes."""
+
     store: tuple        # per key: Stored
     hints: tuple = ()   # spare nodes only: sorted (home, key, Stored)
 
 
 class Writing(NamedTuple):
+    """A client's running write: the version it stamped, and bitmasks over node ids of the
+    nodes that acknowledged it, the homes whose copy went to a spare as a hint, and the
+    homes that have been out of the client's reach since the invocation (for the
+    availability witness)."""
+
     version: tuple
     acks: int = 0       # bitmask of nodes that acknowledged
     hinted: int = 0     # bitmask of homes whose copy went to a spare
@@ -116,10 +131,16 @@ class Writing(NamedTuple):
 
 
 class Reading(NamedTuple):
+    """A client's running read: the replies received so far, sorted, one per answering node."""
+
     replies: tuple = ()  # sorted (node, Stored)
 
 
 class WritingBack(NamedTuple):
+    """A read in blocking read repair: the newest version the read quorum returned, being written
+    back to the homes, and the bitmask of homes that acknowledged it. The read returns
+    ``best`` once enough acknowledgements arrive (at ``read_cl`` when set, else W or ``write_cl``)."""
+
     best: Stored
     acks: int = 0
 
@@ -223,9 +244,12 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
+        """Home replicas are ``n0``, ``n1``, ...; the spare nodes of a sloppy quorum ``s0``, ``s1``, ..."""
         return f"n{node}" if node < self.n else f"s{node - self.n}"
 
     def describe_msg(self, msg: Msg) -> str:
+        """Puts and hints as ``key=value@timestamp`` (a hint names the home it is for), ``get`` with
+        its key, a reply as ``got(value@timestamp)``, and acknowledgements as ``ack``."""
         b = msg.body
         if msg.kind == "put":
             key, stored, _tag = b
@@ -242,6 +266,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return "ack"
 
     def describe_action(self, a: Action) -> str:
+        """Adds this family's steps to the runtime's labels: the coordinator whose clock stamps a
+        write, a hint window ending, a hint sent to a spare, a handoff, and an anti-entropy
+        exchange with the Merkle buckets that differed and the keys each side took."""
         if a.kind == "invoke" and a.msg is not None:  # the coordinator's clock stamps it
             return f"{super().describe_action(a)} via coordinator {self.node_name(a.msg.dst)}"
         if a.kind == "hint_window":
@@ -285,10 +312,14 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return name
 
     def describe_extra(self, extra: Extra) -> str:
+        """The clock offsets of the run per clock owner, and which way equal timestamps go when it
+        is not the default; the one-state acknowledgement mark and the hint windows are not shown."""
         text = f"clock offsets {describe_offsets(self.clock_owners(), extra.offsets)}"
         return text + ("; ties go to the smaller value" if extra.ties < 0 else "")
 
     def describe_node(self, local: Replica) -> str:
+        """What a node holds per key (``key=value@timestamp``), and the hints a spare keeps for
+        which home."""
         held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
                          for k, s in enumerate(local.store))
         hints = "".join(f"; hint {self.key_name(k)}={self.value_name(s.value)} for "
@@ -297,6 +328,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     # --- the protocol ------------------------------------------------------------------------
     def init_node(self, node: int) -> Replica:
+        """Every key at the initial value with the zero stamp (timestamp 0, writer -1), spares
+        included (a spare's store is never read), and no hints."""
         return Replica(tuple(Stored(0, -1, INITIAL_VALUE) for _ in self.key_names))
 
     def init_states(self):
@@ -318,6 +351,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                      and self.topology.dc_of[h] == dc)
 
     def send_operation(self, ctx, client: int, op, target: int):
+        """A write through home ``target`` under coordinator clocks: ``target``'s clock stamps it,
+        and the client still sends the puts itself (``start_operation``)."""
         return self.start_operation(ctx, client, op, coordinator=target)
 
     def _stamp(self, world: World, client: int, value: int, coordinator: int) -> Stored:
@@ -331,6 +366,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return Stored(now + extra.offsets[owner], client, value, tie_rank(extra.ties, value))
 
     def start_operation(self, ctx, client: int, op, coordinator: int = 0):
+        """A write stamps its value and sends a put to every home (the coordinator first), except
+        to a home whose hint window has ended, then waits for W acknowledgements (or its
+        consistency level). A read asks every home (with a LOCAL level, those in its
+        datacenter) and waits for R replies. ``coordinator`` matters only for coordinator clocks."""
         if op.kind == "w":
             payload, version = self._write_message(ctx, client, op, coordinator)
             homes = sorted(range(self.n), key=lambda h: h != coordinator)
@@ -356,9 +395,13 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return local.store[key]
 
     def request_is_obsolete(self, msg: Msg) -> bool:
+        """Gets: they change no replica. Puts are kept: a late put still updates the replica."""
         return msg.kind == "get"
 
     def on_node_message(self, ctx, node: int, local: Replica, msg: Msg) -> Replica:
+        """A put is merged into the replica's copy (last write wins: the newer version stays) and
+        acknowledged unless it is internal (asynchronous read repair, a handoff); a get is
+        answered with the copy held; a hint is kept by the spare and acknowledged."""
         if msg.kind == "put":
             key, stored, tag = msg.body
             merged = self._merged(local.store[key], stored)
@@ -376,6 +419,11 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return local
 
     def on_client_message(self, ctx, client: int, op_state, msg: Msg):
+        """Counts acknowledgements and replies from distinct nodes for the running operation; at W
+        (or the write level) a write completes; at R (or the read level) a read returns the
+        newest version among the replies and repairs as ``read_repair`` says; a blocking write-back
+        completes at the read level when one is set, else at W (or the write level). Replies to
+        an earlier operation are ignored."""
         pc = ctx.world.clients[client].pc
         if msg.body[0] != pc:
             return op_state  # a late reply to an earlier operation
@@ -426,6 +474,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return reading
 
     def family_steps(self, world: World):
+        """With a sloppy quorum, hinted writes to spares and handoffs to homes; with anti-entropy,
+        Merkle exchanges between reachable homes; with hint_expiries, the hint-window timers."""
         if self.spare_count:
             yield from self._hinted_writes(world)
             yield from self._handoffs(world)
@@ -514,6 +564,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
     def symmetric_node_groups(self):
+        """The homes of each datacenter (all homes without ``dcs``) form a group, and the spares
+        another. Under coordinator clocks a home's clock offset is part of its signature, so the
+        canonical order sorts homes by offset too."""
         homes = tuple(tuple(h for h in range(self.n) if m >> h & 1) for m in self.topology.masks)
         return tuple(g for g in homes + (tuple(range(self.n, self.node_count)),) if g)
 
@@ -537,6 +590,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return self.topology.names.index(names[client]) if names else 0
 
     def side_name(self, side: int) -> str:
+        """With datacenters, a partition reads as the datacenters on each side; otherwise as the
+        runtime names it."""
         topo = self.topology
         if not topo.placed:
             return super().side_name(side)
@@ -545,11 +600,14 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return f"between datacenters: {{{','.join(cut)}}} | {{{','.join(rest)}}}"
 
     def relabel_local(self, local: Replica, perm):
+        """Only a spare's hints name nodes (the home each is for); rename those."""
         if not local.hints:
             return local
         return local._replace(hints=tuple(sorted((perm[h], k, s) for h, k, s in local.hints)))
 
     def relabel_op(self, op_state, perm):
+        """Rename the node ids in a running operation: a read's repliers, a write's
+        acknowledgement, hint and absence masks, a write-back's acknowledgements."""
         if isinstance(op_state, Reading):
             return Reading(tuple(sorted((perm[node], s) for node, s in op_state.replies)))
         if isinstance(op_state, Writing):
@@ -568,6 +626,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return signatures
 
     def relabel_extra(self, extra: Extra, perm):
+        """Rename the homes in the ended-hint-window mask, and move the offsets of coordinator
+        clocks with their homes (client clocks name no node)."""
         if extra.hints.expired:
             extra = extra._replace(hints=extra.hints._replace(
                 expired=permute_mask(extra.hints.expired, perm)))
@@ -579,6 +639,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return extra._replace(offsets=tuple(offsets))
 
     def relabel_body(self, msg: Msg, perm):
+        """Only a hint names a node in its body (the home it is for); rename it."""
         if msg.kind == "hint":
             home, key, stored, tag = msg.body
             return (perm[home], key, stored, tag)
@@ -586,9 +647,12 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     # --- the version order and what the system still holds -----------------------------------
     def supersedes(self, a, b) -> bool:
+        """Last write wins: ``a`` is newer than ``b`` in (timestamp, tie rank, writer) order."""
         return a > b
 
     def retained_versions(self, world: World, key: int):
+        """The versions of ``key`` in each home's store and in every hint a spare keeps for it,
+        for nodes that are up or may still recover."""
         for node in range(self.node_count):
             if self.node_is_up(world, node) or self.params["recover"]:
                 local = world.nodes[node]
@@ -615,6 +679,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return sum(1 << h for h in range(self.n) if not self.reachable(world, me, h))
 
     def next_steps(self, world: World):
+        """The runtime's steps, from the world with the one-state acknowledgement mark cleared
+        first (it lasts exactly one state)."""
         if world.extra.acked:  # the acknowledgement mark lasts exactly one state
             world = world._replace(extra=world.extra._replace(acked=False))
         return super().next_steps(world)
@@ -639,6 +705,8 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return leaderless_ample_steps(self, world, steps, observed)
 
     def describe_changes(self, before: World, after: World) -> list[str]:
+        """As the runtime, without the family-wide state: the clocks are fixed for the run, the
+        acknowledgement mark is bookkeeping, and a hint window's end is its own step's label."""
         return super().describe_changes(before._replace(extra=None), after._replace(extra=None))
 
     @sometimes

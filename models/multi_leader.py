@@ -307,9 +307,13 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     # --- naming ---------------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
+        """The leaders are ``l0``, ``l1``, ``l2``."""
         return f"l{node}"
 
     def value_name(self, value) -> str:
+        """A read's value in the mode's form (siblings as ``{1,2}``, one value alone; a count; a
+        set's elements as ``{a,b}``), a CRDT operation by its effect and number (``inc#2``,
+        ``add(a)#1``), anything else as the runtime numbers written values."""
         if isinstance(value, Siblings):
             names = [super(MultiLeader, self).value_name(v) for v in value.values]
             return names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
@@ -325,9 +329,13 @@ class MultiLeader(Guarantees, ReplicationModel):
         return super().value_name(value)
 
     def describe_version(self, version) -> str:
+        """A version vector as ``[1,0]`` (LWW names its stamps instead)."""
         return _vv(version)
 
     def describe_msg(self, msg: Msg) -> str:
+        """Client ``write`` (with the session context it carries, if any) and ``read`` requests,
+        ``ack`` and ``value`` replies with their versions, and a ``rep`` with the key state it
+        ships, in the mode's words (``describe_key_state``)."""
         b, k = msg.body, self.key_name
         if msg.kind == "write":
             key, value, vector, _tag = b
@@ -345,6 +353,8 @@ class MultiLeader(Guarantees, ReplicationModel):
         return f"rep({k(key)}={self.describe_key_state(state)})"
 
     def describe_action(self, a: Action) -> str:
+        """An invocation names the operation (a CRDT operation by its effect) and the leader it
+        goes to; a crash without durable storage says it takes the unreplicated writes with it."""
         if a.kind == "invoke":
             op = a.detail
             at = self.node_name(op.leader)
@@ -373,10 +383,13 @@ class MultiLeader(Guarantees, ReplicationModel):
         return name
 
     def describe_node(self, local) -> str:
+        """A leader's copy: each key's state in the mode's words."""
         return ", ".join(f"{self.key_name(k)}={self.describe_key_state(s)}"
                          for k, s in enumerate(local))
 
     def describe_extra(self, extra: Extra) -> str:
+        """LWW: true time, the clock offsets and, if reversed, the order of equal-timestamp ties.
+        Other modes: only whether a partition is under way (the availability witness's mark)."""
         if not extra.offsets:
             return "partition started" if extra.cut >= 0 else "partition over"
         clocks = ", ".join(f"l{i}{o:+d}" for i, o in enumerate(extra.offsets))
@@ -385,12 +398,16 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     # --- the state machine ------------------------------------------------------------------------
     def init_node(self, node: int) -> tuple:
+        """Every key in the mode's initial state (``init_key``)."""
         return tuple(self.init_key() for _ in self.key_names)
 
     def init_extra(self):
+        """No clocks and no partition; LWW's ``init_states`` sets the clocks of each initial world."""
         return Extra()
 
     def next_steps(self, world: World):
+        """The runtime's steps; when partitions may happen, a partition step also records the
+        history length at which it started and a heal clears it (for the availability witness)."""
         if not self.params["partitions"]:
             yield from super().next_steps(world)
             return
@@ -429,6 +446,9 @@ class MultiLeader(Guarantees, ReplicationModel):
         return tuple(sides)
 
     def start_operation(self, ctx, client: int, op):
+        """Send the operation to the leader its script position routes it to (home, next region,
+        or ``@lN``); a write carries the mode's session context. The op state is the script
+        position, which replies carry as their tag."""
         pc = ctx.world.clients[client].pc
         target = self.targets[client][pc]
         if op.kind == "w":
@@ -439,9 +459,13 @@ class MultiLeader(Guarantees, ReplicationModel):
         return pc
 
     def request_is_obsolete(self, msg: Msg) -> bool:
+        """Reads: they change no leader. Writes are kept: a late write is still applied."""
         return msg.kind == "read"
 
     def on_node_message(self, ctx, node: int, local: tuple, msg: Msg) -> tuple:
+        """A write is applied to the leader's copy at once (``apply_write``), acknowledged with its
+        version, and shipped to every other leader in a "rep" (``shipped``); a read is answered
+        from the leader's own copy (``read_value``); a "rep" is merged into it (``merge``)."""
         if msg.kind == "write":
             key, value, cctx, tag = msg.body
             state, version = self.apply_write(ctx, node, local[key], value, cctx)
@@ -458,6 +482,9 @@ class MultiLeader(Guarantees, ReplicationModel):
         return local
 
     def on_client_message(self, ctx, client: int, op_state, msg: Msg):
+        """A reply tagged with the running operation's position completes it with the value and
+        version it carries; a late reply to an earlier operation is ignored. Nothing here fails or
+        times out: a lost request or reply leaves the operation pending."""
         tag, value, version = msg.body
         if tag == ctx.world.clients[client].pc:
             ctx.complete(client, value, version)
@@ -465,6 +492,8 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     # --- mode hooks (vector modes share these) ----------------------------------------------------
     def session_context(self, world: World, client: int, key: int) -> tuple:
+        """What a write carries from its session: nothing (``()``); siblings mode overrides it with
+        the session's causal context."""
         return ()
 
     def shipped(self, state, value, version, leader):
@@ -472,9 +501,11 @@ class MultiLeader(Guarantees, ReplicationModel):
         return state
 
     def supersedes(self, a, b) -> bool:
+        """Vector modes: ``a`` strictly dominates ``b`` (it includes everything ``b`` did, and more)."""
         return a != b and _leq(b, a)
 
     def covers(self, a, b) -> bool:
+        """Vector modes: ``a`` dominates or equals ``b``."""
         return _leq(b, a)
 
     def context(self, state) -> tuple:
@@ -482,6 +513,8 @@ class MultiLeader(Guarantees, ReplicationModel):
         raise NotImplementedError
 
     def retained_versions(self, world: World, key: int):
+        """The version (``context``: a vector, or LWW's stamp) of each servable leader's state of
+        ``key``: leaders that are up, or all of them when crashed leaders may recover."""
         for node in self._servable(world):
             yield self.context(world.nodes[node][key])
 
@@ -583,6 +616,8 @@ class LwwMultiLeader(MultiLeader):
     # the value. The rank (see leaderless_clocks) decides equal timestamps; the leader id
     # only names where the write was stamped (ranks are unique, so it never decides).
     def init_states(self):
+        """One initial world per clock offset vector (each offset 0..skew, the smallest 0) and per
+        order of equal-timestamp ties (both orders only when clocks are skewed)."""
         skew = self.params["skew"]
         for offsets in offset_vectors(self.leaders, skew):
             for ties in tie_orders(skew):
@@ -590,9 +625,14 @@ class LwwMultiLeader(MultiLeader):
                     yield world._replace(extra=Extra(offsets=offsets, ties=ties))
 
     def init_key(self):
+        """The initial value under the zero stamp (timestamp 0, rank 0, leader -1)."""
         return (0, 0, -1, INITIAL_VALUE)
 
     def apply_write(self, ctx, leader, state, value, cctx):
+        """True time advances one tick; the write is stamped (the leader's clock: true time plus
+        its offset; the tie rank, only with skew; the leader) and the copy keeps the larger of its
+        stamp and the held one. Its version is its own stamp even when it lost at once: a write
+        stamped below what the leader holds is acknowledged and discarded (the LWW anomaly)."""
         extra = ctx.world.extra
         now = extra.now + 1
         ctx.world = ctx.world._replace(extra=extra._replace(now=now))
@@ -601,27 +641,35 @@ class LwwMultiLeader(MultiLeader):
         return max(state, stamped), stamped[:3]
 
     def shipped(self, state, value, version, leader):
+        """The write itself (its stamp and value), not the leader's copy of the key."""
         return version + (value,)  # the write itself, as it was stamped
 
     def merge(self, state, incoming):
+        """Last writer wins: the larger stamp, with its value."""
         return max(state, incoming)
 
     def read_value(self, state):
+        """The held value, with its stamp as the version."""
         return state[3], state[:3]
 
     def supersedes(self, a, b) -> bool:
+        """``a`` is a larger stamp than ``b`` (timestamp, then tie rank, then leader)."""
         return a > b
 
     def covers(self, a, b) -> bool:
+        """``a`` is ``b`` or a larger stamp."""
         return a >= b
 
     def context(self, state):
+        """The stamp of the held value (the state without its value)."""
         return state[:3]
 
     def describe_version(self, version) -> str:
+        """A stamp as ``t3/l1`` (timestamp 3, stamped at ``l1``); ``init`` for the initial value's."""
         return "init" if version[2] < 0 else f"t{version[0]}/l{version[2]}"
 
     def describe_key_state(self, state) -> str:
+        """The held value and its stamp, as ``2@t3/l1``."""
         return f"{self.value_name(state[3])}@{self.describe_version(state[:3])}"
 
     @sometimes
@@ -662,9 +710,13 @@ class SiblingsMultiLeader(VectorMultiLeader):
     # causality Riak gets from dotted version vectors (dvv_enabled), with client ids
     # standing in for the dots since a session is sequential.
     def init_key(self):
+        """One sibling: the initial value with the zero vector (one entry per client)."""
         return ((self.zero, INITIAL_VALUE),)
 
     def session_context(self, world: World, client: int, key: int) -> tuple:
+        """The join of the versions the client's completed operations on ``key`` returned (what
+        the session has seen of it), plus one in the client's own entry: the new write's vector.
+        It is read from the history, as a client that always passes on the context it got."""
         vector = self.zero
         for e in world.history:
             if e.kind == "ok" and e.client == client and e.key == key:
@@ -672,27 +724,35 @@ class SiblingsMultiLeader(VectorMultiLeader):
         return replace_at(vector, client, vector[client] + 1)
 
     def apply_write(self, ctx, leader, state, value, vector):
+        """The write replaces the siblings its vector covers; siblings it did not see stay beside
+        it. Its version is its vector."""
         kept = [s for s in state if not _leq(s[0], vector)]
         return _maximal(kept + [(vector, value)]), vector
 
     def merge(self, state, incoming):
+        """The union of both sides' siblings, less those another sibling's vector strictly dominates."""
         return _maximal(state + incoming)
 
     def read_value(self, state):
+        """All sibling values, sorted, with the join of their vectors as the version."""
         return Siblings(tuple(sorted(v for _, v in state))), self.context(state)
 
     def context(self, state):
+        """The join of the siblings' vectors: everything this state includes."""
         vector = state[0][0]
         for other, _ in state[1:]:
             vector = _join(vector, other)
         return vector
 
     def retained_versions(self, world: World, key: int):
+        """Each sibling's own vector on every servable leader, not their join: a write counts as
+        retained only while some sibling that saw it is still held."""
         for node in self._servable(world):
             for vector, _ in world.nodes[node][key]:
                 yield vector
 
     def describe_key_state(self, state) -> str:
+        """The siblings as ``value@[vector]``, several in braces."""
         parts = [f"{self.value_name(v)}@{_vv(vector)}" for vector, v in state]
         return parts[0] if len(parts) == 1 else "{" + ", ".join(parts) + "}"
 
@@ -746,9 +806,13 @@ class MvRegisterMultiLeader(SiblingsMultiLeader):
     client_merges_siblings = None
 
     def session_context(self, world: World, client: int, key: int) -> tuple:
+        """Nothing: an mv_register write takes its context from its leader, not its session."""
         return ()
 
     def apply_write(self, ctx, leader, state, value, cctx):
+        """The write's vector is the leader's knowledge (the join of the siblings it holds) plus
+        one in the leader's entry, and it replaces every sibling there -- concurrent writes stay
+        side by side only when they meet in a merge."""
         known = self.context(state)
         vector = replace_at(known, leader, known[leader] + 1)
         return ((vector, value),), vector
@@ -759,9 +823,12 @@ class CounterMultiLeader(VectorMultiLeader):
 
     # A key's state is (increments per leader, decrements per leader).
     def init_key(self):
+        """No increments and no decrements at any leader."""
         return ((0,) * self.leaders, (0,) * self.leaders)
 
     def apply_write(self, ctx, leader, state, value, cctx):
+        """One more increment (``inc``, or ``w``) or decrement (``dec``) in the leader's own entry;
+        the version is the new state's ``context``."""
         p, n = state
         if self.effect[value] > 0:
             p = replace_at(p, leader, p[leader] + 1)
@@ -770,15 +837,21 @@ class CounterMultiLeader(VectorMultiLeader):
         return (p, n), self.context((p, n))
 
     def merge(self, state, incoming):
+        """The pointwise maximum of the increments and of the decrements: idempotent, so a
+        duplicated or reordered "rep" is harmless."""
         return (_join(state[0], incoming[0]), _join(state[1], incoming[1]))
 
     def read_value(self, state):
+        """The count (increments minus decrements), with the state's ``context`` as the version."""
         return Count(sum(state[0]) - sum(state[1])), self.context(state)
 
     def context(self, state):
+        """Per leader, the operations this state includes (increments plus decrements): a merge
+        keeps a prefix of each leader's operations, so the count names that prefix."""
         return tuple(a + b for a, b in zip(*state))
 
     def describe_key_state(self, state) -> str:
+        """The count with its vectors, as ``1 (+[1,1] -[0,1])``."""
         p, n = state
         return f"{sum(p) - sum(n)} (+{_vv(p)} -{_vv(n)})"
 
@@ -811,9 +884,13 @@ class OrSetMultiLeader(VectorMultiLeader):
     # A key's state is (sorted (element, leader, n) entries, causal context vector): an
     # entry is an add whose dot (leader, n) no remove has observed.
     def init_key(self):
+        """No elements and an empty causal context."""
         return ((), (0,) * self.leaders)
 
     def apply_write(self, ctx, leader, state, value, cctx):
+        """Every operation takes the leader's next dot (its context entry plus one) and drops every
+        entry of its element the leader holds (the adds it observed); an add then inserts the
+        element with the new dot. The version is the new causal context."""
         kind, element = self.effect[value]
         entries, context = state
         n = context[leader] + 1
@@ -824,18 +901,23 @@ class OrSetMultiLeader(VectorMultiLeader):
         return (entries, context), context
 
     def merge(self, state, incoming):
+        """Keep the entries both sides hold, and an entry one side holds whose dot the other's
+        context has not seen (it is a new add, not a removed one); join the contexts."""
         (ea, ca), (eb, cb) = state, incoming
         keep = (set(ea) & set(eb)) | {x for x in ea if cb[x[1]] < x[2]} \
             | {x for x in eb if ca[x[1]] < x[2]}
         return tuple(sorted(keep)), _join(ca, cb)
 
     def read_value(self, state):
+        """The distinct elements, sorted, with the causal context as the version."""
         return Elements(tuple(sorted({x[0] for x in state[0]}))), state[1]
 
     def context(self, state):
+        """The causal context: per leader, the dots this state has seen."""
         return state[1]
 
     def describe_key_state(self, state) -> str:
+        """Entries as ``element@leader.n`` and the context, as ``{a@l0.1} seen [1,0]``."""
         entries, context = state
         return "{" + ",".join(f"{e}@l{l}.{n}" for e, l, n in entries) + "} seen " + _vv(context)
 
