@@ -249,6 +249,8 @@ TWINS = {
 ('sync_on_patroni_keeps_write', 'durable_acks'): 'spec:psa_default_w1_rollback',
 ('sync_on_patroni_keeps_write', 'read_your_writes'): 'spec:eventually_consistent_read_stale',
 ('sync_on_patroni_keeps_write', 'single_leader'): 'unfenced promote_any failover with a partition',
+    # dbspecs: the fourth specs per database
+    ('primary_read_sees_own_write', 'read_your_writes'): 'spec:replica_read_misses_own_write',
 }
 
 # HOLDS that no workload of the spec could break: no session does what the guarantee is about
