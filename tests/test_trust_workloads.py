@@ -251,6 +251,11 @@ TWINS = {
 ('sync_on_patroni_keeps_write', 'single_leader'): 'unfenced promote_any failover with a partition',
     # dbspecs: the fourth specs per database
     ('primary_read_sees_own_write', 'read_your_writes'): 'spec:replica_read_misses_own_write',
+    ('strongly_consistent_reads_monotonic', 'monotonic_reads'): 'spec:eventually_consistent_reads_go_back',
+    ('strongly_consistent_reads_monotonic', 'linearizable'): 'asynchronous, reads from any follower',
+    ('strongly_consistent_read_leader_crash', 'read_your_writes'): 'spec:eventually_consistent_read_stale',
+    ('strongly_consistent_read_leader_crash', 'durable_acks'): 'spec:psa_default_w1_rollback',
+    ('strongly_consistent_read_leader_crash', 'linearizable'): 'asynchronous, reads from any follower',
 }
 
 # HOLDS that no workload of the spec could break: no session does what the guarantee is about
