@@ -307,6 +307,8 @@ UNTWINNED = {
 ('riak_allow_mult_keeps_siblings', 'no_write_discarded_unseen'),
 ('siblings_lost_replication', 'no_write_discarded_unseen'),
 ('siblings_lost_replication_retried', 'no_write_discarded_unseen'),
+    # dbspecs: the fourth specs per database
+    ('siblings_r1_read_misses_write', 'no_write_discarded_unseen'),
 }
 
 
