@@ -256,6 +256,9 @@ TWINS = {
     ('strongly_consistent_read_leader_crash', 'read_your_writes'): 'spec:eventually_consistent_read_stale',
     ('strongly_consistent_read_leader_crash', 'durable_acks'): 'spec:psa_default_w1_rollback',
     ('strongly_consistent_read_leader_crash', 'linearizable'): 'asynchronous, reads from any follower',
+    ('partition_heal_same_winner', 'convergence'): 'spec:lww_lost_replication',
+    ('lost_replication_resumed', 'convergence'): 'spec:lww_lost_replication',
+    ('lost_replication_resumed', 'eventual_convergence'): 'spec:lww_lost_replication',
 }
 
 # HOLDS that no workload of the spec could break: no session does what the guarantee is about
@@ -309,6 +312,7 @@ UNTWINNED = {
 ('siblings_lost_replication_retried', 'no_write_discarded_unseen'),
     # dbspecs: the fourth specs per database
     ('siblings_r1_read_misses_write', 'no_write_discarded_unseen'),
+    ('partition_heal_same_winner', 'no_write_discarded_unseen'),
 }
 
 
