@@ -327,6 +327,21 @@ TWINS = {
     ("leaderless/nts_each_quorum_write_read_other_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
     ("leaderless/nts_local_quorum_read_other_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
     ("leaderless/nts_local_quorum_read_same_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
+    # the fourth specs per database
+    ("databases/redis/primary_read_sees_own_write", "read_your_writes"):
+        "spec:databases/redis/replica_read_misses_own_write",
+    ("databases/dynamodb/strongly_consistent_reads_monotonic", "monotonic_reads"):
+        "spec:databases/dynamodb/eventually_consistent_reads_go_back",
+    ("databases/dynamodb/strongly_consistent_reads_monotonic", "linearizable"): "asynchronous, reads from any follower",
+    ("databases/dynamodb/strongly_consistent_read_leader_crash", "read_your_writes"):
+        "spec:databases/dynamodb/eventually_consistent_read_stale",
+    ("databases/dynamodb/strongly_consistent_read_leader_crash", "durable_acks"):
+        "spec:databases/mongodb/psa_default_w1_rollback",
+    ("databases/dynamodb/strongly_consistent_read_leader_crash", "linearizable"):
+        "asynchronous, reads from any follower",
+    ("databases/couchdb/partition_heal_same_winner", "convergence"): "spec:multi_leader/lww_lost_replication",
+    ("databases/couchdb/lost_replication_resumed", "convergence"): "spec:multi_leader/lww_lost_replication",
+    ("databases/couchdb/lost_replication_resumed", "eventual_convergence"): "spec:multi_leader/lww_lost_replication",
 }
 
 # HOLDS that no workload of the spec could break: no session does what the guarantee is about
@@ -373,6 +388,9 @@ UNTWINNED = {
     ("leaderless/riak_allow_mult_keeps_siblings", "no_write_discarded_unseen"),
     ("multi_leader/siblings_lost_replication", "no_write_discarded_unseen"),
     ("multi_leader/siblings_lost_replication_retried", "no_write_discarded_unseen"),
+    # the fourth specs per database
+    ("databases/riak/siblings_r1_read_misses_write", "no_write_discarded_unseen"),
+    ("databases/couchdb/partition_heal_same_winner", "no_write_discarded_unseen"),
 }
 
 
