@@ -9,8 +9,9 @@ refused (``refuse``): a ``ParameterError`` naming the setting, why it is not mod
 can be checked instead -- never the nearest configuration's verdict in silence.
 
 The engine finds front ends through the ``replcheck.frontends`` entry-point group and uses
-only ``Frontend.translate`` and the ``Translation`` methods ``lines``, ``to_json`` and
-``after_lines``; it knows nothing of databases.
+only ``Frontend.translate`` and ``Translation`` methods (``lines``, ``to_json``,
+``after_lines``, ``wording``: a generic ``checker.wording.Wording`` that puts traces and
+diagrams in the database's words); it knows nothing of databases.
 """
 
 import difflib
