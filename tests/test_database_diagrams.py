@@ -42,7 +42,8 @@ def test_postgres_diagram_lanes_use_the_standbys_names(tmp_path, capsys):
     assert lanes == ["c0", r"n0 (primary)\n(term 1)", r"s1 (standby, sync)\n(term 1)",
                      r"s2 (standby, potential)\n(term 1)"]
     assert MODEL_NAME.search(dot) is None  # no model name anywhere: lanes, arrows, title
-    assert 'xlabel="confirms remote_write up to entry 1"' in dot  # s1's ack, in PostgreSQL's words
+    assert 'xlabel="confirmation of remote_write up to entry 1"' in dot  # s1's ack, PostgreSQL's words
+    assert "recv confirmation of remote_write up to entry 1" in dot
     assert "recv WAL(t1: x=1)" in dot
     text = _only(tmp_path, ".txt").read_text()
     assert "s1 confirms remote_write up to entry 1 to n0 (term 1)" in text

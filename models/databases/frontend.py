@@ -96,8 +96,8 @@ def leader_follower_words(t: Translation, leader: str, follower: str, roles: dic
         t.phrase(rf"(\S+) sends {ack} to (\S+)", rf"\1 confirms {confirms} up to entry \3 to \4 (term \2)")
         t.phrase(rf"(\S+) receives {ack} from (\S+)",
                  rf"\1 receives \4's confirmation of {confirms} up to entry \3 (term \2)")
-        t.phrase(rf"\brecv {ack}", rf"recv confirmation of {confirms} up to entry \2")
-        t.phrase(rf"\b{ack}", rf"confirms {confirms} up to entry \2")
+        # Elsewhere (arrows, drops, messages in flight) the message itself, as a noun.
+        t.phrase(rf"\b{ack}", rf"confirmation of {confirms} up to entry \2")
     if log:
         t.phrase(r"\bappend\(t", f"{log}(t")
     if tool:
