@@ -359,7 +359,7 @@ def run_check(args) -> int:
         written = []
         if folder is not None:
             try:
-                written = _write_outputs(folder, model, result)
+                written = _write_outputs(folder, model, result, spec.wording)
             except OutputError as exc:
                 output_errors.append(str(exc))
         if args.itf is not None:
@@ -370,6 +370,8 @@ def run_check(args) -> int:
         index.append((spec, result, mismatches, folder))
         if args.json:
             report = result_json(model, result, spec if spec.path else None, mismatches)
+            if spec.wording is not None:  # the traces in the front end's words
+                report = spec.wording.result_json(report)
             if spec.translation is not None:  # a database front end's translation and summary
                 report = {"translation": spec.translation.to_json(), **report,
                           "summary": spec.translation.after_lines(result)[0].strip()}
@@ -505,8 +507,8 @@ def _print_human(spec, model, result, mismatches, written, quiet,
                 what = "lasso" if p.loop_start is not None else "counterexample"
                 print(f"  shortest {what} for {p.name} ({len(p.trace)} steps):")
                 lines = trace_lines(model, p.trace, "    ", p.loop_start)
-                if spec.translation is not None:  # in the database's words (its node names)
-                    lines = [spec.translation.rename(line) for line in lines]
+                if spec.wording is not None:  # in the database's words (its node names)
+                    lines = [spec.wording.text(line) for line in lines]
                 print("\n".join(lines))
         for path in written:
             print(f"  wrote {path}")
@@ -574,9 +576,11 @@ def _progress_printer(spec: Spec):
     return show
 
 
-def _write_outputs(folder: Path, model, result) -> list[Path]:
+def _write_outputs(folder: Path, model, result, wording=None) -> list[Path]:
     """Each trace as text, JSON, DOT and SVG in ``folder``; an earlier run's files for
-    properties without a trace now are removed, so no stale diagram stays beside new ones."""
+    properties without a trace now are removed, so no stale diagram stays beside new ones.
+    ``wording`` (a ``checker.wording.Wording``, e.g. a database front end's) rewrites the
+    text, the JSON trace's prose and the diagram's labels; None writes the model's words."""
     from .diagram import write_diagram
     written, notes = [], set()
     names = {p.name for p in declared_properties(model)}
@@ -585,13 +589,19 @@ def _write_outputs(folder: Path, model, result) -> list[Path]:
         if p.trace is None:
             continue
         stem = folder / p.name
+        lines = trace_lines(model, p.trace, "", p.loop_start)
+        if wording is not None:
+            lines = [wording.text(line) for line in lines]
         write_atomic(stem.with_suffix(".txt"),
-                     f"{p.name}: {p.verdict.value} ({p.description})\n" +
-                     "\n".join(trace_lines(model, p.trace, "", p.loop_start)) + "\n")
+                     f"{p.name}: {p.verdict.value} ({p.description})\n" + "\n".join(lines) + "\n")
         one = result_json(model, type(result)(properties=(p,), stats=result.stats), timings=False)
+        if wording is not None:
+            one = wording.result_json(one)
         write_atomic(stem.with_suffix(".json"), json.dumps(one, indent=2) + "\n")
         written.append(stem.with_suffix(".txt"))
         diagram = as_model(model).diagram(p.trace, p)
+        if diagram is not None and wording is not None:
+            diagram = wording.diagram(diagram)
         if diagram is not None:
             dot, svg, note = write_diagram(diagram, stem)
             written.extend(x for x in (dot, svg) if x)

@@ -56,6 +56,7 @@ class Spec:
     pin: dict = field(default_factory=dict)
     database: str = ""          # a front end's name, when the spec gives a product's settings
     translation: object = None  # what the front end made of them (model, params, decisions)
+    wording: object = None      # a checker.wording.Wording: traces and diagrams in its words
 
     @property
     def where(self) -> str:
@@ -168,8 +169,10 @@ def database_spec(where: str, name, settings: dict, path: Path | None = None) ->
         translation = front.translate(settings)
     except ParameterError as exc:
         raise SpecError(where, f"settings.{exc.field}" if path else exc.field, exc.problem) from None
+    wording = getattr(translation, "wording", None)  # a plug-in's translation may offer none
     return Spec(path=path, model=translation.model, params=dict(translation.params),
-                database=name, translation=translation)
+                database=name, translation=translation,
+                wording=wording() if callable(wording) else None)
 
 
 MAX_SPEC_BYTES = 1 << 20  # a spec is a few hundred bytes; this refuses /dev/zero and such

@@ -113,6 +113,7 @@ class Cassandra(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+        t.roles.update({f"n{i}": "replica" for i in range(rf)})  # every node holds a replica of the key
         t.assume("the client coordinates its own requests (a coordinator node adds no behaviour "
                  "beyond forwarding)", DYNAMO)
         counts = isinstance(w, int) and isinstance(r, int)

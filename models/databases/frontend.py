@@ -83,6 +83,33 @@ def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") 
     t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
 
 
+def leader_follower_words(t: Translation, leader: str, follower: str, roles: dict,
+                          confirms: str = "", log: str = "", tool: str = "") -> None:
+    """The database's words for a leader_follower trace (``Translation.wording``).
+
+    ``leader``/``follower`` replace the model's role words (``primary``/``standby``);
+    ``roles`` gives each node's role at the start for its lane (model name -> words; the
+    leader n0 gets ``leader``). ``confirms`` names what a follower's acknowledgement confirms
+    under this configuration (``remote_write``): the model's ``ack(tT, N)`` then reads
+    "s1 confirms remote_write up to entry N". ``log`` renames the replicated log in messages
+    (``WAL``), ``tool`` the model's "failover tool" (``Patroni``). Only words change: each
+    phrase names the same event the model's text does."""
+    t.roles.update({"n0": leader, **roles})
+    if confirms:
+        ack = r"ack\(t(\d+), (\d+)\)"
+        t.phrase(rf"(\S+) sends {ack} to (\S+)", rf"\1 confirms {confirms} up to entry \3 to \4 (term \2)")
+        t.phrase(rf"(\S+) receives {ack} from (\S+)",
+                 rf"\1 receives \4's confirmation of {confirms} up to entry \3 (term \2)")
+        # Elsewhere (arrows, drops, messages in flight) the message itself, as a noun.
+        t.phrase(rf"\b{ack}", rf"confirmation of {confirms} up to entry \2")
+    if log:
+        t.phrase(r"\bappend\(t", f"{log}(t")
+    if tool:
+        t.phrase(r"\bfailover tool\b", tool)
+    t.phrase(r"\bleader\b", leader)
+    t.phrase(r"\bfollower\b", follower)
+
+
 def model_offers(model: str, param: str, value=None) -> bool:
     """Whether the registered ``model`` declares ``param`` (with ``value`` among its choices).
     Front ends ask this before refusing a setting whose mechanism a model may since have

@@ -12,7 +12,8 @@ the mapping: docs/databases.md, MongoDB.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
+                       leader_follower_words)
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 WRITE_CONCERN = "https://www.mongodb.com/docs/manual/reference/write-concern/"
@@ -99,7 +100,18 @@ class MongoDB(Frontend):
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._documented(t, v)
+        self._words(t, members)
         return t
+
+    @staticmethod
+    def _words(t: Translation, members: int) -> None:
+        """Traces in MongoDB's words: primary/secondary/arbiter, the oplog, and a secondary's
+        acknowledgement (counted by the write concern) as its journaled oplog."""
+        roles = {f"f{i}": "secondary" for i in range(1, members)}
+        roles.update({f"a{i}": "arbiter" for i in range(1, t.params.get("arbiters", 0) + 1)})
+        sync = t.params.get("replication") == "sync"
+        leader_follower_words(t, "primary", "secondary", roles,
+                              confirms="its journaled oplog" if sync else "", log="oplog")
 
     def _write_concern(self, t: Translation, v: dict, members: int, arbiters: int) -> None:
         voting = members + arbiters

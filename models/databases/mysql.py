@@ -12,7 +12,8 @@ an external tool's job. Sources and the mapping: docs/databases.md, MySQL.
 import re
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
+                       leader_follower_words)
 from .translation import Setting, Translation, boolean, choice, names, whole
 
 SEMISYNC = "https://dev.mysql.com/doc/refman/8.0/en/replication-semisync.html"
@@ -75,9 +76,20 @@ class MySQL(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+        self._words(t, v, follower)
         t.assume("the source flushes its binary log before acknowledging (sync_binlog=1), and a "
                  "replica crash loses what it had received but not applied", SEMISYNC)
         return t
+
+    @staticmethod
+    def _words(t: Translation, v: dict, follower: dict) -> None:
+        """Traces in MySQL's words: source/replica, binlog for the shipped log, a semisync
+        replica's acknowledgement as receipt in its relay log, orchestrator by name."""
+        semi = t.params.get("replication") == "sync"
+        role = "replica, semisync" if semi else "replica"
+        leader_follower_words(t, "source", "replica", {f: role for f in follower.values()},
+                              confirms="receipt in its relay log" if semi else "", log="binlog",
+                              tool="orchestrator" if v["failover"] == "orchestrator" else "")
 
     def _replication(self, t: Translation, v: dict, replicas: int) -> None:
         given = v["_given"]

@@ -13,7 +13,8 @@ import re
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
+                       leader_follower_words)
 from .translation import Setting, Translation, choice, names, refuse
 
 SYNC_REP = "https://www.postgresql.org/docs/current/warm-standby.html#SYNCHRONOUS-REPLICATION"
@@ -24,9 +25,13 @@ HOT = "https://www.postgresql.org/docs/current/hot-standby.html"
 FAILOVER = "https://www.postgresql.org/docs/current/warm-standby-failover.html"
 PATRONI = "https://patroni.readthedocs.io/en/latest/replication_modes.html"
 REPMGR = "https://www.repmgr.org/docs/current/repmgrd-automatic-failover.html"
+SYNC_STATE = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-VIEW"
 
 STAGE = {"remote_write": "received", "on": "flushed", "remote_apply": "applied"}
 TOOLS = {"patroni": PATRONI, "repmgr": REPMGR}
+TOOL_NAMES = {"patroni": "Patroni", "repmgr": "repmgrd"}
+# What a standby's acknowledgement confirms, per synchronous_commit (the commit waits for it).
+CONFIRMS = {"remote_write": "remote_write", "on": "flush", "remote_apply": "remote_apply"}
 _LIST = re.compile(r"^\s*(?:(FIRST|ANY)\s+)?(\d+)\s*\((.*)\)\s*$", re.IGNORECASE)
 
 
@@ -102,6 +107,7 @@ class Postgres(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+        self._words(t, v, follower)
         t.assume("the primary flushes its WAL before any acknowledgement, and a standby crash "
                  "loses what it had received but not flushed (an OS crash)", MATRIX)
         t.assume("a cancelled synchronous wait (which PostgreSQL reports as committed with a "
@@ -193,6 +199,22 @@ class Postgres(Frontend):
         if t.params.get("replication") == "async" and "failover" in t.params \
                 and t.params.get("crashes", 0) and t.params.get("recover"):
             t.expect("durable_acks", "VIOLATED", FAILOVER)
+
+    @staticmethod
+    def _words(t: Translation, v: dict, follower: dict) -> None:
+        """Traces in PostgreSQL's words: primary/standby, each standby's sync_state as
+        pg_stat_replication shows it at the start, WAL for the shipped log, and a standby's
+        acknowledgement as what synchronous_commit makes the commit wait for."""
+        sync, k = t.params.get("sync", ()), t.params.get("k", 0)
+        any_k = t.params.get("order") == "any"
+        roles = {}
+        for f in follower.values():
+            state = "async" if f not in sync else "quorum" if any_k else \
+                "sync" if sync.index(f) < k else "potential"
+            roles[f] = f"standby, {state}"
+        confirms = CONFIRMS.get(v["synchronous_commit"], "") if sync else ""
+        leader_follower_words(t, "primary", "standby", roles, confirms=confirms, log="WAL",
+                              tool=TOOL_NAMES.get(v["failover"], ""))
 
     @staticmethod
     def _has_faults(v: dict) -> bool:

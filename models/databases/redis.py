@@ -13,7 +13,8 @@ mapping: docs/databases.md, Redis.
 import re
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
+                       leader_follower_words)
 from .translation import Setting, Translation, choice, names, whole
 
 REPLICATION = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
@@ -93,6 +94,9 @@ class Redis(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
+        leader_follower_words(t, "primary", "replica", {f: "replica" for f in follower.values()},
+                              confirms="receipt (REPLCONF ACK)" if "wait" in t.params else "",
+                              tool="Sentinel" if v["failover"] == "sentinel" else "")
         t.assume("every node keeps its data across a restart (persistence is not modelled)", REPLICATION)
         if v["failover"] == "sentinel" and t.params.get("crashes") and t.params.get("recover") and not v["WAIT"][0]:
             t.expect("durable_acks", "VIOLATED", SENTINEL)

@@ -9,16 +9,17 @@ refused (``refuse``): a ``ParameterError`` naming the setting, why it is not mod
 can be checked instead -- never the nearest configuration's verdict in silence.
 
 The engine finds front ends through the ``replcheck.frontends`` entry-point group and uses
-only ``Frontend.translate`` and the ``Translation`` methods ``lines``, ``to_json`` and
-``after_lines``; it knows nothing of databases.
+only ``Frontend.translate`` and ``Translation`` methods (``lines``, ``to_json``,
+``after_lines``, ``wording``: a generic ``checker.wording.Wording`` that puts traces and
+diagrams in the database's words); it knows nothing of databases.
 """
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from replcheck.checker.errors import ParameterError
+from replcheck.checker.wording import Wording
 
 DOCS = "docs/databases.md"
 
@@ -69,13 +70,28 @@ class Translation:
     documented: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)  # model node name -> the user's (f1 -> s1)
     crash_params: dict | None = None  # the params under a crash scenario (Frontend.translate)
+    roles: dict = field(default_factory=dict)  # model node name -> the database's role words
+    phrases: list = field(default_factory=list)  # (regex over the model's words, replacement)
 
     def rename(self, line: str) -> str:
-        """A trace line in the user's words: model node names replaced by the user's."""
-        if not self.names:
-            return line
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.names)) + r")\b")
-        return pattern.sub(lambda m: self.names[m.group(1)], line)
+        """A trace line in the user's words: model node names replaced by the user's, and
+        the database's phrases (``phrase``) for the model's (see ``wording``)."""
+        return self.wording().text(line)
+
+    def wording(self) -> Wording:
+        """How traces and diagrams of this configuration read (``checker.wording``): the
+        user's node names, each node's role at the start in the database's words, and the
+        phrases recorded with ``phrase``. Built in insertion order, so the same settings
+        always give the same words."""
+        return Wording(names=tuple(self.names.items()), roles=tuple(self.roles.items()),
+                       phrases=tuple(self.phrases))
+
+    def phrase(self, pattern: str, replacement: str) -> None:
+        """Record one rewording: ``pattern`` (a regular expression over the model's words,
+        node names included, e.g. ``f1``) becomes ``replacement`` in traces and diagrams.
+        Phrases apply in the order recorded; only simple, honest mappings belong here
+        (the same event in the database's words, never a claim the model does not make)."""
+        self.phrases.append((pattern, replacement))
 
     def decide(self, setting: str, value, becomes: str, source: str = "") -> None:
         """Record one decision."""
