@@ -74,6 +74,7 @@ def availability(model_name: str, params: dict, time_limit: float = 60.0,
 
     def build(given: dict):
         return cls(**typed_params(cls, {k: v for k, v in given.items() if k in declared}))
+    build.most_crashes = next((p.maximum for p in cls.PARAMS if p.name == "crashes"), None)
 
     first = _one_client(params, _first_script(params))
     return [_ops_with_down(build, first, "w", time_limit, rename),
@@ -106,7 +107,7 @@ def _ops_with_down(build, params: dict, op: str, time_limit: float, rename) -> A
     what = "write is acknowledged" if op == "w" else "read is answered"
     members = build(_fault_free(params, 0, op)).node_count
     answer = Answer(f"members down (from the start, for good) while a {what}", 0, members)
-    for k in range(1, members + 1):
+    for k in range(1, _most(build, members) + 1):
         for down in combinations(range(members), k):
             model = _down_from_start(build(_fault_free(params, k, op)), down, op)
             result = check(model, properties=["goes_through"], time_limit=time_limit)
@@ -119,6 +120,19 @@ def _ops_with_down(build, params: dict, op: str, time_limit: float, rename) -> A
             if verdict is Verdict.VIOLATED:
                 return _broken(answer, model, down, op, time_limit, rename)
         answer.survives = k
+    return _capped(answer, build, members)
+
+
+def _most(build, members: int) -> int:
+    most = getattr(build, "most_crashes", None)
+    return members if most is None else min(members, most)
+
+
+def _capped(answer: "Answer", build, members: int) -> "Answer":
+    """An answer that ran out of the model's crash budget before breaking is a lower bound."""
+    if answer.survives < members and not answer.broken_by:
+        answer.complete = False
+        answer.note = f"the model allows at most {_most(build, members)} crashes; more were not explored"
     return answer
 
 
@@ -150,7 +164,7 @@ def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> A
     members = build(_fault_free(params, 0, "w")).node_count
     answer = Answer("crashes at any moment, for good, without losing an acknowledged write",
                     0, members)
-    for k in range(0, members + 1):
+    for k in range(0, _most(build, members) + 1):
         model = _keeping_writes(build(_fault_free(params, k, "w")))
         result = check(model, properties=["acknowledged_writes_kept"], time_limit=time_limit)
         answer.states = max(answer.states, result.stats.states)
@@ -166,7 +180,7 @@ def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> A
             answer.survives = k - 1
             return answer
         answer.survives = k
-    return answer
+    return _capped(answer, build, members)
 
 
 def _keeping_writes(model):
@@ -240,7 +254,7 @@ def answer_lines(answers: list[Answer]) -> list[str]:
            "messages; docs/databases.md, Availability in numbers):"]
     for a in answers:
         bound = "" if a.complete else "at least "
-        out.append(f"    {a.question}: {bound}{a.survives} of {a.out_of}")
+        out.append(f"    {a.question}: {bound}any {a.survives} of {a.out_of}")
         if a.broken_by:
             out.append(f"      breaks with {', '.join(a.broken_by)}"
                        f"{' down' if 'crash' not in a.broken_by[0] else ''}:")
