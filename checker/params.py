@@ -6,7 +6,7 @@ file or ``key=value`` words on the command line) into typed values, and every re
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
 from .model import declared_params
@@ -71,6 +71,21 @@ def _coerce(p: Param, raw: Any) -> Any:
     if not isinstance(raw, str):
         raise ParameterError(p.name, f"must be a string, got {raw!r}")
     return raw
+
+
+def settings_type(name: str, params: tuple[Param, ...], doc: str = "", module: str = "") -> type:
+    """A frozen dataclass with one typed field per parameter, in declaration order: the
+    typed, immutable parameter object a model reads (``self.cfg.n``) instead of string
+    lookups in a dict. Lists become tuples. Build one with ``Type(**bind(params, given))``.
+    Give ``module`` (the caller's ``__name__``) and bind the result to ``name`` there, so
+    instances pickle by reference (worker processes)."""
+    kinds = {list: tuple}
+    fields = [(p.name, kinds.get(p.kind, p.kind)) for p in params]
+    made = make_dataclass(name, fields, frozen=True)
+    if module:
+        made.__module__ = module
+    made.__doc__ = doc or f"The bound parameters of a model, typed: {', '.join(p.name for p in params)}."
+    return made
 
 
 def bind(params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
