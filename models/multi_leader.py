@@ -153,15 +153,6 @@ def _vv(vector: tuple) -> str:
     return "[" + ",".join(map(str, vector)) + "]"
 
 
-MODES = {
-    ("lww", ""): "LwwMultiLeader",
-    ("siblings", ""): "SiblingsMultiLeader",
-    ("revisions", ""): "RevisionsMultiLeader",
-    ("crdt", "mv_register"): "MvRegisterMultiLeader",
-    ("crdt", "counter"): "CounterMultiLeader",
-    ("crdt", "or_set"): "OrSetMultiLeader",
-}
-
 OPS = {  # script words per mode (besides r); w is a write, the rest are named CRDT operations
     "lww": ("w",), "siblings": ("w",), "revisions": ("w",), "mv_register": ("w",),
     "counter": ("w", "inc", "dec"), "or_set": ("add", "rem"),
@@ -217,18 +208,23 @@ class MultiLeader(Guarantees, ReplicationModel):
     stuttering = True
 
     def __new__(cls, **given):
+        """``MultiLeader(...)`` builds the subclass of its conflict mode (``MODE_CLASSES``);
+        the parameters are bound and validated once, here, and handed to ``__init__``."""
+        p = None
         if cls is MultiLeader:
             p = _validated(bind(cls.PARAMS, given), given)
-            cls = globals()[MODES[(p["conflict"], p["type"])]]
-        return super().__new__(cls)
+            cls = MODE_CLASSES[(p["conflict"], p["type"])]
+        made = super().__new__(cls)
+        made._bound = p
+        return made
 
     def __init__(self, **given):
-        p = _validated(bind(self.PARAMS, given), given)
-        wanted = MODES[(p["conflict"], p["type"])]
-        if not isinstance(self, globals()[wanted]):
+        p = self.__dict__.pop("_bound", None) or _validated(bind(self.PARAMS, given), given)
+        wanted = MODE_CLASSES[(p["conflict"], p["type"])]
+        if not isinstance(self, wanted):
             raise ParameterError("conflict", f"{type(self).__name__} cannot model "
                                              f"{_mode_text(p)}; build MultiLeader(...), "
-                                             f"which picks {wanted}")
+                                             f"which picks {wanted.__name__}")
         self.leaders = p["leaders"]
         self.mode = p["type"] or p["conflict"]
         homes = self._homes(p)
@@ -966,6 +962,16 @@ class OrSetMultiLeader(VectorMultiLeader):
 class RevisionsMultiLeader(RevisionsMixin, SiblingsMultiLeader):
     """CouchDB: revision trees merged, a deterministic winner read, losing revisions kept."""
 
+
+# (conflict, type) -> the class that models it: ``MultiLeader(...)`` builds this one.
+MODE_CLASSES = {
+    ("lww", ""): LwwMultiLeader,
+    ("siblings", ""): SiblingsMultiLeader,
+    ("revisions", ""): RevisionsMultiLeader,
+    ("crdt", "mv_register"): MvRegisterMultiLeader,
+    ("crdt", "counter"): CounterMultiLeader,
+    ("crdt", "or_set"): OrSetMultiLeader,
+}
 
 MultiLeader.PARAMS = with_note(MultiLeader.PARAMS, "conflict", mode_note(MultiLeader(), {
     "siblings": MultiLeader(conflict="siblings"),
