@@ -71,7 +71,7 @@ from .leaderless_modes import mode_note, with_note
 from .leaderless_siblings import SiblingsMixin, refuse_unsupported
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
-from .params import Param, bind
+from .params import Param, bind, settings_type
 from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
 
 NO_VERSION = (0, 0, -1)  # the initial value's (timestamp, tie rank, writer)
@@ -241,6 +241,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                                     if not p.get({"w": "write_cl", "r": "read_cl"}.get(f, ""), ""))
         super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
         self.params = p
+        self.cfg = LeaderlessSettings(**p)
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
@@ -294,9 +295,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     def clock_owners(self) -> tuple[str, ...]:
         """The names of the clocks that stamp writes (none with the global clock)."""
-        if self.params["clock"] == "client":
+        if self.cfg.clock == "client":
             return tuple(f"c{c}" for c in range(self.client_count))
-        if self.params["clock"] == "coordinator":
+        if self.cfg.clock == "coordinator":
             return tuple(self.node_name(h) for h in range(self.n))
         return ()
 
@@ -304,7 +305,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         """Lanes of skewed clocks show the clock's offset (the diagram's title cannot)."""
         name = self.actor_name(actor)
         offsets = world.extra.offsets
-        owner = actor - self.node_count if self.params["clock"] == "client" else actor
+        owner = actor - self.node_count if self.cfg.clock == "client" else actor
         if self.topology.placed and actor < self.n:
             name = f"{name} ({self.topology.names[self.topology.dc_of[actor]]})"
         if any(offsets) and 0 <= owner < len(offsets) and self.actor_name(actor) in self.clock_owners():
@@ -335,7 +336,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     def init_states(self):
         """One initial world per choice of clock offsets and tie order (one with the global
         clock; see ``leaderless_clocks``)."""
-        owners, skew = len(self.clock_owners()), self.params["skew"]
+        owners, skew = len(self.clock_owners()), self.cfg.skew
         for world in super().init_states():
             for offsets in offset_vectors(owners, skew):
                 for ties in tie_orders(skew):
@@ -344,7 +345,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     def operation_targets(self, world: World, client: int, op):
         """With coordinator clocks, a write goes through a home replica the client reaches
         (one step per choice); otherwise the client coordinates its operations itself."""
-        if op.kind != "w" or self.params["clock"] != "coordinator":
+        if op.kind != "w" or self.cfg.clock != "coordinator":
             return None
         me, dc = self.client_actor(client), self.op_dcs[client][world.clients[client].pc]
         return tuple(h for h in range(self.n) if self.reachable(world, me, h)
@@ -359,7 +360,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         """The write's stamp: true time (one tick per write invoked, this one included) plus the clock's
         offset, the tie rank of its value, and the writer."""
         now = 1 + sum(1 for e in world.history if e.kind == "invoke" and e.op == "w")
-        extra, clock = world.extra, self.params["clock"]
+        extra, clock = world.extra, self.cfg.clock
         if clock == "global":
             return Stored(now, client, value)
         owner = client if clock == "client" else coordinator
@@ -441,26 +442,26 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                 op_state = self._read_quorum_reached(ctx, client, op, op_state)
         elif isinstance(op_state, WritingBack) and msg.kind == "ack":
             op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
-            level, count = ("read_cl", "r") if self.params["read_cl"] else ("write_cl", "w")
+            level, count = ("read_cl", "r") if self.cfg.read_cl else ("write_cl", "w")
             if self._enough(client, pc, level, count, op_state.acks):
                 ctx.complete(client, op_state.best.value, op_state.best.version)
         return op_state
 
     def _enough(self, client: int, pc: int, level: str, count: str, mask: int) -> bool:
         """Whether the nodes in ``mask`` complete the operation at its consistency level."""
-        return satisfied(self.params[level], self.params[count], mask, self.topology,
+        return satisfied(getattr(self.cfg, level), getattr(self.cfg, count), mask, self.topology,
                          self.op_dcs[client][pc])
 
     def _read_homes(self, client: int, pc: int) -> range | tuple:
         """The homes a read asks: all, or with a LOCAL level those in its datacenter."""
-        if self.params["read_cl"] not in LOCAL_LEVELS:
+        if self.cfg.read_cl not in LOCAL_LEVELS:
             return range(self.n)
         mask = self.topology.masks[self.op_dcs[client][pc]]
         return tuple(h for h in range(self.n) if mask >> h & 1)
 
     def _read_quorum_reached(self, ctx, client: int, op, reading: Reading):
         best = max((stored for _, stored in reading.replies), key=lambda s: s.version)
-        mode = self.params["read_repair"]
+        mode = self.cfg.read_repair
         if mode == "blocking":
             for home in range(self.n):
                 if not self.hint_dropped(ctx.world, home):
@@ -479,9 +480,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if self.spare_count:
             yield from self._hinted_writes(world)
             yield from self._handoffs(world)
-        if self.params["anti_entropy"]:
+        if self.cfg.anti_entropy:
             yield from self._anti_entropy(world)
-        if self.params["hint_expiries"]:
+        if self.cfg.hint_expiries:
             yield from self.hint_window_steps(world)
 
     # --- anti-entropy ------------------------------------------------------------------------------
@@ -586,7 +587,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return tuple(sides)
 
     def _client_dc(self, client: int) -> int:
-        names = self.params["client_dcs"]
+        names = self.cfg.client_dcs
         return self.topology.names.index(names[client]) if names else 0
 
     def side_name(self, side: int) -> str:
@@ -620,7 +621,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         # Coordinator clocks belong to homes: homes with different offsets are told apart,
         # so that permuted offset vectors fall into one symmetry class.
         signatures = super()._signatures(world)
-        if self.params["clock"] == "coordinator":
+        if self.cfg.clock == "coordinator":
             for node in range(self.n):
                 signatures[node] = signatures[node] + (world.extra.offsets[node],)
         return signatures
@@ -631,7 +632,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if extra.hints.expired:
             extra = extra._replace(hints=extra.hints._replace(
                 expired=permute_mask(extra.hints.expired, perm)))
-        if self.params["clock"] != "coordinator":
+        if self.cfg.clock != "coordinator":
             return extra
         offsets = [0] * len(extra.offsets)
         for home, offset in enumerate(extra.offsets):
@@ -654,7 +655,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         """The versions of ``key`` in each home's store and in every hint a spare keeps for it,
         for nodes that are up or may still recover."""
         for node in range(self.node_count):
-            if self.node_is_up(world, node) or self.params["recover"]:
+            if self.node_is_up(world, node) or self.cfg.recover:
                 local = world.nodes[node]
                 if node < self.n:
                     yield local.store[key].version
@@ -718,6 +719,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 class LeaderlessSiblings(SiblingsMixin, Leaderless):
     """Leaderless quorums keeping concurrent writes as siblings (Riak allow_mult = true)."""
 
+
+# The typed, frozen parameters a Leaderless reads (``self.cfg.n``), one field per PARAMS entry.
+LeaderlessSettings = settings_type("LeaderlessSettings", Leaderless.PARAMS, module=__name__)
 
 Leaderless.PARAMS = with_note(Leaderless.PARAMS, "conflict", mode_note(
     Leaderless(), {"siblings": Leaderless(conflict="siblings")}))

@@ -43,7 +43,7 @@ class HintWindow:
     def hint_window_steps(self, world):
         """One step per home that is out and whose window has not ended yet."""
         hints = world.extra.hints
-        if hints.fired >= self.params["hint_expiries"]:
+        if hints.fired >= self.cfg.hint_expiries:
             return
         for home in range(self.n):
             if not hints.expired >> home & 1 and self.home_is_out(world, home):

@@ -61,7 +61,7 @@ def leaderless_ample_steps(model, world, steps: list, observed: frozenset):
         if action.kind == "deliver" and _stale_reply(model, world, action.msg):
             return [i]
     if observed & STORE_PROPERTIES or model.spare_count \
-            or world.faults.crashes < model.params["crashes"]:
+            or world.faults.crashes < model.cfg.crashes:
         return None
     read_later = _keys_read_later(model, world)
     for node in range(model.n):

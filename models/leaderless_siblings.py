@@ -103,7 +103,7 @@ class SiblingsMixin:
 
     def _read_quorum_reached(self, ctx, client: int, op, reading):
         merged = _maximal(s for _, siblings in reading.replies for s in siblings)
-        if self.params["read_repair"] == "async":
+        if self.cfg.read_repair == "async":
             for node, siblings in reading.replies:
                 if siblings != merged:
                     ctx.send(node, "put", op.key, merged, self.INTERNAL)
@@ -125,7 +125,7 @@ class SiblingsMixin:
     def retained_versions(self, world: World, key: int):
         """The vectors of the siblings every home that can serve still holds."""
         for node in range(self.n):
-            if self.node_is_up(world, node) or self.params["recover"]:
+            if self.node_is_up(world, node) or self.cfg.recover:
                 for vector, _ in world.nodes[node].store[key]:
                     yield vector
 
@@ -154,7 +154,7 @@ class SiblingsMixin:
         acked = [(e.client, e.key, e.version) for e in world.history if e.kind == "ok" and e.op == "w"]
         f = world.faults
         everywhere = not world.net and not f.down and not f.drops \
-            and (self.params["durable"] or not f.crashes) and not world.extra.hints.fired \
+            and (self.cfg.durable or not f.crashes) and not world.extra.hints.fired \
             and all(c.op is None for c in world.clients)
         for node in range(self.n):
             for client, key, version in acked:

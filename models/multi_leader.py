@@ -100,7 +100,7 @@ from .guarantees import Guarantees, operations
 from .leaderless_clocks import TIE_TEXT, offset_vectors, tie_orders, tie_rank
 from .leaderless_modes import mode_note, with_note
 from .multi_leader_revisions import RevisionsMixin
-from .params import Param, bind
+from .params import Param, bind, settings_type
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
                       replace_at)
 
@@ -232,6 +232,7 @@ class MultiLeader(Guarantees, ReplicationModel):
         self.homes = homes
         super().__init__(self.leaders, {**p, "clients": words})
         self.params = p
+        self.cfg = MultiLeaderSettings(**p)
         if not p["heals"]:
             self.fair_actions = frozenset({"deliver"})
         self.effect = {value: effects[c][i] for value, (c, i) in self.writes.items()}
@@ -365,7 +366,7 @@ class MultiLeader(Guarantees, ReplicationModel):
             else:
                 what = f"write {k}={op.value}"
             return f"{self.actor_name(a.actor)} invokes {what} at {at}"
-        if a.kind == "crash" and not self.params["durable"]:
+        if a.kind == "crash" and not self.cfg.durable:
             return f"{self.actor_name(a.actor)} crashes and loses its disk, with the writes " \
                    f"it had not yet replicated"
         return super().describe_action(a)
@@ -404,7 +405,7 @@ class MultiLeader(Guarantees, ReplicationModel):
     def next_steps(self, world: World):
         """The runtime's steps; when partitions may happen, a partition step also records the
         history length at which it started and a heal clears it (for the availability witness)."""
-        if not self.params["partitions"]:
+        if not self.cfg.partitions:
             yield from super().next_steps(world)
             return
         for action, succ in super().next_steps(world):
@@ -418,7 +419,7 @@ class MultiLeader(Guarantees, ReplicationModel):
         """With ``retry``, a "rep" is resent until delivered, which is the same as a delay:
         the network's drop of a "rep" is not offered (the drop budget stays for the rest)."""
         steps = super()._deliveries(world)
-        if not self.params["retry"]:
+        if not self.cfg.retry:
             return steps
         return ((a, w) for a, w in steps if not (a.kind == "drop" and a.msg.kind == "rep"))
 
@@ -426,7 +427,7 @@ class MultiLeader(Guarantees, ReplicationModel):
         """A leader that loses its disk (durable = false) also loses its replication log:
         the writes it had not yet shipped to the other regions ("rep" messages still in
         flight) are gone with it. With durable storage they are shipped after all."""
-        if self.params["durable"]:
+        if self.cfg.durable:
             return world
         return world._replace(net=tuple(m for m in world.net
                                         if not (m.src == node and m.kind == "rep")))
@@ -517,7 +518,7 @@ class MultiLeader(Guarantees, ReplicationModel):
     # --- helpers the properties share ---------------------------------------------------------
     def _servable(self, world: World):
         return [n for n in range(self.node_count)
-                if self.node_is_up(world, n) or self.params["recover"]]
+                if self.node_is_up(world, n) or self.cfg.recover]
 
     def _ops(self, world: World):
         memo = self._verdicts_for(world.history)
@@ -614,7 +615,7 @@ class LwwMultiLeader(MultiLeader):
     def init_states(self):
         """One initial world per clock offset vector (each offset 0..skew, the smallest 0) and per
         order of equal-timestamp ties (both orders only when clocks are skewed)."""
-        skew = self.params["skew"]
+        skew = self.cfg.skew
         for offsets in offset_vectors(self.leaders, skew):
             for ties in tie_orders(skew):
                 for world in super().init_states():
@@ -632,7 +633,7 @@ class LwwMultiLeader(MultiLeader):
         extra = ctx.world.extra
         now = extra.now + 1
         ctx.world = ctx.world._replace(extra=extra._replace(now=now))
-        rank = tie_rank(extra.ties, value) if self.params["skew"] else 0
+        rank = tie_rank(extra.ties, value) if self.cfg.skew else 0
         stamped = (now + extra.offsets[leader], rank, leader, value)
         return max(state, stamped), stamped[:3]
 
@@ -766,7 +767,7 @@ class SiblingsMultiLeader(VectorMultiLeader):
         if not ops:
             return True
         everywhere = self._quiescent(world) and not world.faults.drops \
-            and (self.params["durable"] or not world.faults.crashes)
+            and (self.cfg.durable or not world.faults.crashes)
         for node in self._servable(world):
             local = world.nodes[node]
             for w in ops:
@@ -972,6 +973,9 @@ MODE_CLASSES = {
     ("crdt", "counter"): CounterMultiLeader,
     ("crdt", "or_set"): OrSetMultiLeader,
 }
+
+# The typed, frozen parameters a MultiLeader reads (``self.cfg.n``), one field per PARAMS entry.
+MultiLeaderSettings = settings_type("MultiLeaderSettings", MultiLeader.PARAMS, module=__name__)
 
 MultiLeader.PARAMS = with_note(MultiLeader.PARAMS, "conflict", mode_note(MultiLeader(), {
     "siblings": MultiLeader(conflict="siblings"),

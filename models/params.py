@@ -3,6 +3,6 @@
 Kept so that ``from .params import Param, bind`` in the families goes on working.
 """
 
-from replcheck.checker.params import Param, bind
+from replcheck.checker.params import Param, bind, settings_type
 
-__all__ = ["Param", "bind"]
+__all__ = ["Param", "bind", "settings_type"]
