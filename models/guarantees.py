@@ -76,7 +76,9 @@ class Guarantees:
         return a == b or self.supersedes(a, b)
 
     def _judge(self, name: str, world, judge) -> bool:
-        verdicts = self._verdicts_for(world.history)
+        history = world.history
+        last = self.__dict__.get("_last_history")
+        verdicts = last[1] if last is not None and last[0] is history else self._verdicts_for(history)
         verdict = verdicts.get(name, _UNJUDGED)
         if verdict is _UNJUDGED:
             ops = verdicts.get("")
@@ -140,8 +142,13 @@ class Guarantees:
         neither as such nor superseded (what ``durable_acks`` forbids)."""
         acked = self._judge("acked", world, lambda ops: [
             o for o in ops if o.op == "w" and o.returned is not None])
+        retained: dict = {}  # per key: several acknowledged writes share one key's replicas
+        covers = self.covers
         for o in acked:
-            if not any(self.covers(v, o.version) for v in self.retained_versions(world, o.key)):
+            held = retained.get(o.key)
+            if held is None:
+                held = retained[o.key] = tuple(self.retained_versions(world, o.key))
+            if not any(covers(v, o.version) for v in held):
                 yield o
 
     @always
