@@ -92,7 +92,7 @@ from .leader_follower_failover import strategy_for
 from .leader_follower_state import ARBITER, FAILOVERS, FOLLOWER, LEADER, NO_LEADER, NOOP, STAGES, \
     Entry, Extra, Node, Settings, Waiting, as_follower, common_prefix, last_write, versions
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, permute_mask, \
+from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, _new, permute_mask, \
     replace_at
 
 __all__ = ["LeaderFollower", "Entry", "Node", "Extra", "Waiting", "Settings", "versions",
@@ -465,9 +465,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     # --- nodes -----------------------------------------------------------------------------------
     def on_node_message(self, ctx, node: int, local: Node, msg: Msg) -> Node:
-        handler = {"write": self._on_write, "read": self._on_read, "append": self._on_append,
-                   "ack": self._on_ack, "nack": self._on_nack}[msg.kind]
-        return handler(ctx, node, local, msg)
+        handlers = self.__dict__.get("_handlers")
+        if handlers is None:  # built once: a dict of bound methods per message is measurable
+            handlers = self._handlers = {
+                "write": self._on_write, "read": self._on_read, "append": self._on_append,
+                "ack": self._on_ack, "nack": self._on_nack}
+        return handlers[msg.kind](ctx, node, local, msg)
 
     def _on_write(self, ctx, node: int, local: Node, msg: Msg) -> Node:
         """The leader appends the write, ships its log, and acknowledges per replication."""
@@ -660,20 +663,22 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         for node, local in enumerate(world.nodes):
             if local.role != FOLLOWER or not self.node_is_up(world, node):
                 continue
+            # Nodes built by slicing (log, flushed, applied are fields 3, 4, 5): _replace
+            # is several times slower, and these run for most states.
             if self.flush_step and local.flushed < len(local.log):
-                new = local._replace(flushed=len(local.log))
-                if not self.apply_step[node]:
-                    new = new._replace(applied=new.flushed)
+                n = len(local.log)
+                stages = (n, local.applied) if self.apply_step[node] else (n, n)
+                new = _new(Node, local[:4] + stages + local[6:])
                 yield self._local_step(world, "flush", node, local, new, new.flushed)
             if self.apply_step[node] and local.applied < local.flushed:
-                new = local._replace(applied=local.flushed)
+                new = _new(Node, local[:5] + (local.flushed,) + local[6:])
                 yield self._local_step(world, "apply", node, local, new, new.applied)
 
     def _local_step(self, world: World, kind: str, node: int, local: Node, new: Node, detail):
         ctx = Ctx(self, world, node)
         self._maybe_ack(ctx, new, self._stage_position(local))
-        world = world._replace(nodes=replace_at(world.nodes, node, new))
-        return Action(kind, node, None, detail, self), ctx.finish(world)
+        world = _new(World, (replace_at(world.nodes, node, new),) + world[1:])
+        return _new(Action, (kind, node, None, detail, self)), ctx.finish(world)
 
     def _leader_steps(self, world: World):
         for node, local in enumerate(world.nodes):
@@ -804,13 +809,13 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """A crash loses what was not flushed; without durable storage, everything."""
         local = world.nodes[node]
         if self.cfg.durable:
-            new = local._replace(log=local.log[:local.flushed],
-                                 applied=min(local.applied, local.flushed))
-            if local.role == LEADER:
-                new = new._replace(commit=min(local.commit, local.flushed))
+            flushed = local.flushed  # fields 3..6: log, flushed, applied, commit
+            commit = min(local.commit, flushed) if local.role == LEADER else local.commit
+            new = _new(Node, local[:3] + (local.log[:flushed], flushed,
+                                          min(local.applied, flushed), commit) + local[7:])
         else:
             new = Node(ARBITER if local.role == ARBITER else FOLLOWER, 0, NO_LEADER)
-        return world._replace(nodes=replace_at(world.nodes, node, new))
+        return _new(World, (replace_at(world.nodes, node, new),) + world[1:])
 
     def after_recover(self, world: World, node: int) -> World:
         """Under election a node restarts as a follower (its role is not durable); with a
