@@ -102,7 +102,7 @@ from .leaderless_modes import mode_note, with_note
 from .multi_leader_revisions import RevisionsMixin
 from .params import Param, bind
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
-                      replace_at)
+                      _new, replace_at)
 
 
 class Extra(NamedTuple):
@@ -139,7 +139,10 @@ def _join(a: tuple, b: tuple) -> tuple:
 
 
 def _leq(a: tuple, b: tuple) -> bool:
-    return all(x <= y for x, y in zip(a, b))
+    for x, y in zip(a, b):  # a loop, not all(genexpr): called per retained version per state
+        if x > y:
+            return False
+    return True
 
 
 def _maximal(versions) -> tuple:
@@ -390,15 +393,15 @@ class MultiLeader(Guarantees, ReplicationModel):
     def init_extra(self):
         return Extra()
 
-    def next_steps(self, world: World):
-        if not self.params["partitions"]:
-            yield from super().next_steps(world)
-            return
-        for action, succ in super().next_steps(world):
-            if action.kind == "partition":
-                succ = succ._replace(extra=succ.extra._replace(cut=len(succ.history)))
-            elif action.kind == "heal":
-                succ = succ._replace(extra=succ.extra._replace(cut=-1))
+    def _faults(self, world: World):
+        # Partitions start and heal only here, so marking the cut here (not in a wrapper
+        # around every step) gives the same steps; Extra and World built positionally.
+        for action, succ in super()._faults(world):
+            kind = action.kind
+            if kind == "partition" or kind == "heal":
+                e = succ.extra
+                cut = len(succ.history) if kind == "partition" else -1
+                succ = _new(World, succ[:5] + (_new(Extra, (e.offsets, e.now, cut, e.ties)),))
             yield action, succ
 
     def _deliveries(self, world: World):
@@ -595,7 +598,7 @@ class LwwMultiLeader(MultiLeader):
     def apply_write(self, ctx, leader, state, value, cctx):
         extra = ctx.world.extra
         now = extra.now + 1
-        ctx.world = ctx.world._replace(extra=extra._replace(now=now))
+        ctx.world = _new(World, ctx.world[:5] + (_new(Extra, (extra.offsets, now, extra.cut, extra.ties)),))
         rank = tie_rank(extra.ties, value) if self.params["skew"] else 0
         stamped = (now + extra.offsets[leader], rank, leader, value)
         return max(state, stamped), stamped[:3]
