@@ -142,13 +142,19 @@ class Guarantees:
         neither as such nor superseded (what ``durable_acks`` forbids)."""
         acked = self._judge("acked", world, lambda ops: [
             o for o in ops if o.op == "w" and o.returned is not None])
+        if not acked:
+            return
         retained: dict = {}  # per key: several acknowledged writes share one key's replicas
         covers = self.covers
         for o in acked:
             held = retained.get(o.key)
             if held is None:
                 held = retained[o.key] = tuple(self.retained_versions(world, o.key))
-            if not any(covers(v, o.version) for v in held):
+            version = o.version
+            for v in held:  # a loop, not any(genexpr): this runs for every new state
+                if covers(v, version):
+                    break
+            else:
                 yield o
 
     @always

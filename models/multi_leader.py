@@ -490,8 +490,10 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     # --- helpers the properties share ---------------------------------------------------------
     def _servable(self, world: World):
-        return [n for n in range(self.node_count)
-                if self.node_is_up(world, n) or self.params["recover"]]
+        down = world.faults.down  # what node_is_up reads, read once for all nodes
+        if not down or self.params["recover"]:
+            return range(self.node_count)
+        return [n for n in range(self.node_count) if not down >> n & 1]
 
     def _ops(self, world: World):
         memo = self._verdicts_for(world.history)
