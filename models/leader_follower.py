@@ -660,8 +660,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         yield from self.failover.steps(world)
 
     def _stage_steps(self, world: World):
+        down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
-            if local.role != FOLLOWER or not self.node_is_up(world, node):
+            if local.role != FOLLOWER or down >> node & 1:
                 continue
             # Nodes built by slicing (log, flushed, applied are fields 3, 4, 5): _replace
             # is several times slower, and these run for most states.
@@ -841,8 +842,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def single_leader(self, world: World) -> bool:
         """At most one live node acts as leader at a time (per term, where terms fence)."""
         seen = set()
+        down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
-            if local.role == LEADER and self.node_is_up(world, node):
+            if local.role == LEADER and not down >> node & 1:
                 term = local.term if self.terms else 0
                 if term in seen:
                     return False
