@@ -380,7 +380,10 @@ class ReplicationModel(Model):
                     yield _new(Action, ("recover", node, None, None, self)), \
                         self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node)
         if not f.side and f.partitions < p["partitions"]:
-            for side in self.partition_sides():
+            sides = self.__dict__.get("_partition_sides")
+            if sides is None:  # a function of the parameters alone: listed once per model
+                sides = self._partition_sides = tuple(self.partition_sides())
+            for side in sides:
                 faults = _new(Faults, (down, side, crashes, f.drops, f.dups, f.partitions + 1))
                 yield _new(Action, ("partition", -1, None, side, self)), \
                     _new(World, (nodes, clients, net, history, faults, extra))
