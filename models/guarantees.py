@@ -75,9 +75,11 @@ class Guarantees:
         supersedes it. Families with sibling sets override it."""
         return a == b or self.supersedes(a, b)
 
+    _last_history = None  # (history, its verdicts) of the last state judged
+
     def _judge(self, name: str, world, judge) -> bool:
         history = world.history
-        last = self.__dict__.get("_last_history")
+        last = self._last_history
         verdicts = last[1] if last is not None and last[0] is history else self._verdicts_for(history)
         verdict = verdicts.get(name, _UNJUDGED)
         if verdict is _UNJUDGED:
@@ -90,7 +92,7 @@ class Guarantees:
     def _verdicts_for(self, history: tuple) -> dict:
         # Successive states mostly share one history object, so an identity check saves
         # hashing the whole history for every guarantee of every state.
-        last = self.__dict__.get("_last_history")
+        last = self._last_history
         if last is not None and last[0] is history:
             return last[1]
         memo = self.__dict__.setdefault("_history_memo", {})
