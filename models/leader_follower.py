@@ -825,6 +825,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if self.failover.elects and local.role == LEADER:
             world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(
                 local, local.term)))
+        if node == 0:  # n0 is back: no running write has had it down throughout any more
+            world = world._replace(clients=tuple(
+                c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down
+                else c for c in world.clients))
         return world
 
     # --- versions and what the system still holds ----------------------------------------------
@@ -876,14 +880,6 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if world.extra.acked_while_n0_down:
             world = world._replace(extra=world.extra._replace(acked_while_n0_down=False))
         return super().next_steps(world)
-
-    def _faults(self, world: World):
-        for action, after in super()._faults(world):
-            if action.kind == "recover" and action.actor == 0:
-                after = after._replace(clients=tuple(
-                    c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down
-                    else c for c in after.clients))
-            yield action, after
 
     def describe_changes(self, before: World, after: World) -> list[str]:
         hide = lambda w: w._replace(extra=w.extra._replace(acked_while_n0_down=False))
