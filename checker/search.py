@@ -18,7 +18,7 @@ from itertools import filterfalse
 from typing import Callable, Iterable
 
 from .errors import ModelError, ReplcheckError
-from .liveness import Analysis, ParentView, StateGraph, fairness_text
+from .liveness import UNFAIR, Analysis, ParentView, StateGraph, fairness_text
 from .model import Model, as_model
 from .por import Reducer, refuse_liveness
 from .properties import ALWAYS, LIVENESS, SOMETIMES, Property, fair_action_classes
@@ -333,38 +333,55 @@ def _unseen(succs, succ) -> int:
 
 def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool,
                       watch: _Watch, run: _Run) -> list:
-    """Expand one BFS level and record its edges in ``graph`` (liveness runs)."""
+    """Expand one BFS level and record its edges in ``graph`` (liveness runs).
+
+    Kept flat like ``_expand``: a state is hashed once per transition (``setdefault``
+    both looks it up and stores it when new), and an action's fairness class is looked up
+    in place of a ``StateGraph.class_of`` call; both are per transition.
+    """
     next_frontier: list = []
-    ids, offsets, targets, classes, class_of = (graph.ids, graph.offsets, graph.targets,
-                                                graph.classes, graph.class_of)
+    ids, offsets, targets, classes = graph.ids, graph.offsets, graph.targets, graph.classes
+    keys_append, parents_append = graph.keys.append, graph.parents.append
+    fair_get = graph.fair_index.get
+    class_of = graph.class_of
     tests = watch.tests
-    for state in frontier:
-        src = len(offsets)  # states are expanded in id order
-        offsets.append(len(targets))
-        for action, succ in next_steps(state):
-            run.transitions += 1
-            key = canon(succ) if reduce else succ
-            try:
-                i = ids.get(key)
-            except TypeError as exc:
-                raise _unhashable(key, exc) from None
-            if i is None:
-                if len(ids) >= run.limit:
-                    run.stopped_by = "max_states"
-                    break
-                i = graph.add(key, src)
-                next_frontier.append(succ)
-                for test in tests:
-                    if not test(succ):
-                        tests = watch.examine(key, succ)
+    limit, transitions = run.limit, 0
+    try:
+        for state in frontier:
+            src = len(offsets)  # states are expanded in id order
+            offsets.append(len(targets))
+            for action, succ in next_steps(state):
+                transitions += 1
+                key = canon(succ) if reduce else succ
+                new = len(ids)
+                try:
+                    i = ids.setdefault(key, new)
+                except TypeError as exc:
+                    raise _unhashable(key, exc) from None
+                if i == new:
+                    if new >= limit:
+                        del ids[key]
+                        run.stopped_by = "max_states"
                         break
-            targets.append(i)
-            classes.append(class_of(action))
-        run.expanded += 1
-        if not run.expanded & 255:
-            run.tick(len(ids), len(next_frontier) + len(frontier))
-        if run.stopped_by:
-            break
+                    keys_append(key)
+                    parents_append(src)
+                    next_frontier.append(succ)
+                    for test in tests:
+                        if not test(succ):
+                            tests = watch.examine(key, succ)
+                            break
+                targets.append(i)
+                try:
+                    classes.append(fair_get(action.kind, UNFAIR))
+                except (AttributeError, TypeError):  # no hashable kind: the general rule
+                    classes.append(class_of(action))
+            run.expanded += 1
+            if not run.expanded & 255:
+                run.tick(len(ids), len(next_frontier) + len(frontier))
+            if run.stopped_by:
+                break
+    finally:
+        run.transitions += transitions
     return next_frontier
 
 

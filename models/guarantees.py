@@ -75,8 +75,12 @@ class Guarantees:
         supersedes it. Families with sibling sets override it."""
         return a == b or self.supersedes(a, b)
 
+    _last_history = None  # (history, its verdicts) of the last state judged
+
     def _judge(self, name: str, world, judge) -> bool:
-        verdicts = self._verdicts_for(world.history)
+        history = world.history
+        last = self._last_history
+        verdicts = last[1] if last is not None and last[0] is history else self._verdicts_for(history)
         verdict = verdicts.get(name, _UNJUDGED)
         if verdict is _UNJUDGED:
             ops = verdicts.get("")
@@ -88,7 +92,7 @@ class Guarantees:
     def _verdicts_for(self, history: tuple) -> dict:
         # Successive states mostly share one history object, so an identity check saves
         # hashing the whole history for every guarantee of every state.
-        last = self.__dict__.get("_last_history")
+        last = self._last_history
         if last is not None and last[0] is history:
             return last[1]
         memo = self.__dict__.setdefault("_history_memo", {})
@@ -155,8 +159,19 @@ class Guarantees:
         neither as such nor superseded (what ``durable_acks`` forbids)."""
         acked = self._judge("acked", world, lambda ops: [
             o for o in ops if o.op == "w" and o.returned is not None])
+        if not acked:
+            return
+        retained: dict = {}  # per key: several acknowledged writes share one key's replicas
+        covers = self.covers
         for o in acked:
-            if not any(self.covers(v, o.version) for v in self.retained_versions(world, o.key)):
+            held = retained.get(o.key)
+            if held is None:
+                held = retained[o.key] = tuple(self.retained_versions(world, o.key))
+            version = o.version
+            for v in held:  # a loop, not any(genexpr): this runs for every new state
+                if covers(v, version):
+                    break
+            else:
                 yield o
 
     @always

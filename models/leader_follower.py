@@ -92,7 +92,7 @@ from .leader_follower_failover import strategy_for
 from .leader_follower_state import ARBITER, FAILOVERS, FOLLOWER, LEADER, NO_LEADER, NOOP, STAGES, \
     Entry, Extra, Node, Settings, Waiting, as_follower, common_prefix, last_write, versions
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, permute_mask, \
+from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, _new, permute_mask, \
     replace_at
 
 __all__ = ["LeaderFollower", "Entry", "Node", "Extra", "Waiting", "Settings", "versions",
@@ -500,9 +500,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def on_node_message(self, ctx, node: int, local: Node, msg: Msg) -> Node:
         """Dispatch by kind: client writes and reads, and the log shipments (``append``) and
         acknowledgements (``ack``, ``nack``) between leader and followers."""
-        handler = {"write": self._on_write, "read": self._on_read, "append": self._on_append,
-                   "ack": self._on_ack, "nack": self._on_nack}[msg.kind]
-        return handler(ctx, node, local, msg)
+        handlers = self.__dict__.get("_handlers")
+        if handlers is None:  # built once: a dict of bound methods per message is measurable
+            handlers = self._handlers = {
+                "write": self._on_write, "read": self._on_read, "append": self._on_append,
+                "ack": self._on_ack, "nack": self._on_nack}
+        return handlers[msg.kind](ctx, node, local, msg)
 
     def _on_write(self, ctx, node: int, local: Node, msg: Msg) -> Node:
         """The leader appends the write, ships its log, and acknowledges per replication."""
@@ -698,23 +701,26 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         yield from self.failover.steps(world)
 
     def _stage_steps(self, world: World):
+        down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
-            if local.role != FOLLOWER or not self.node_is_up(world, node):
+            if local.role != FOLLOWER or down >> node & 1:
                 continue
+            # Nodes built by slicing (log, flushed, applied are fields 3, 4, 5): _replace
+            # is several times slower, and these run for most states.
             if self.flush_step and local.flushed < len(local.log):
-                new = local._replace(flushed=len(local.log))
-                if not self.apply_step[node]:
-                    new = new._replace(applied=new.flushed)
+                n = len(local.log)
+                stages = (n, local.applied) if self.apply_step[node] else (n, n)
+                new = _new(Node, local[:4] + stages + local[6:])
                 yield self._local_step(world, "flush", node, local, new, new.flushed)
             if self.apply_step[node] and local.applied < local.flushed:
-                new = local._replace(applied=local.flushed)
+                new = _new(Node, local[:5] + (local.flushed,) + local[6:])
                 yield self._local_step(world, "apply", node, local, new, new.applied)
 
     def _local_step(self, world: World, kind: str, node: int, local: Node, new: Node, detail):
         ctx = Ctx(self, world, node)
         self._maybe_ack(ctx, new, self._stage_position(local))
-        world = world._replace(nodes=replace_at(world.nodes, node, new))
-        return Action(kind, node, None, detail, self), ctx.finish(world)
+        world = _new(World, (replace_at(world.nodes, node, new),) + world[1:])
+        return _new(Action, (kind, node, None, detail, self)), ctx.finish(world)
 
     def _leader_steps(self, world: World):
         for node, local in enumerate(world.nodes):
@@ -849,13 +855,13 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """A crash loses what was not flushed; without durable storage, everything."""
         local = world.nodes[node]
         if self.cfg.durable:
-            new = local._replace(log=local.log[:local.flushed],
-                                 applied=min(local.applied, local.flushed))
-            if local.role == LEADER:
-                new = new._replace(commit=min(local.commit, local.flushed))
+            flushed = local.flushed  # fields 3..6: log, flushed, applied, commit
+            commit = min(local.commit, flushed) if local.role == LEADER else local.commit
+            new = _new(Node, local[:3] + (local.log[:flushed], flushed,
+                                          min(local.applied, flushed), commit) + local[7:])
         else:
             new = Node(ARBITER if local.role == ARBITER else FOLLOWER, 0, NO_LEADER)
-        return world._replace(nodes=replace_at(world.nodes, node, new))
+        return _new(World, (replace_at(world.nodes, node, new),) + world[1:])
 
     def after_recover(self, world: World, node: int) -> World:
         """Under election a node restarts as a follower (its role is not durable); with a
@@ -864,6 +870,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if self.failover.elects and local.role == LEADER:
             world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(
                 local, local.term)))
+        if node == 0:  # n0 is back: no running write has had it down throughout any more
+            world = world._replace(clients=tuple(
+                c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down
+                else c for c in world.clients))
         return world
 
     # --- versions and what the system still holds ----------------------------------------------
@@ -883,8 +893,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def single_leader(self, world: World) -> bool:
         """At most one live node acts as leader at a time (per term, where terms fence)."""
         seen = set()
+        down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
-            if local.role == LEADER and self.node_is_up(world, node):
+            if local.role == LEADER and not down >> node & 1:
                 term = local.term if self.terms else 0
                 if term in seen:
                     return False
@@ -918,14 +929,6 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if world.extra.acked_while_n0_down:
             world = world._replace(extra=world.extra._replace(acked_while_n0_down=False))
         return super().next_steps(world)
-
-    def _faults(self, world: World):
-        for action, after in super()._faults(world):
-            if action.kind == "recover" and action.actor == 0:
-                after = after._replace(clients=tuple(
-                    c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down
-                    else c for c in after.clients))
-            yield action, after
 
     def describe_changes(self, before: World, after: World) -> list[str]:
         """As the runtime, but without the availability witness's one-state mark, which is

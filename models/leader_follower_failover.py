@@ -167,15 +167,24 @@ class Election(Failover):
         learns the new term, and those whose logs are no more up to date vote for it (an
         arbiter, holding no log, votes for any candidate)."""
         m = self.model
-        leaders = [v for v, node in enumerate(world.nodes) if node.role == LEADER]
-        for cand, local in enumerate(world.nodes):
-            if local.role != FOLLOWER or not m.node_is_up(world, cand):
+        current, down, side = world.nodes, world.faults.down, world.faults.side
+        leaders = [v for v, node in enumerate(current) if node.role == LEADER]
+        for cand, local in enumerate(current):
+            if local.role != FOLLOWER or down >> cand & 1:
                 continue
+            # m.reachable(world, cand, v) for an up candidate, inlined: this runs per state.
+            mine = side >> cand & 1
             # Most states have a reachable leader: look at the few leaders before the rest.
-            if any(v != cand and world.nodes[v].term >= local.term and m.reachable(world, cand, v)
-                   for v in leaders):
+            for v in leaders:
+                if v != cand and current[v].term >= local.term and not down >> v & 1 \
+                        and (not side or side >> v & 1 == mine):
+                    break
+            else:
+                v = None
+            if v is not None:
                 continue
-            reach = [v for v in range(m.node_count) if v != cand and m.reachable(world, cand, v)]
+            reach = [v for v in range(m.node_count) if v != cand and not down >> v & 1
+                     and (not side or side >> v & 1 == mine)]
             mine = up_to_date(local.log)
             voters = [v for v in reach if up_to_date(world.nodes[v].log) <= mine]
             if 1 + len(voters) < m.majority:

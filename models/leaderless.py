@@ -72,7 +72,8 @@ from .leaderless_siblings import SiblingsMixin, refuse_unsupported
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind, settings_type
-from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, permute_mask, replace_at
+from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, _new, \
+    permute_mask, replace_at
 
 NO_VERSION = (0, 0, -1)  # the initial value's (timestamp, tie rank, writer)
 INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
@@ -407,7 +408,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
             key, stored, tag = msg.body
             merged = self._merged(local.store[key], stored)
             if merged is not local.store[key]:
-                local = local._replace(store=replace_at(local.store, key, merged))
+                local = _new(type(local), (replace_at(local.store, key, merged),) + local[1:])
             if tag != INTERNAL:
                 ctx.send(msg.src, "ack", tag)
         elif msg.kind == "get":
@@ -429,8 +430,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if msg.body[0] != pc:
             return op_state  # a late reply to an earlier operation
         op = self.scripts[client][pc]
+        # States built positionally: _replace is several times slower on this hot path.
         if isinstance(op_state, Writing) and msg.kind == "ack":
-            op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
+            version, acks, hinted, absent = op_state
+            op_state = _new(Writing, (version, acks | 1 << msg.src, hinted, absent))
             if self._enough(client, pc, "write_cl", "w", op_state.acks):
                 ctx.complete(client, op.value, op_state.version)
                 if op_state.absent:
@@ -441,7 +444,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
             if self._enough(client, pc, "read_cl", "r", sum(1 << node for node, _ in replies)):
                 op_state = self._read_quorum_reached(ctx, client, op, op_state)
         elif isinstance(op_state, WritingBack) and msg.kind == "ack":
-            op_state = op_state._replace(acks=op_state.acks | 1 << msg.src)
+            op_state = _new(WritingBack, (op_state.best, op_state.acks | 1 << msg.src))
             level, count = ("read_cl", "r") if self.cfg.read_cl else ("write_cl", "w")
             if self._enough(client, pc, level, count, op_state.acks):
                 ctx.complete(client, op_state.best.value, op_state.best.version)

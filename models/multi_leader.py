@@ -102,7 +102,7 @@ from .leaderless_modes import mode_note, with_note
 from .multi_leader_revisions import RevisionsMixin
 from .params import Param, bind, settings_type
 from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
-                      replace_at)
+                      _new, replace_at)
 
 
 class Extra(NamedTuple):
@@ -139,7 +139,10 @@ def _join(a: tuple, b: tuple) -> tuple:
 
 
 def _leq(a: tuple, b: tuple) -> bool:
-    return all(x <= y for x, y in zip(a, b))
+    for x, y in zip(a, b):  # a loop, not all(genexpr): called per retained version per state
+        if x > y:
+            return False
+    return True
 
 
 def _maximal(versions) -> tuple:
@@ -402,17 +405,15 @@ class MultiLeader(Guarantees, ReplicationModel):
         """No clocks and no partition; LWW's ``init_states`` sets the clocks of each initial world."""
         return Extra()
 
-    def next_steps(self, world: World):
-        """The runtime's steps; when partitions may happen, a partition step also records the
-        history length at which it started and a heal clears it (for the availability witness)."""
-        if not self.cfg.partitions:
-            yield from super().next_steps(world)
-            return
-        for action, succ in super().next_steps(world):
-            if action.kind == "partition":
-                succ = succ._replace(extra=succ.extra._replace(cut=len(succ.history)))
-            elif action.kind == "heal":
-                succ = succ._replace(extra=succ.extra._replace(cut=-1))
+    def _faults(self, world: World):
+        # Partitions start and heal only here, so marking the cut here (not in a wrapper
+        # around every step) gives the same steps; Extra and World built positionally.
+        for action, succ in super()._faults(world):
+            kind = action.kind
+            if kind == "partition" or kind == "heal":
+                e = succ.extra
+                cut = len(succ.history) if kind == "partition" else -1
+                succ = _new(World, succ[:5] + (_new(Extra, (e.offsets, e.now, cut, e.ties)),))
             yield action, succ
 
     def _deliveries(self, world: World):
@@ -517,8 +518,10 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     # --- helpers the properties share ---------------------------------------------------------
     def _servable(self, world: World):
-        return [n for n in range(self.node_count)
-                if self.node_is_up(world, n) or self.cfg.recover]
+        down = world.faults.down  # what node_is_up reads, read once for all nodes
+        if not down or self.cfg.recover:
+            return range(self.node_count)
+        return [n for n in range(self.node_count) if not down >> n & 1]
 
     def _ops(self, world: World):
         memo = self._verdicts_for(world.history)
@@ -632,7 +635,7 @@ class LwwMultiLeader(MultiLeader):
         stamped below what the leader holds is acknowledged and discarded (the LWW anomaly)."""
         extra = ctx.world.extra
         now = extra.now + 1
-        ctx.world = ctx.world._replace(extra=extra._replace(now=now))
+        ctx.world = _new(World, ctx.world[:5] + (_new(Extra, (extra.offsets, now, extra.cut, extra.ties)),))
         rank = tie_rank(extra.ties, value) if self.cfg.skew else 0
         stamped = (now + extra.offsets[leader], rank, leader, value)
         return max(state, stamped), stamped[:3]

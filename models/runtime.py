@@ -307,42 +307,58 @@ class ReplicationModel(Model):
             return
         f, p = world.faults, self.params
         can_dup, can_drop = f.dups < p["dups"], f.drops < p["drops"]
-        deliverable = self.deliverable
+        # The default ``deliverable`` is inlined (it runs for every message of every state);
+        # a family that overrides it is asked instead.
+        custom = type(self).deliverable is not ReplicationModel.deliverable
+        down, side, n = f.down, f.side, self.node_count
+        nodes, clients, history, extra = world.nodes, world.clients, world.history, world.extra
+        deliver = self._deliver
         seen = None
         for i, msg in enumerate(net):
             if msg == seen:
                 continue
             seen = msg
-            ok = deliverable(world, msg)
+            if custom:
+                ok = self.deliverable(world, msg)
+            else:
+                dst = msg.dst
+                ok = not (down >> dst & 1 and dst < n) and \
+                    (not side or (side >> dst & 1) == (side >> msg.src & 1))
             if not (ok or can_drop):
                 continue
             rest = net[:i] + net[i + 1:]
             if ok:
-                yield _new(Action, ("deliver", msg.dst, msg, None, self)), self._deliver(world, msg, rest)
+                yield _new(Action, ("deliver", msg.dst, msg, None, self)), deliver(world, msg, rest)
                 if can_dup:
-                    faults = _new(Faults, (f.down, f.side, f.crashes, f.drops, f.dups + 1, f.partitions))
-                    dup = _new(World, (world.nodes, world.clients, net, world.history, faults, world.extra))
-                    yield _new(Action, ("duplicate", msg.dst, msg, None, self)), self._deliver(dup, msg, net)
+                    faults = _new(Faults, (down, side, f.crashes, f.drops, f.dups + 1, f.partitions))
+                    dup = _new(World, (nodes, clients, net, history, faults, extra))
+                    yield _new(Action, ("duplicate", msg.dst, msg, None, self)), deliver(dup, msg, net)
             if can_drop:
-                faults = _new(Faults, (f.down, f.side, f.crashes, f.drops + 1, f.dups, f.partitions))
+                faults = _new(Faults, (down, side, f.crashes, f.drops + 1, f.dups, f.partitions))
                 yield _new(Action, ("drop", msg.src, msg, None, self)), \
-                    _new(World, (world.nodes, world.clients, rest, world.history, faults, world.extra))
+                    _new(World, (nodes, clients, rest, history, faults, extra))
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
         world = _new(World, (world.nodes, world.clients, rest, world.history, world.faults, world.extra))
         dst = msg.dst
         ctx = Ctx(self, world, dst)
         if dst < self.node_count:
-            old = world.nodes[dst]
-            local = self.on_node_message(ctx, dst, old, msg)
+            local = self.on_node_message(ctx, dst, world.nodes[dst], msg)
             w = ctx.world
-            if local is not w.nodes[dst]:
-                w = _new(World, (replace_at(w.nodes, dst, local), w.clients, w.net, w.history, w.faults, w.extra))
-            return ctx.finish(w)
+            nodes = w.nodes
+            if local is not nodes[dst]:
+                nodes = replace_at(nodes, dst, local)
+            elif not (ctx.sent or ctx.events):
+                return w
+            # What ``ctx.finish`` does, folded into the one World this step builds.
+            sent, events = ctx.sent, ctx.events
+            net = tuple(sorted(w.net + tuple(sent))) if sent else w.net
+            history = w.history + tuple(events) if events else w.history
+            return _new(World, (nodes, w.clients, net, history, w.faults, w.extra))
         c = dst - self.node_count
         client = world.clients[c]
         if client.op is None:
-            return ctx.finish(world)  # a late reply to a finished operation
+            return world  # a late reply to a finished operation: nothing to finish
         op_state = self.on_client_message(ctx, c, client.op, msg)
         return ctx.finish(ctx.apply_client(ctx.world, c, op_state))
 
@@ -364,7 +380,10 @@ class ReplicationModel(Model):
                     yield _new(Action, ("recover", node, None, None, self)), \
                         self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node)
         if not f.side and f.partitions < p["partitions"]:
-            for side in self.partition_sides():
+            sides = self.__dict__.get("_partition_sides")
+            if sides is None:  # a function of the parameters alone: listed once per model
+                sides = self._partition_sides = tuple(self.partition_sides())
+            for side in sides:
                 faults = _new(Faults, (down, side, crashes, f.drops, f.dups, f.partitions + 1))
                 yield _new(Action, ("partition", -1, None, side, self)), \
                     _new(World, (nodes, clients, net, history, faults, extra))
