@@ -195,6 +195,45 @@ class Witnesses:
         return any(e.kind == "ok" and e.op == "r" and e.value != 0 for e in world.history)
 
 
+# What a workload must do before a guarantee can fail at all: (pattern, words). A session
+# pattern (a, b) needs one client's script to do a and later b on one key; "any" patterns
+# count operations over all clients.
+_NEEDS = {
+    "read_your_writes": (("session", "w", "r"), "a write then a read of its key in one session"),
+    "monotonic_reads": (("session", "r", "r"), "two reads of one key in one session"),
+    "monotonic_writes": (("session", "w", "w"), "two writes of one key in one session"),
+    "writes_follow_reads": (("session", "r", "w"), "a read then a write of its key in one session"),
+    "no_lost_updates": (("any", "w", "w"), "two writes of one key"),
+    "linearizable": (("any", "w", "r"), "a write and a read of one key"),
+    "durable_acks": (("any", "w", None), "a write"),
+    "no_acknowledged_write_lost": (("any", "w", None), "a write"),
+}
+
+
+def unexercised(scripts) -> dict:
+    """The guarantees that the client ``scripts`` (``"w r"``, ``"inc r"``, ``"add:a r"``, ...;
+    any operation but ``r`` counts as a write) can never violate, each with what a workload
+    must do first: their HOLDS is vacuous for this workload."""
+    sessions = [[("r" if op == "r" else "w", key or "x") for op, _, key in
+                 (word.partition(":") for word in script.split())] for script in scripts]
+    out = {}
+    for name, ((scope, a, b), words) in _NEEDS.items():
+        if not _pattern_occurs(sessions, scope, a, b):
+            out[name] = words
+    return out
+
+
+def _pattern_occurs(sessions, scope: str, a: str, b) -> bool:
+    if b is None:
+        return any(op == a for ops in sessions for op, _ in ops)
+    if scope == "session":
+        return any(x[0] == a and y[0] == b and x[1] == y[1]
+                   for ops in sessions for i, x in enumerate(ops) for y in ops[i + 1:])
+    every = [(i, j, op, key) for i, ops in enumerate(sessions) for j, (op, key) in enumerate(ops)]
+    return any(x[2] == a and y[2] == b and x[3] == y[3] and x[:2] != y[:2]
+               for x in every for y in every)
+
+
 def _linearizable_per_key(ops: list[Operation]) -> bool:
     for key in {o.key for o in ops}:
         register_ops = tuple(

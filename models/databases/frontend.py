@@ -140,6 +140,11 @@ class Frontend:
         the first setting that is unknown, badly valued or not modelled."""
         translation = self.build(self.read(given))
         translation.crash_params = self._under_crashes(given)
+        if not translation.params.get("clients"):
+            shown = ",".join(translation.workload())
+            translation.decide("clients", "(not given)", f"clients={shown} (the model's default "
+                               "workload; give clients=\"w r r,w\" or the like to exercise more "
+                               "guarantees)")
         return translation
 
     def _under_crashes(self, given: dict):

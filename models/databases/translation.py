@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from replcheck.checker.errors import ParameterError
+
+from ..guarantees import unexercised
 from replcheck.checker.wording import Wording
 
 DOCS = "docs/databases.md"
@@ -118,11 +120,23 @@ class Translation:
         """After the verdicts: the one-line summary (strongest holds, weakest fails) and how
         each verdict compares with what the documentation states."""
         verdicts = {p.name: p for p in result.properties}
-        holds = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "HOLDS"]
+        idle = unexercised(self.workload())
+        holds = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "HOLDS"
+                 and p.name not in idle]
         fails = [f"{p.name} ({len(p.trace)}-step trace)" if p.trace is not None else p.name
                  for p in result.properties if p.kind == "always" and p.verdict.value == "VIOLATED"]
+        undecided = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "UNKNOWN"]
         out = [f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
-               f"fails: {', '.join(fails) or 'nothing'}"]
+               f"fails: {', '.join(fails) or 'nothing'}"
+               + (f"; undecided (the search did not finish): {', '.join(undecided)}" if undecided else "")]
+        vacuous = [f"{p.name} (needs {idle[p.name]})" for p in result.properties
+                   if p.kind == "always" and p.verdict.value == "HOLDS" and p.name in idle]
+        if vacuous:
+            out.append(f"  not exercised by the workload clients={','.join(self.workload())}, so their "
+                       f"HOLDS says nothing: {'; '.join(vacuous)}; give clients=... that do it")
+        if not any(self.params.get(f) for f in ("crashes", "partitions", "drops", "dups")):
+            out.append("  no faults were explored (faults=none): these verdicts are for a healthy "
+                       "system; give faults=... (replcheck check DATABASE --help) to explore failures")
         seen = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "HOLDS"]
         never = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "VIOLATED"]
         if seen or never:  # availability and other witnesses: what can and cannot happen
@@ -130,9 +144,18 @@ class Translation:
                        f"never happens: {', '.join(never) or 'nothing'}")
         for prop, (verdict, source) in self.documented.items():
             got = verdicts[prop].verdict.value if prop in verdicts else "not checked"
-            mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else "DISAGREES")
+            mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else
+                                                    "undecided" if got == "UNKNOWN" else "DISAGREES")
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
+
+    def workload(self) -> tuple:
+        """The client scripts this configuration runs: the translation's, or the model's
+        default."""
+        if self.params.get("clients"):
+            return tuple(self.params["clients"])
+        from replcheck.checker.registry import model_class
+        return next(tuple(p.default) for p in model_class(self.model).PARAMS if p.name == "clients")
 
     def staleness(self, params: dict, ks=(1, 2, 3)) -> dict:
         """PBS k-staleness (``docs/staleness.md``) for this configuration's quorums: the exact
