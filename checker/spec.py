@@ -24,7 +24,9 @@ or refuses a setting it does not model.
 Every problem is a ``SpecError`` naming the file and the field.
 """
 
+import os
 import tomllib
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +113,9 @@ def find_specs(target: Path) -> list[Path]:
 def load_spec(path: Path) -> Spec:
     """Read and validate ``path``; the model is built once to check its parameters."""
     where = str(path)
+    if path.suffix == ".py":
+        raise SpecError(where, None, "a Python file, not a spec: name the model class in it as "
+                                     f"{path}:ClassName (e.g. 'replcheck check {path}:MyModel n=3')")
     text = _read_text(path, where)
     try:
         data = tomllib.loads(text)
@@ -255,12 +260,25 @@ def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress
                        **(spec.bounds if bounds is None else bounds))
     except ReplcheckError as exc:
         raise SpecError(spec.where, None, str(exc)) from None
+    except Exception as exc:  # the model's own code failed while being explored
+        if os.environ.get("REPLCHECK_TRACEBACK"):
+            raise
+        raise SpecError(spec.where, None, model_failure(exc)) from None
     if progress:
         progress(None)
     found = mismatches(spec, result)
     if spec.translation is not None:  # the product's documentation, as the front end states it
         found += [f"documented: {d}" for d in spec.translation.disagreements(result)]
     return model, result, found
+
+
+def model_failure(exc: BaseException) -> str:
+    """One line for an exception a model raised during exploration: what, and where (the
+    innermost frame), with the way to see the whole traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return (f"the model raised {type(exc).__name__}: {exc}{where} while being explored; fix the "
+            "model, or set REPLCHECK_TRACEBACK=1 to see the whole traceback")
 
 
 def mismatches(spec: Spec, result) -> list[str]:

@@ -343,3 +343,25 @@ def test_quiet_output_to_a_full_disk_is_one_line(tmp_path):
                               stderr=subprocess.PIPE, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_model_that_raises_gets_one_line_and_exit_2(tmp_path):
+    model = tmp_path / "boom.py"
+    model.write_text("from replcheck.checker import Model, always\n"
+                     "class Boom(Model):\n"
+                     "    def init_states(self):\n        yield 0\n"
+                     "    def next_steps(self, s):\n"
+                     "        if s > 2:\n            raise KeyError('oops')\n"
+                     "        yield 'inc', s + 1\n"
+                     "    @always\n    def small(self, s):\n        return s < 10\n")
+    done = subprocess.run([sys.executable, "-m", "replcheck", "check", f"{model}:Boom"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "the model raised KeyError: 'oops'" in done.stderr and "boom.py:7 in next_steps" in done.stderr
+
+
+def test_a_python_file_without_a_class_names_the_form(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "replcheck", "check", "examples/primary_backup.py"],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "examples/primary_backup.py:ClassName" in done.stderr
