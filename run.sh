@@ -57,6 +57,7 @@ case "${1:-}" in
     setup_venv; setup_dot; setup_chromium
     command -v java >/dev/null 2>&1 || apt_install openjdk-17-jre-headless || echo "note: no Java; tests/test_tla_twin.py is skipped"
     "$VENV/bin/ruff" check --quiet .
+    "$VENV/bin/ruff" format --check --quiet .   # the code stays as `ruff format .` leaves it
     "$VENV/bin/python" -m pytest
     ;;
   *)

@@ -40,15 +40,18 @@ CACHES = shutil.ignore_patterns("__pycache__")
 # machine; each exercises a different family's hot path (election and terms; quorums,
 # read repair and a crash; LWW clocks with skew across three regions and a partition).
 SUITE = {
-    "lf_async_election": ("leader_follower", {
-        "followers": 2, "replication": "async", "failover": "election",
-        "crashes": 1, "partitions": 1}),
-    "leaderless_n3_repair_crash_drop": ("leaderless", {
-        "n": 3, "w": 2, "r": 2, "crashes": 1, "drops": 1, "clients": ["w", "r"],
-        "read_repair": "async"}),
-    "ml_lww_three_regions_skew": ("multi_leader", {
-        "conflict": "lww", "leaders": 3, "skew": 1, "partitions": 1,
-        "clients": ["w", "w"], "homes": ["l0", "l1"]}),
+    "lf_async_election": (
+        "leader_follower",
+        {"followers": 2, "replication": "async", "failover": "election", "crashes": 1, "partitions": 1},
+    ),
+    "leaderless_n3_repair_crash_drop": (
+        "leaderless",
+        {"n": 3, "w": 2, "r": 2, "crashes": 1, "drops": 1, "clients": ["w", "r"], "read_repair": "async"},
+    ),
+    "ml_lww_three_regions_skew": (
+        "multi_leader",
+        {"conflict": "lww", "leaders": 3, "skew": 1, "partitions": 1, "clients": ["w", "w"], "homes": ["l0", "l1"]},
+    ),
 }
 
 
@@ -70,10 +73,22 @@ def worker(name: str, model_name: str, params: dict, expect_root: str) -> None:
     result = check(model)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     verdicts = {p.name: (p.verdict.name, trace_digest(p.trace)) for p in result.properties}
-    print(RESULT_PREFIX + json.dumps({
-        "name": name, "states": result.stats.states, "transitions": result.stats.transitions,
-        "depth": result.stats.depth, "stopped_by": result.stats.stopped_by,
-        "verdicts": verdicts, "wall": wall, "cpu": cpu}), flush=True)
+    print(
+        RESULT_PREFIX
+        + json.dumps(
+            {
+                "name": name,
+                "states": result.stats.states,
+                "transitions": result.stats.transitions,
+                "depth": result.stats.depth,
+                "stopped_by": result.stats.stopped_by,
+                "verdicts": verdicts,
+                "wall": wall,
+                "cpu": cpu,
+            }
+        ),
+        flush=True,
+    )
 
 
 def trace_digest(trace) -> "str | None":
@@ -81,6 +96,7 @@ def trace_digest(trace) -> "str | None":
     if trace is None:
         return None
     import hashlib
+
     text = "\n".join(f"{step.action}|{step.state!r}" for step in trace.steps)
     return f"{len(trace.steps)}:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
@@ -88,8 +104,7 @@ def trace_digest(trace) -> "str | None":
 # --- the driver ---------------------------------------------------------------------------------
 def git(*args: str) -> str:
     """Output of a git command run in the repository (read-only commands only)."""
-    return subprocess.run(("git", "-C", str(REPO)) + args, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(("git", "-C", str(REPO)) + args, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def default_old() -> str:
@@ -105,8 +120,9 @@ def export_tree(ref: str, into: Path) -> Path:
     returns the directory to put on PYTHONPATH."""
     src = into / "src"
     src.mkdir(parents=True)
-    archive = subprocess.run(("git", "-C", str(REPO), "archive", ref, "package", "checker", "models"),
-                             check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ("git", "-C", str(REPO), "archive", ref, "package", "checker", "models"), check=True, capture_output=True
+    ).stdout
     subprocess.run(("tar", "-x", "-C", str(src)), input=archive, check=True)
     return assemble(src, into / "site")
 
@@ -125,14 +141,14 @@ def run_one(site: Path, name: str) -> dict:
     """One worker process on ``site``'s tree; its RESULT as a dict."""
     model_name, params = SUITE[name]
     env = dict(os.environ, PYTHONPATH=str(site), PYTHONHASHSEED="0")
-    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import models; "
-            "models.worker(*json.loads(sys.argv[2]))")
+    code = "import json, sys; sys.path.insert(0, sys.argv[1]); import models; models.worker(*json.loads(sys.argv[2]))"
     arg = json.dumps([name, model_name, params, str(site)])
-    out = subprocess.run((sys.executable, "-c", code, str(Path(__file__).parent), arg),
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        (sys.executable, "-c", code, str(Path(__file__).parent), arg), env=env, capture_output=True, text=True
+    )
     for line in out.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            return json.loads(line[len(RESULT_PREFIX) :])
     raise SystemExit(f"models.py: {name} failed on {site}:\n{out.stderr.strip()[-2000:]}")
 
 
@@ -140,9 +156,15 @@ def summarise(runs: list[dict]) -> dict:
     """Medians of wall and CPU seconds; the counts (equal in every run by construction)."""
     wall = statistics.median(r["wall"] for r in runs)
     cpu = statistics.median(r["cpu"] for r in runs)
-    return {"states": runs[0]["states"], "transitions": runs[0]["transitions"], "wall": wall,
-            "cpu": cpu, "rate": runs[0]["states"] / wall, "cpu_rate": runs[0]["states"] / cpu,
-            "runs": [round(r["wall"], 2) for r in runs]}
+    return {
+        "states": runs[0]["states"],
+        "transitions": runs[0]["transitions"],
+        "wall": wall,
+        "cpu": cpu,
+        "rate": runs[0]["states"] / wall,
+        "cpu_rate": runs[0]["states"] / cpu,
+        "runs": [round(r["wall"], 2) for r in runs],
+    }
 
 
 def same_exploration(a: dict, b: dict) -> bool:
@@ -177,14 +199,20 @@ def main(argv=None) -> int:
                     raise SystemExit(f"models.py: {name}: {tree} explored differently run to run")
             agree = same_exploration(runs["old"][0], runs["new"][0])
             rows.append((name, summarise(runs["old"]), summarise(runs["new"]), agree))
-    print(f"old = {old_ref[:12]} ({git('log', '-1', '--format=%s', old_ref)[:60]}), "
-          f"new = working tree; medians of {args.repeat}")
-    print(f"{'config':<32} {'states':>9} {'old s':>7} {'new s':>7} {'old st/s':>9} {'new st/s':>9} "
-          f"{'ratio':>6} {'cpu ratio':>9}  same?")
+    print(
+        f"old = {old_ref[:12]} ({git('log', '-1', '--format=%s', old_ref)[:60]}), "
+        f"new = working tree; medians of {args.repeat}"
+    )
+    print(
+        f"{'config':<32} {'states':>9} {'old s':>7} {'new s':>7} {'old st/s':>9} {'new st/s':>9} "
+        f"{'ratio':>6} {'cpu ratio':>9}  same?"
+    )
     for name, old, new, agree in rows:
-        print(f"{name:<32} {new['states']:>9,} {old['wall']:>7.2f} {new['wall']:>7.2f} "
-              f"{old['rate']:>9,.0f} {new['rate']:>9,.0f} {new['rate'] / old['rate']:>5.2f}x "
-              f"{new['cpu_rate'] / old['cpu_rate']:>8.2f}x  {'yes' if agree else 'NO: counts differ'}")
+        print(
+            f"{name:<32} {new['states']:>9,} {old['wall']:>7.2f} {new['wall']:>7.2f} "
+            f"{old['rate']:>9,.0f} {new['rate']:>9,.0f} {new['rate'] / old['rate']:>5.2f}x "
+            f"{new['cpu_rate'] / old['cpu_rate']:>8.2f}x  {'yes' if agree else 'NO: counts differ'}"
+        )
     if args.json:
         print(json.dumps([{"config": n, "old": o, "new": w, "same": a} for n, o, w, a in rows], indent=1))
     return 0 if all(a for *_, a in rows) else 1

@@ -93,15 +93,15 @@ def split(model, states: list, repeat: int) -> dict[str, float]:
                         nxt.append(succ)
             frontier = nxt
 
-    return {"model: successors": timed(expand, repeat),
-            "model: properties": timed(evaluate, repeat),
-            "hash + lookup, once per successor": timed(look_up, repeat),
-            "bare BFS (successors + dict)": timed(bare_bfs, repeat),
-            "check()": timed(lambda: check(model), repeat),
-            "check(symmetry=canonical)": timed(
-                lambda: check(model, symmetry=model.canonical), repeat),
-            "canonical() on every state": timed(
-                lambda: [model.canonical(s) for s in states], repeat)}
+    return {
+        "model: successors": timed(expand, repeat),
+        "model: properties": timed(evaluate, repeat),
+        "hash + lookup, once per successor": timed(look_up, repeat),
+        "bare BFS (successors + dict)": timed(bare_bfs, repeat),
+        "check()": timed(lambda: check(model), repeat),
+        "check(symmetry=canonical)": timed(lambda: check(model, symmetry=model.canonical), repeat),
+        "canonical() on every state": timed(lambda: [model.canonical(s) for s in states], repeat),
+    }
 
 
 def grouped_profile(model, top: int) -> None:
@@ -144,11 +144,10 @@ def main(argv=None) -> int:
         "model successors": parts["model: successors"],
         "model properties": parts["model: properties"],
         "hash + dict lookup": parts["hash + lookup, once per successor"],
-        "rest of a bare BFS (loop, insert, append)":
-            parts["bare BFS (successors + dict)"] - parts["model: successors"]
-            - parts["hash + lookup, once per successor"],
-        "engine beyond a bare BFS": full - parts["bare BFS (successors + dict)"]
-            - parts["model: properties"],
+        "rest of a bare BFS (loop, insert, append)": parts["bare BFS (successors + dict)"]
+        - parts["model: successors"]
+        - parts["hash + lookup, once per successor"],
+        "engine beyond a bare BFS": full - parts["bare BFS (successors + dict)"] - parts["model: properties"],
     }
     print(f"\n  check() = {full:.2f} s, split:")
     for name, seconds in shares.items():

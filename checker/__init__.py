@@ -15,14 +15,32 @@ The Python API, for a project's own test suite (docs/models.md walks through it)
 """
 
 from .errors import ModelError, ParameterError, ReplcheckError, SpecError, UsageError
-from .properties import (always, always_eventually, assume_infinitely_often, eventually,
-                         eventually_always, sometimes)
+from .properties import always, always_eventually, assume_infinitely_often, eventually, eventually_always, sometimes
 from .model import Model, as_model
 from .report import trace_lines
 from .result import PropertyResult, Result, Stats, Step, Trace, Verdict
 from .search import check
 
-__all__ = ["check", "Model", "as_model", "always", "sometimes", "eventually", "always_eventually",
-           "eventually_always", "assume_infinitely_often", "Result", "PropertyResult",
-           "Stats", "Step", "Trace", "Verdict", "ModelError", "SpecError",
-           "ParameterError", "ReplcheckError", "UsageError", "trace_lines"]
+__all__ = [
+    "check",
+    "Model",
+    "as_model",
+    "always",
+    "sometimes",
+    "eventually",
+    "always_eventually",
+    "eventually_always",
+    "assume_infinitely_often",
+    "Result",
+    "PropertyResult",
+    "Stats",
+    "Step",
+    "Trace",
+    "Verdict",
+    "ModelError",
+    "SpecError",
+    "ParameterError",
+    "ReplcheckError",
+    "UsageError",
+    "trace_lines",
+]

@@ -19,7 +19,7 @@ from . import registry
 from .errors import ReplcheckError, SpecError, UsageError
 from .model import as_model, offers_symmetry
 from .properties import declared_properties, first_line
-from .report import (is_failure, result_json, stats_line, trace_lines, verdict_line)
+from .report import is_failure, result_json, stats_line, trace_lines, verdict_line
 from .params import typed_params
 from .output import OutputError, check_out_dir, remove_stale, spec_folder, write_atomic
 from .spec import Spec, check_spec, database_spec, find_specs, load_spec, parse_assignments, validate
@@ -48,87 +48,166 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand: check, sweep, list, and those registered in the
     replcheck.commands group (prove, synthesize)."""
-    parser = _Parser(prog="replcheck", description="A model checker for database replication: "
-                     "explores every reachable state of a bounded configuration and reports "
-                     "which guarantees hold, with the shortest counterexample for each that fails.",
-                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="replcheck",
+        description="A model checker for database replication: "
+        "explores every reachable state of a bounded configuration and reports "
+        "which guarantees hold, with the shortest counterexample for each that fails.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    c = sub.add_parser("check", help="check spec files, directories of specs, or an ad hoc model",
-                       description="Check specs (files or directories of *.toml) against their "
-                       "expected verdicts, or an ad hoc configuration: MODEL key=value ...",
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("targets", nargs="+", metavar="SPEC_OR_DIR | MODEL key=value | DATABASE setting=value",
-                   help="spec files or directories, a model name followed by parameters, or a "
-                        "database (replcheck list databases) followed by its own settings")
-    c.add_argument("--json", action="store_true",
-                   help="print the whole result (verdicts, statistics, traces) as JSON on stdout")
-    c.add_argument("--out", metavar="DIR", type=Path,
-                   help="write each counterexample and witness as DOT, SVG, text and JSON under DIR")
-    c.add_argument("--itf", metavar="FILE", type=Path,
-                   help="write the counterexamples in the Informal Trace Format of Apalache and Quint "
-                        "(JSON, the state as data): FILE when there is one, FILE's stem plus "
-                        ".PROPERTY.itf.json for each when there are several; one spec only")
+    c = sub.add_parser(
+        "check",
+        help="check spec files, directories of specs, or an ad hoc model",
+        description="Check specs (files or directories of *.toml) against their "
+        "expected verdicts, or an ad hoc configuration: MODEL key=value ...",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument(
+        "targets",
+        nargs="+",
+        metavar="SPEC_OR_DIR | MODEL key=value | DATABASE setting=value",
+        help="spec files or directories, a model name followed by parameters, or a "
+        "database (replcheck list databases) followed by its own settings",
+    )
+    c.add_argument(
+        "--json", action="store_true", help="print the whole result (verdicts, statistics, traces) as JSON on stdout"
+    )
+    c.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="write each counterexample and witness as DOT, SVG, text and JSON under DIR",
+    )
+    c.add_argument(
+        "--itf",
+        metavar="FILE",
+        type=Path,
+        help="write the counterexamples in the Informal Trace Format of Apalache and Quint "
+        "(JSON, the state as data): FILE when there is one, FILE's stem plus "
+        ".PROPERTY.itf.json for each when there are several; one spec only",
+    )
     c.add_argument("--max-depth", type=_depth, metavar="N", help="explore at most N steps deep")
     c.add_argument("--max-states", type=_count, metavar="N", help="store at most N distinct states")
     c.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="stop after SECONDS")
-    c.add_argument("--property", action="append", dest="properties", metavar="NAME",
-                   help="check only this property (repeatable)")
-    c.add_argument("--symmetry", action="store_true",
-                   help="treat interchangeable replicas as one (fewer states, same verdicts); "
-                        "specs can ask for it with symmetry = true")
-    c.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state hashes instead of states in the visited set (as TLC "
-                        "does), with a tiny stated chance of a collision. It saves little: the "
-                        "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
-                        "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness")
-    c.add_argument("--por", action="store_true",
-                   help="partial-order reduction: explore one order of steps the model declares "
-                        "independent and invisible (safety only; liveness is refused; traces stay "
-                        "real but may not be the shortest; specs' state pins are not compared)")
-    c.add_argument("--staleness", action="store_true",
-                   help="with a database configuration (cassandra, riak): also print the exact "
-                        "probability that a read returns one of the k latest writes (k = 1..3, "
-                        "probabilistically bounded staleness; docs/staleness.md)")
-    c.add_argument("--availability", action="store_true",
-                   help="with a database configuration: also find, by exploring it under crashes, how "
-                        "many members may be down while a write and a read still succeed, and how "
-                        "many crashes an acknowledged write survives, each with the trace that breaks "
-                        "it (one client, one operation; --time-limit bounds each search, default 60 s)")
-    c.add_argument("--por-baseline", action="store_true",
-                   help="with --por, also explore without it and report both state counts")
-    c.add_argument("--workers", type=_workers, metavar="N", default=0,
-                   help="explore breadth-first across N Ray worker processes (local cluster "
-                        "unless --ray): same states, verdicts and traces; needs the [ray] extra")
-    c.add_argument("--ray", metavar="ADDRESS", dest="ray_address",
-                   help="run the workers on the Ray cluster at ADDRESS (e.g. 10.0.0.1:6379, or auto)")
-    c.add_argument("--quiet", action="store_true",
-                   help="print only the final summary and problems: no per-spec verdicts, traces "
-                        "or progress")
-    sw = sub.add_parser("sweep", help="check every combination of parameter values",
-                        description="Explore the model once per combination of parameter "
-                        "values and print a matrix per property; ranges may refer to earlier "
-                        "parameters, e.g. replcheck sweep leaderless n=1..4 w=1..n r=1..n",
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument(
+        "--property", action="append", dest="properties", metavar="NAME", help="check only this property (repeatable)"
+    )
+    c.add_argument(
+        "--symmetry",
+        action="store_true",
+        help="treat interchangeable replicas as one (fewer states, same verdicts); "
+        "specs can ask for it with symmetry = true",
+    )
+    c.add_argument(
+        "--fingerprints",
+        action="store_true",
+        help="store 64-bit state hashes instead of states in the visited set (as TLC "
+        "does), with a tiny stated chance of a collision. It saves little: the "
+        "frontier of whole states dominates (measured on n3_w2_r2_blocking_repair, "
+        "92,854 states: peak 239 MB without, 245 MB with). Ignored for liveness",
+    )
+    c.add_argument(
+        "--por",
+        action="store_true",
+        help="partial-order reduction: explore one order of steps the model declares "
+        "independent and invisible (safety only; liveness is refused; traces stay "
+        "real but may not be the shortest; specs' state pins are not compared)",
+    )
+    c.add_argument(
+        "--staleness",
+        action="store_true",
+        help="with a database configuration (cassandra, riak): also print the exact "
+        "probability that a read returns one of the k latest writes (k = 1..3, "
+        "probabilistically bounded staleness; docs/staleness.md)",
+    )
+    c.add_argument(
+        "--availability",
+        action="store_true",
+        help="with a database configuration: also find, by exploring it under crashes, how "
+        "many members may be down while a write and a read still succeed, and how "
+        "many crashes an acknowledged write survives, each with the trace that breaks "
+        "it (one client, one operation; --time-limit bounds each search, default 60 s)",
+    )
+    c.add_argument(
+        "--por-baseline", action="store_true", help="with --por, also explore without it and report both state counts"
+    )
+    c.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        default=0,
+        help="explore breadth-first across N Ray worker processes (local cluster "
+        "unless --ray): same states, verdicts and traces; needs the [ray] extra",
+    )
+    c.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        dest="ray_address",
+        help="run the workers on the Ray cluster at ADDRESS (e.g. 10.0.0.1:6379, or auto)",
+    )
+    c.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the final summary and problems: no per-spec verdicts, traces or progress",
+    )
+    sw = sub.add_parser(
+        "sweep",
+        help="check every combination of parameter values",
+        description="Explore the model once per combination of parameter "
+        "values and print a matrix per property; ranges may refer to earlier "
+        "parameters, e.g. replcheck sweep leaderless n=1..4 w=1..n r=1..n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sw.add_argument("model", help="a model name (see replcheck list)")
-    sw.add_argument("ranges", nargs="+", metavar="name=RANGE",
-                    help="A..B (whole numbers or earlier parameter names), a,b,c, or a value")
-    sw.add_argument("--property", action="append", dest="properties", metavar="NAME",
-                    help="only this property (repeatable; default: all)")
-    sw.add_argument("--set", action="append", default=[], metavar="key=value",
-                    help="a parameter held fixed in every cell (repeatable)")
-    sw.add_argument("--out", type=Path, metavar="DIR", default=None,
-                    help="write sweep.csv, sweep.json and sweep.svg under DIR/sweep-MODEL")
+    sw.add_argument(
+        "ranges",
+        nargs="+",
+        metavar="name=RANGE",
+        help="A..B (whole numbers or earlier parameter names), a,b,c, or a value",
+    )
+    sw.add_argument(
+        "--property",
+        action="append",
+        dest="properties",
+        metavar="NAME",
+        help="only this property (repeatable; default: all)",
+    )
+    sw.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="key=value",
+        help="a parameter held fixed in every cell (repeatable)",
+    )
+    sw.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="write sweep.csv, sweep.json and sweep.svg under DIR/sweep-MODEL",
+    )
     sw.add_argument("--json", action="store_true", help="print the cells as JSON on stdout")
     sw.add_argument("--symmetry", action="store_true", help="reduce interchangeable replicas")
     sw.add_argument("--max-states", type=_count, metavar="N", help="per-cell state bound")
     sw.add_argument("--time-limit", type=_seconds, metavar="SECONDS", help="per-cell time bound")
-    li = sub.add_parser("list", help="the models, their parameters and properties; the databases "
-                        "and their settings", description="List every registered model with its "
-                        "parameters (and defaults) and its properties, then every database front "
-                        "end with its settings. 'replcheck list models', 'replcheck list databases' "
-                        "or 'replcheck list NAME' narrows it.")
-    li.add_argument("what", nargs="?", default="", metavar="models | databases | NAME",
-                    help="only the models, only the databases, or one model or database")
+    li = sub.add_parser(
+        "list",
+        help="the models, their parameters and properties; the databases and their settings",
+        description="List every registered model with its "
+        "parameters (and defaults) and its properties, then every database front "
+        "end with its settings. 'replcheck list models', 'replcheck list databases' "
+        "or 'replcheck list NAME' narrows it.",
+    )
+    li.add_argument(
+        "what",
+        nargs="?",
+        default="",
+        metavar="models | databases | NAME",
+        help="only the models, only the databases, or one model or database",
+    )
     for name in registry.command_names():  # prove/synthesize, staleness, ...: each adds its parsers
         try:
             registry.command_module(name).add_parsers(sub)
@@ -144,11 +223,13 @@ def _count(text: str, least: int = 1) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. 1000") from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}; give {least} or more, "
-                                         "or leave the option out for no bound")
+        raise argparse.ArgumentTypeError(
+            f"must not be negative, got {value}; give {least} or more, or leave the option out for no bound"
+        )
     if value < least:
-        raise argparse.ArgumentTypeError(f"{value} explores nothing; give {least} or more, or leave "
-                                         "the option out for no bound")
+        raise argparse.ArgumentTypeError(
+            f"{value} explores nothing; give {least} or more, or leave the option out for no bound"
+        )
     return value
 
 
@@ -170,8 +251,9 @@ def _seconds(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds; give e.g. 60") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive, finite number of seconds; "
-                                         "give e.g. 60, or leave the option out for no limit")
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a positive, finite number of seconds; give e.g. 60, or leave the option out for no limit"
+        )
     return value
 
 
@@ -199,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_thread() -> bool:
     import threading
+
     return threading.current_thread() is threading.main_thread()
 
 
@@ -225,8 +308,10 @@ def _main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:  # stdout itself failing, e.g. `--quiet > /dev/full`
         _silence_stdout()
-        print(f"replcheck: cannot write the output ({exc.strerror or exc}); check the disk or "
-              "the redirection", file=sys.stderr)
+        print(
+            f"replcheck: cannot write the output ({exc.strerror or exc}); check the disk or the redirection",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -290,16 +375,23 @@ def _specs_from(targets: list[str]) -> list[tuple[Spec, Path | None]]:
     for target in targets:
         path = Path(target)
         if "=" in target and not path.exists():
-            raise SpecError("command line", target, "key=value parameters follow a model name, "
-                            f"e.g. 'replcheck check leaderless n=3'; known models: "
-                            f"{', '.join(registry.model_names())}")
-        if not path.exists() and not path.is_symlink() and not target.endswith(".toml") \
-                and "/" not in target:
+            raise SpecError(
+                "command line",
+                target,
+                "key=value parameters follow a model name, "
+                f"e.g. 'replcheck check leaderless n=3'; known models: "
+                f"{', '.join(registry.model_names())}",
+            )
+        if not path.exists() and not path.is_symlink() and not target.endswith(".toml") and "/" not in target:
             near = difflib.get_close_matches(target, registry.model_names() + registry.frontend_names(), 1, 0.5)
-            raise SpecError("command line", None, f"'{target}' is neither a spec file nor a model "
-                            f"or database{f' (did you mean {near[0]!r}?)' if near else ''}; known models: "
-                            f"{', '.join(registry.model_names())}; databases: "
-                            f"{', '.join(registry.frontend_names())}")
+            raise SpecError(
+                "command line",
+                None,
+                f"'{target}' is neither a spec file nor a model "
+                f"or database{f' (did you mean {near[0]!r}?)' if near else ''}; known models: "
+                f"{', '.join(registry.model_names())}; databases: "
+                f"{', '.join(registry.frontend_names())}",
+            )
         base = path if path.is_dir() else None
         specs.extend((load_spec(p), base) for p in find_specs(path))
     return specs
@@ -325,13 +417,17 @@ def run_check(args) -> int:
     violated)."""
     found = _specs_from(args.targets)
     if args.staleness and any(spec.translation is None for spec, _ in found):
-        raise UsageError("--staleness needs a database configuration (replcheck check cassandra rf=3 "
-                         "write_consistency=ONE read_consistency=ONE --staleness); for a model use "
-                         "'replcheck staleness leaderless n=3 w=1 r=1'")
+        raise UsageError(
+            "--staleness needs a database configuration (replcheck check cassandra rf=3 "
+            "write_consistency=ONE read_consistency=ONE --staleness); for a model use "
+            "'replcheck staleness leaderless n=3 w=1 r=1'"
+        )
     if args.availability and any(spec.translation is None for spec, _ in found):
-        raise UsageError("--availability needs a database configuration (replcheck check mongodb "
-                         "members=3 write_concern=majority --availability); a model's own fault "
-                         "budget is its crashes= parameter")
+        raise UsageError(
+            "--availability needs a database configuration (replcheck check mongodb "
+            "members=3 write_concern=majority --availability); a model's own fault "
+            "budget is its crashes= parameter"
+        )
     if args.por_baseline and not args.por:
         raise UsageError("--por-baseline compares with --por; add --por")
     if args.out is not None:
@@ -347,14 +443,12 @@ def run_check(args) -> int:
             validate(spec)
         if args.por:
             spec.pin = {}  # pins count the unreduced state space
-        model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties,
-                                               progress, args.fingerprints)
+        model, result, mismatches = check_spec(spec, _bounds(spec, args), args.properties, progress, args.fingerprints)
         if args.por_baseline and result.stats.stopped_by != "interrupt":
             result.meta["por_baseline"] = _baseline_states(spec, args)
         if result.stats.stopped_by == "interrupt":
             interrupted = _INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT
-        failed |= bool(mismatches) if spec.path else (any(map(is_failure, result.properties))
-                                                      or bool(mismatches))
+        failed |= bool(mismatches) if spec.path else (any(map(is_failure, result.properties)) or bool(mismatches))
         folder = spec_folder(args.out, spec, base) if args.out else None
         written = []
         if folder is not None:
@@ -373,8 +467,11 @@ def run_check(args) -> int:
             if spec.wording is not None:  # the traces in the front end's words
                 report = spec.wording.result_json(report)
             if spec.translation is not None:  # a database front end's translation and summary
-                report = {"translation": spec.translation.to_json(), **report,
-                          "summary": spec.translation.after_lines(result)[0].strip()}
+                report = {
+                    "translation": spec.translation.to_json(),
+                    **report,
+                    "summary": spec.translation.after_lines(result)[0].strip(),
+                }
                 if not spec.path:
                     report["mismatches"] = mismatches
                 if args.staleness:
@@ -383,9 +480,17 @@ def run_check(args) -> int:
                     report["availability"] = spec.translation.availability(_each_search(args))
             reports.append(_with_meta(report, result))
         elif not (args.quiet and len(found) > 1 and not mismatches):
-            _print_human(spec, model, result, mismatches, written, args.quiet,
-                         args.fingerprints and not result.stats.visited_bytes, args.staleness,
-                         _each_search(args) if args.availability else None)
+            _print_human(
+                spec,
+                model,
+                result,
+                mismatches,
+                written,
+                args.quiet,
+                args.fingerprints and not result.stats.visited_bytes,
+                args.staleness,
+                _each_search(args) if args.availability else None,
+            )
         if interrupted:
             break
     if args.out is not None and len(found) > 1:
@@ -417,19 +522,22 @@ _INTERRUPT_SEEN: list = []
 
 def _write_index(out: Path, runs: list) -> None:
     """``OUT/index.md``: every spec of the run, its verdicts, and links to its diagrams."""
-    lines = ["# replcheck reports", "",
-             "Generated by `replcheck check ... --out`; every verdict comes from exploring the "
-             "model. Each link is a counterexample (VIOLATED safety or liveness) or a witness.", "",
-             "| spec | states | property | verdict | expected | diagram |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# replcheck reports",
+        "",
+        "Generated by `replcheck check ... --out`; every verdict comes from exploring the "
+        "model. Each link is a counterexample (VIOLATED safety or liveness) or a witness.",
+        "",
+        "| spec | states | property | verdict | expected | diagram |",
+        "|---|---|---|---|---|---|",
+    ]
     for spec, result, mismatches, folder in runs:
         name = spec.where
         rel = folder.relative_to(out).as_posix() if folder is not None else spec.stem
         for p in result.properties:
             expected = spec.expect.get(p.name, "")
             link = f"[svg]({rel}/{p.name}.svg)" if p.trace is not None else ""
-            lines.append(f"| `{name}` | {result.stats.states:,} | {p.name} | {p.verdict.value} | "
-                         f"{expected} | {link} |")
+            lines.append(f"| `{name}` | {result.stats.states:,} | {p.name} | {p.verdict.value} | {expected} | {link} |")
             name = ""
         if mismatches:
             lines.append(f"| | | MISMATCH | {'; '.join(mismatches)} | | |")
@@ -439,8 +547,10 @@ def _write_index(out: Path, runs: list) -> None:
 def _check_itf_target(path: Path, found: list) -> None:
     """``--itf`` names one file for one spec: refuse several specs or a directory at once."""
     if len(found) != 1:
-        raise UsageError(f"--itf {path}: {len(found)} specs were given; --itf writes the traces of "
-                         "one spec or ad hoc model, so name a single spec file")
+        raise UsageError(
+            f"--itf {path}: {len(found)} specs were given; --itf writes the traces of "
+            "one spec or ad hoc model, so name a single spec file"
+        )
     if path.is_dir():
         raise UsageError(f"--itf {path}: is a directory; name a file such as trace.itf.json")
 
@@ -453,7 +563,7 @@ def itf_paths(path: Path, names: list[str]) -> dict[str, Path]:
     stem = path.name
     for suffix in (".itf.json", ".json"):
         if stem.endswith(suffix):
-            stem = stem[:-len(suffix)]
+            stem = stem[: -len(suffix)]
             break
     return {name: path.with_name(f"{stem}.{name}.itf.json") for name in names}
 
@@ -461,23 +571,37 @@ def itf_paths(path: Path, names: list[str]) -> dict[str, Path]:
 def _write_itf(path: Path, spec, model, result) -> list[Path]:
     """Each counterexample (a violated property's trace or lasso) as an ITF file."""
     from .itf import trace_to_itf
-    bad = [p for p in result.properties if p.kind != "sometimes" and p.trace is not None
-           and p.verdict.value == "VIOLATED"]
+
+    bad = [
+        p for p in result.properties if p.kind != "sometimes" and p.trace is not None and p.verdict.value == "VIOLATED"
+    ]
     if not bad:
         print(f"replcheck: --itf {path}: no counterexample, nothing written", file=sys.stderr)
         return []
     targets = itf_paths(path, [p.name for p in bad])
     for p in bad:
-        meta = {"description": f"{p.name} VIOLATED: {p.description}", "property": p.name,
-                "model": as_model(model).display_name(), "spec": spec.where}
+        meta = {
+            "description": f"{p.name} VIOLATED: {p.description}",
+            "property": p.name,
+            "model": as_model(model).display_name(),
+            "spec": spec.where,
+        }
         doc = trace_to_itf(as_model(model), p.trace, meta, p.loop_start)
         write_atomic(targets[p.name], json.dumps(doc, indent=1) + "\n")
     return [targets[p.name] for p in bad]
 
 
-def _print_human(spec, model, result, mismatches, written, quiet,
-                 fingerprints_ignored: bool = False, staleness: bool = False,
-                 availability: float | None = None) -> None:
+def _print_human(
+    spec,
+    model,
+    result,
+    mismatches,
+    written,
+    quiet,
+    fingerprints_ignored: bool = False,
+    staleness: bool = False,
+    availability: float | None = None,
+) -> None:
     head = spec.where + (f" -- {spec.title}" if spec.title else "")
     if not spec.path:
         head = f"{spec.model} {as_model(model).summary()}".rstrip()
@@ -497,8 +621,10 @@ def _print_human(spec, model, result, mismatches, written, quiet,
         if availability is not None:
             print("\n".join(spec.translation.availability_lines(availability)))
     if fingerprints_ignored:
-        print("  note: --fingerprints was ignored: liveness properties need the exact state "
-              "graph (select only safety properties with --property to use it)")
+        print(
+            "  note: --fingerprints was ignored: liveness properties need the exact state "
+            "graph (select only safety properties with --property to use it)"
+        )
     for line in mismatches:
         print(f"  MISMATCH {line}")
     if not quiet:
@@ -545,18 +671,24 @@ def _meta_lines(result) -> list[str]:
     lines = []
     if "por" in meta:
         p = meta["por"]
-        line = (f"  partial-order reduction: ample sets at {p['reduced_expansions']:,} states, "
-                f"{p['steps_not_taken']:,} steps not taken; traces are real but may not be the "
-                f"shortest")
+        line = (
+            f"  partial-order reduction: ample sets at {p['reduced_expansions']:,} states, "
+            f"{p['steps_not_taken']:,} steps not taken; traces are real but may not be the "
+            f"shortest"
+        )
         if "por_baseline" in meta:
             base = meta["por_baseline"]
-            line += (f"\n  states: {base:,} without --por, {result.stats.states:,} with "
-                     f"(reduction {base / max(result.stats.states, 1):.2f}x)")
+            line += (
+                f"\n  states: {base:,} without --por, {result.stats.states:,} with "
+                f"(reduction {base / max(result.stats.states, 1):.2f}x)"
+            )
         lines.append(line)
     if "distributed" in meta:
         d = meta["distributed"]
-        lines.append(f"  workers: {d['workers']}, {d['messages']:,} batches and {d['bytes']:,} bytes "
-                     f"exchanged over {len(d['levels'])} levels")
+        lines.append(
+            f"  workers: {d['workers']}, {d['messages']:,} batches and {d['bytes']:,} bytes "
+            f"exchanged over {len(d['levels'])} levels"
+        )
     return lines
 
 
@@ -570,9 +702,15 @@ def _progress_printer(spec: Spec):
             return
         shown[0] = True
         end = "\r" if sys.stderr.isatty() else "\n"
-        print(f"  {spec.stem}: {figures['states']:,} states, depth {figures['depth']}, "
-              f"frontier {figures['frontier']:,}, {figures['rate']:,.0f} states/s, "
-              f"{figures['seconds']:.0f} s", end=end, file=sys.stderr, flush=True)
+        print(
+            f"  {spec.stem}: {figures['states']:,} states, depth {figures['depth']}, "
+            f"frontier {figures['frontier']:,}, {figures['rate']:,.0f} states/s, "
+            f"{figures['seconds']:.0f} s",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
     return show
 
 
@@ -582,6 +720,7 @@ def _write_outputs(folder: Path, model, result, wording=None) -> list[Path]:
     ``wording`` (a ``checker.wording.Wording``, e.g. a database front end's) rewrites the
     text, the JSON trace's prose and the diagram's labels; None writes the model's words."""
     from .diagram import write_diagram
+
     written, notes = [], set()
     names = {p.name for p in declared_properties(model)}
     remove_stale(folder, names, {p.name for p in result.properties if p.trace is not None})
@@ -592,8 +731,9 @@ def _write_outputs(folder: Path, model, result, wording=None) -> list[Path]:
         lines = trace_lines(model, p.trace, "", p.loop_start)
         if wording is not None:
             lines = [wording.text(line) for line in lines]
-        write_atomic(stem.with_suffix(".txt"),
-                     f"{p.name}: {p.verdict.value} ({p.description})\n" + "\n".join(lines) + "\n")
+        write_atomic(
+            stem.with_suffix(".txt"), f"{p.name}: {p.verdict.value} ({p.description})\n" + "\n".join(lines) + "\n"
+        )
         one = result_json(model, type(result)(properties=(p,), stats=result.stats), timings=False)
         if wording is not None:
             one = wording.result_json(one)
@@ -616,6 +756,7 @@ def run_sweep_command(args) -> int:
     """``replcheck sweep``: one exploration per combination of parameter values, a matrix per
     property on stdout, and CSV/JSON/SVG under --out."""
     from . import sweep
+
     cls = registry.model_class(args.model)
     fixed = parse_assignments(args.set)
     axes = sweep.parse_axes(args.ranges)
@@ -627,6 +768,7 @@ def run_sweep_command(args) -> int:
     build = sweep.safe_build(lambda params: cls(**typed_params(cls, params)))
     if args.properties:
         from .search import select_properties
+
         select_properties(build({**fixed, **sweep.bounded_cells(axes)[0]}), args.properties)
     if args.out is not None:
         check_out_dir(args.out)
@@ -638,8 +780,9 @@ def run_sweep_command(args) -> int:
 
     interrupted = None
     try:
-        result = sweep.run_sweep(build, axes, fixed, args.properties, bounds, args.symmetry,
-                                 None if args.json else progress)
+        result = sweep.run_sweep(
+            build, axes, fixed, args.properties, bounds, args.symmetry, None if args.json else progress
+        )
     except sweep.SweepInterrupted as exc:
         result, interrupted = exc.cells, (_INTERRUPT_SEEN[-1] if _INTERRUPT_SEEN else signal.SIGINT)
     props = sweep.selected_properties(result)
@@ -658,8 +801,7 @@ def run_sweep_command(args) -> int:
         if not args.json:
             print(f"wrote {folder}/sweep.csv, sweep.json, sweep.svg")
     if interrupted:
-        print(f"replcheck: interrupted; {len(result)} finished cell(s) kept, the rest not explored",
-              file=sys.stderr)
+        print(f"replcheck: interrupted; {len(result)} finished cell(s) kept, the rest not explored", file=sys.stderr)
         return EXIT_SIGNAL[interrupted]
     return 0
 
@@ -673,11 +815,15 @@ def _database_help(words: list[str]) -> bool:
     name = words[1]
     if name not in registry.frontend_names() or Path(name).exists():
         return False
-    print(f"usage: replcheck check {name} setting=value ... [--availability] [--staleness] "
-          f"[--json] [--out DIR] [--time-limit SECONDS]\n")
-    print(f"Check a {name} configuration: its settings are translated onto a model (printed "
-          "first), every guarantee is explored, and the verdicts are compared with what the "
-          "documentation states. 'replcheck check --help' lists the options.\n")
+    print(
+        f"usage: replcheck check {name} setting=value ... [--availability] [--staleness] "
+        f"[--json] [--out DIR] [--time-limit SECONDS]\n"
+    )
+    print(
+        f"Check a {name} configuration: its settings are translated onto a model (printed "
+        "first), every guarantee is explored, and the verdicts are compared with what the "
+        "documentation states. 'replcheck check --help' lists the options.\n"
+    )
     _list_databases([name])
     return True
 
@@ -688,8 +834,7 @@ def run_list(what: str = "") -> int:
     that fails to load is reported and the others still listed."""
     models, fronts = registry.model_names(), registry.frontend_names()
     if what and what not in ("models", "databases") and what not in models + fronts:
-        raise UsageError(f"list: unknown '{what}'; give models, databases, or one of: "
-                         f"{', '.join(models + fronts)}")
+        raise UsageError(f"list: unknown '{what}'; give models, databases, or one of: {', '.join(models + fronts)}")
     if what in ("", "models") or what in models:
         _list_models([what] if what in models else models)
     if what in ("", "databases") or what in fronts:
@@ -698,8 +843,7 @@ def run_list(what: str = "") -> int:
 
 
 def _list_databases(names: list[str]) -> None:
-    print("databases (replcheck check DATABASE setting=value ...; in specs: database = \"...\" "
-          "with [settings]):\n")
+    print('databases (replcheck check DATABASE setting=value ...; in specs: database = "..." with [settings]):\n')
     for name in names:
         try:
             front = registry.frontend(name)

@@ -35,7 +35,7 @@ class Lane:
 
     key: str
     label: str
-    group: str = ""      # e.g. "client" or "replica": lanes of a group sit together
+    group: str = ""  # e.g. "client" or "replica": lanes of a group sit together
 
 
 @dataclass(frozen=True)
@@ -91,21 +91,21 @@ class Diagram:
     title: str
     caption: str
     lanes: tuple[Lane, ...]
-    rows: int                       # trace steps; row 0 is the initial state
+    rows: int  # trace steps; row 0 is the initial state
     events: tuple[Event, ...]
     arrows: tuple[Arrow, ...] = ()
     highlight_row: int | None = None
-    step_labels: tuple[str, ...] = field(default=())   # per row, shown in the left margin
-    loop_from: int | None = None    # lassos: rows >= loop_from repeat for ever
+    step_labels: tuple[str, ...] = field(default=())  # per row, shown in the left margin
+    loop_from: int | None = None  # lassos: rows >= loop_from repeat for ever
     highlight_lanes: tuple[str, ...] = ()  # lanes whose event at highlight_row is marked (all if empty)
-    highlight_kind: str = "violation"      # or "witness": how the marked step is coloured
+    highlight_kind: str = "violation"  # or "witness": how the marked step is coloured
     down: tuple[tuple[str, int], ...] = ()  # (lane, row): the lane is down from row to row + 1
     cuts: tuple[Cut, ...] = ()
     lane_marks: tuple[LaneMark, ...] = ()
     final_states: tuple[tuple[str, str], ...] = ()  # (lane, text): each lane's state at the end
     final_marked: tuple[str, ...] = ()  # lanes whose final state is the violation (drawn red)
-    note: str = ""                  # one more fact under the caption (e.g. the quorums' overlap)
-    legend: str = ""                # how to read the labels (version notation)
+    note: str = ""  # one more fact under the caption (e.g. the quorums' overlap)
+    legend: str = ""  # how to read the labels (version notation)
 
 
 def _q(text: str) -> str:
@@ -137,11 +137,13 @@ def to_dot(d: Diagram) -> str:
     events = {(e.lane, e.row): e for e in d.events}
     pending = sorted({a.dst_lane for a in d.arrows if a.style == "pending"})
     end_row = d.rows + 1 if (pending or d.final_states) else None
-    out = ["digraph trace {",
-           "  graph [rankdir=TB, nodesep=0.35, ranksep=0.22, splines=line, outputorder=edgesfirst, "
-           f"fontname=\"Helvetica\", labelloc=t, label={_q(d.title)}, fontsize=16];",
-           "  node [fontname=\"Helvetica\", fontsize=10];",
-           "  edge [fontname=\"Helvetica\", fontsize=9];"]
+    out = [
+        "digraph trace {",
+        "  graph [rankdir=TB, nodesep=0.35, ranksep=0.22, splines=line, outputorder=edgesfirst, "
+        f'fontname="Helvetica", labelloc=t, label={_q(d.title)}, fontsize=16];',
+        '  node [fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     out += _step_column(d, end_row)
     marks = {}
     for m in d.lane_marks:
@@ -155,7 +157,7 @@ def to_dot(d: Diagram) -> str:
         for r in range(d.rows + 1):
             marked = r == d.highlight_row and (not d.highlight_lanes or lane.key in d.highlight_lanes)
             out.append(f"  {_node(i, r)} {_event_attrs(events.get((lane.key, r)), marked, d.highlight_kind)};")
-        out.append(f"  H{i} -> {_node(i, 0)} [arrowhead=none, color=\"#9a9a9a\", weight=100];")
+        out.append(f'  H{i} -> {_node(i, 0)} [arrowhead=none, color="#9a9a9a", weight=100];')
         for r in range(d.rows):
             out.append(f"  {_node(i, r)} -> {_node(i, r + 1)} {_lane_segment((lane.key, r) in dead)};")
         if end_row is not None:
@@ -171,27 +173,29 @@ def to_dot(d: Diagram) -> str:
     for a in d.arrows:
         out.append("  " + _arrow(a, lane_index, end_row))
     if d.loop_from is not None:
-        out.append(f"  T_{d.rows} -> T_{d.loop_from} [constraint=false, color=\"#7a4b00\", penwidth=2.5, "
-                   f"label=\"repeats\\nfor ever\", fontcolor=\"#7a4b00\", fontsize=11];")
+        out.append(
+            f'  T_{d.rows} -> T_{d.loop_from} [constraint=false, color="#7a4b00", penwidth=2.5, '
+            f'label="repeats\\nfor ever", fontcolor="#7a4b00", fontsize=11];'
+        )
     out += _footer(d, last)
     out.append("}")
     return "\n".join(out) + "\n"
 
 
 def _step_column(d: Diagram, end_row: int | None) -> list[str]:
-    out = ["  T_head [shape=plaintext, label=\"step\"];"]
+    out = ['  T_head [shape=plaintext, label="step"];']
     for r in range(d.rows + 1):
         text, colour = ("" if r == 0 else str(r)), ""
         if r == d.highlight_row:
-            colour = f", fontcolor=\"{ENDING_PEN.get(d.highlight_kind, '#a00000')}\""
+            colour = f', fontcolor="{ENDING_PEN.get(d.highlight_kind, "#a00000")}"'
         elif d.highlight_row is not None and r > d.highlight_row:
-            text, colour = f"{r} (after)", ", fontcolor=\"#8a8a8a\""
+            text, colour = f"{r} (after)", ', fontcolor="#8a8a8a"'
         if d.loop_from is not None and r > d.loop_from:
-            text, colour = f"{r} (loop)", ", fontcolor=\"#7a4b00\""
+            text, colour = f"{r} (loop)", ', fontcolor="#7a4b00"'
         out.append(f"  T_{r} [shape=plaintext, label={_q(text)}{colour}];")
     if end_row is not None:
         word = "for ever" if d.loop_from is not None else "end"
-        out.append(f"  T_{end_row} [shape=plaintext, label={_q(word)}, fontcolor=\"#555555\"];")
+        out.append(f'  T_{end_row} [shape=plaintext, label={_q(word)}, fontcolor="#555555"];')
     out.append("  T_head -> T_0 [style=invis];")
     for r in range(d.rows if end_row is None else end_row):
         out.append(f"  T_{r} -> T_{r + 1} [style=invis];")
@@ -199,19 +203,18 @@ def _step_column(d: Diagram, end_row: int | None) -> list[str]:
 
 
 def _header_attrs(lane: Lane, marks: list[LaneMark]) -> str:
-    style = "shape=box" if lane.group != "client" else \
-        "shape=box, style=\"rounded,filled\", fillcolor=\"#f2f2f2\""
+    style = "shape=box" if lane.group != "client" else 'shape=box, style="rounded,filled", fillcolor="#f2f2f2"'
     if not marks:
         return f"[{style}, label={_q(lane.label)}]"
     text = lane.label + "".join("\n" + m.text for m in marks)
-    return f"[{style}, color=\"{marks[0].colour}\", penwidth=3, fontcolor=\"{marks[0].colour}\", label={_q(text)}]"
+    return f'[{style}, color="{marks[0].colour}", penwidth=3, fontcolor="{marks[0].colour}", label={_q(text)}]'
 
 
 def _lane_segment(dead: bool, faint: bool = False) -> str:
     if dead:  # the node is down: its lane is a dashed red line, plainly not alive
-        return "[arrowhead=none, color=\"#d9a0a0\", style=dashed, penwidth=1.5, weight=100]"
+        return '[arrowhead=none, color="#d9a0a0", style=dashed, penwidth=1.5, weight=100]'
     colour = "#c8c8c8" if faint else "#9a9a9a"
-    return f"[arrowhead=none, color=\"{colour}\", weight=100]"
+    return f'[arrowhead=none, color="{colour}", weight=100]'
 
 
 def _partition_lane(i: int, d: Diagram, end_row: int | None) -> list[str]:
@@ -219,19 +222,21 @@ def _partition_lane(i: int, d: Diagram, end_row: int | None) -> list[str]:
     cut = d.cuts[0]
     last = d.rows if end_row is None else end_row
     stop = last if cut.end is None else cut.end
-    out = [f"  H{i} [shape=plaintext, label=\"\", width=0.1];"]
+    out = [f'  H{i} [shape=plaintext, label="", width=0.1];']
     for r in range(last + 1):
         label = "partition" if r == cut.start else ("heals" if r == cut.end else "")
         if label:
-            out.append(f"  {_node(i, r)} [shape=plaintext, width=0.1, height=0.1, fontsize=9, "
-                       f"fontcolor=\"#b35900\", label={_q(label)}];")
+            out.append(
+                f"  {_node(i, r)} [shape=plaintext, width=0.1, height=0.1, fontsize=9, "
+                f'fontcolor="#b35900", label={_q(label)}];'
+            )
         else:  # a point, so the line runs on without a gap (invisible outside the cut)
             shown = "" if cut.start <= r <= stop else ", style=invis"
-            out.append(f"  {_node(i, r)} [shape=point, width=0.01, color=\"#b35900\"{shown}];")
+            out.append(f'  {_node(i, r)} [shape=point, width=0.01, color="#b35900"{shown}];')
     out.append(f"  H{i} -> {_node(i, 0)} [style=invis, weight=100];")
     for r in range(last):
         on = cut.start <= r < stop
-        style = "color=\"#b35900\", penwidth=5" if on else "style=invis"
+        style = 'color="#b35900", penwidth=5' if on else "style=invis"
         out.append(f"  {_node(i, r)} -> {_node(i, r + 1)} [arrowhead=none, {style}, weight=100];")
     return out
 
@@ -244,23 +249,31 @@ def _end_attrs(lane: str, d: Diagram, pending: list[str]) -> str:
     if lane in pending:
         lines.append("(message in flight)")
     if not lines:
-        return "[shape=point, width=0.04, color=\"#c8c8c8\"]"
+        return '[shape=point, width=0.04, color="#c8c8c8"]'
     if lane in d.final_marked:
-        return (f"[shape=box, style=\"rounded,filled\", fillcolor=\"{KIND_STYLE['violation'][0]}\", "
-                f"color=\"{ENDING_PEN['violation']}\", penwidth=2, fontcolor=\"{KIND_STYLE['violation'][1]}\", "
-                f"fontsize=9, label={_q(chr(10).join(lines))}]")
-    return (f"[shape=box, style=\"dashed,rounded\", color=\"#8a8a8a\", fontcolor=\"#444444\", "
-            f"fontsize=9, label={_q(chr(10).join(lines))}]")
+        return (
+            f'[shape=box, style="rounded,filled", fillcolor="{KIND_STYLE["violation"][0]}", '
+            f'color="{ENDING_PEN["violation"]}", penwidth=2, fontcolor="{KIND_STYLE["violation"][1]}", '
+            f"fontsize=9, label={_q(chr(10).join(lines))}]"
+        )
+    return (
+        f'[shape=box, style="dashed,rounded", color="#8a8a8a", fontcolor="#444444", '
+        f"fontsize=9, label={_q(chr(10).join(lines))}]"
+    )
 
 
 def _footer(d: Diagram, last: int) -> list[str]:
-    out = [f"  caption [shape=note, style=filled, fillcolor=\"#fff8dc\", fontsize=11, label={_q(d.caption)}];",
-           f"  T_{last} -> caption [style=invis];"]
+    out = [
+        f'  caption [shape=note, style=filled, fillcolor="#fff8dc", fontsize=11, label={_q(d.caption)}];',
+        f"  T_{last} -> caption [style=invis];",
+    ]
     below = "caption"
     for name, text, fill in (("note", d.note, "#eef4ff"), ("legend", d.legend, "#f6f6f6")):
         if text:
-            out.append(f"  {name} [shape=box, style=filled, color=\"#bbbbbb\", fillcolor=\"{fill}\", "
-                       f"fontsize=9, label={_q(text)}];")
+            out.append(
+                f'  {name} [shape=box, style=filled, color="#bbbbbb", fillcolor="{fill}", '
+                f"fontsize=9, label={_q(text)}];"
+            )
             out.append(f"  {below} -> {name} [style=invis];")
             below = name
     return out
@@ -268,12 +281,11 @@ def _footer(d: Diagram, last: int) -> list[str]:
 
 def _event_attrs(e: Event | None, highlighted: bool, ending: str = "violation") -> str:
     if e is None:
-        return "[shape=point, width=0.04, color=\"#9a9a9a\"]"
+        return '[shape=point, width=0.04, color="#9a9a9a"]'
     kind = ending if highlighted and e.kind not in ("fault",) else e.kind
     fill, font = KIND_STYLE.get(kind, KIND_STYLE["step"])
-    pen = f", penwidth=2, color=\"{ENDING_PEN.get(ending, '#a00000')}\"" if highlighted else ""
-    return (f"[shape=box, style=\"rounded,filled\", fillcolor=\"{fill}\", fontcolor=\"{font}\"{pen}, "
-            f"label={_q(e.label)}]")
+    pen = f', penwidth=2, color="{ENDING_PEN.get(ending, "#a00000")}"' if highlighted else ""
+    return f'[shape=box, style="rounded,filled", fillcolor="{fill}", fontcolor="{font}"{pen}, label={_q(e.label)}]'
 
 
 def _arrow(a: Arrow, lane_index: dict, end_row: int | None) -> str:
@@ -282,9 +294,11 @@ def _arrow(a: Arrow, lane_index: dict, end_row: int | None) -> str:
         dst = _node(lane_index[a.dst_lane], end_row)
     else:
         dst = _node(lane_index[a.dst_lane], a.dst_row)
-    style = {"message": "color=\"#1f5fbf\"",
-             "dropped": "color=\"#c62828\", style=dashed, arrowhead=tee",
-             "pending": "color=\"#a8a8a8\", fontcolor=\"#777777\", style=dashed, arrowhead=none"}[a.style]
+    style = {
+        "message": 'color="#1f5fbf"',
+        "dropped": 'color="#c62828", style=dashed, arrowhead=tee',
+        "pending": 'color="#a8a8a8", fontcolor="#777777", style=dashed, arrowhead=none',
+    }[a.style]
     # xlabel: the label sits beside the line without bending it
     return f"{src} -> {dst} [constraint=false, {style}, xlabel={_q(a.label)}];"
 
@@ -297,9 +311,16 @@ def write_diagram(d: Diagram, stem: Path) -> tuple[Path, Path | None, str]:
     dot_path = stem.with_suffix(".dot")
     write_atomic(dot_path, dot_text)
     if shutil.which("dot") is None:
-        return dot_path, None, ("graphviz's 'dot' program is missing, so only DOT was written; "
-                                "for SVG install it (Debian/Ubuntu: apt-get install graphviz)")
+        return (
+            dot_path,
+            None,
+            (
+                "graphviz's 'dot' program is missing, so only DOT was written; "
+                "for SVG install it (Debian/Ubuntu: apt-get install graphviz)"
+            ),
+        )
     import graphviz
+
     svg_path = stem.with_suffix(".svg")
     try:
         svg = graphviz.pipe("dot", "svg", dot_text.encode("utf-8"), quiet=True)

@@ -56,8 +56,7 @@ def _encode(x) -> str:
     if isinstance(x, (frozenset, set)):
         return "{" + ",".join(sorted(map(_encode, x))) + "}"
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return type(x).__name__ + "(" + ",".join(
-            _encode(getattr(x, f.name)) for f in dataclasses.fields(x)) + ")"
+        return type(x).__name__ + "(" + ",".join(_encode(getattr(x, f.name)) for f in dataclasses.fields(x)) + ")"
     if isinstance(x, dict):
         return "{" + ",".join(sorted(_encode(k) + ":" + _encode(v) for k, v in x.items())) + "}"
     return repr(x)
@@ -77,6 +76,7 @@ class Shard:
 
     def __init__(self, index: int, count: int, model, symmetry, property_names):
         from .search import select_properties, successor_function
+
         self.index, self.count = index, count
         self.model = model
         self.canon = symmetry or (lambda s: s)
@@ -84,7 +84,7 @@ class Shard:
         self.props = {p.name: p for p in select_properties(model, property_names)}
         self.parent: dict = {}
         self.frontier: list = []
-        self.fanout: list = []     # successors per frontier state, for the transition count
+        self.fanout: list = []  # successors per frontier state, for the transition count
         self.candidates: list = []
         # Keys this worker has sent before: their owners stored them then (a level is only
         # ever cut at the end of the search), so they need not travel again. A cache that
@@ -128,8 +128,7 @@ class Shard:
                 seen = best.get(k)
                 if seen is None or pos < seen[0]:
                     best[k] = (pos, succ, pkey)
-        self.candidates = sorted(((pos, k, succ, pkey) for k, (pos, succ, pkey) in best.items()),
-                                 key=lambda c: c[0])
+        self.candidates = sorted(((pos, k, succ, pkey) for k, (pos, succ, pkey) in best.items()), key=lambda c: c[0])
         decided = {}
         for name in pending:
             p = self.props[name]
@@ -138,16 +137,18 @@ class Shard:
                 if bool(p.predicate(succ)) == want:
                     decided[name] = (pos, k)
                     break
-        return {"new": len(self.candidates), "decided": decided,
-                "messages": sum(1 for b in batches if len(b) > _EMPTY),
-                "bytes": sum(len(b) for b in batches)}
+        return {
+            "new": len(self.candidates),
+            "decided": decided,
+            "messages": sum(1 for b in batches if len(b) > _EMPTY),
+            "bytes": sum(len(b) for b in batches),
+        }
 
     def commit(self, cut) -> tuple[int, int]:
         """Store the candidates (those whose discovering parent lies at or before ``cut``,
         when given) as the next frontier; return (states stored, transitions counted)."""
         keep = self.candidates if cut is None else [c for c in self.candidates if c[0][:-1] <= cut]
-        transitions = sum(n for (pos, _, _), n in zip(self.frontier, self.fanout)
-                          if cut is None or pos <= cut)
+        transitions = sum(n for (pos, _, _), n in zip(self.frontier, self.fanout) if cut is None or pos <= cut)
         for pos, k, succ, pkey in keep:
             self.parent[k] = pkey
         self.frontier = [(pos, k, succ) for pos, k, succ, _ in keep]
@@ -194,16 +195,26 @@ def _start(ray, workers: int, address: str | None) -> bool:
     return True
 
 
-def check_distributed(model, *, workers: int = 0, address: str | None = None,
-                      max_depth: int | None = None, max_states: int | None = None,
-                      time_limit: float | None = None, properties: Iterable[str] | None = None,
-                      symmetry: Callable | None = None, stop_when_decided: bool = True,
-                      progress: Callable[[dict], None] | None = None, fingerprints: bool = False,
-                      por: bool = False) -> Result:
+def check_distributed(
+    model,
+    *,
+    workers: int = 0,
+    address: str | None = None,
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    time_limit: float | None = None,
+    properties: Iterable[str] | None = None,
+    symmetry: Callable | None = None,
+    stop_when_decided: bool = True,
+    progress: Callable[[dict], None] | None = None,
+    fingerprints: bool = False,
+    por: bool = False,
+) -> Result:
     """``check`` on ``workers`` Ray actors (all the cluster's CPUs when 0 with an address):
     the same ``Result`` as the single process (states, transitions, depth, verdicts, traces),
     with ``meta["distributed"]`` giving the batches and bytes exchanged per level."""
     from .search import _verdict, select_properties
+
     props = select_properties(model, properties)
     _refuse(props, max_states, fingerprints, por)
     ray = _ray()
@@ -217,14 +228,28 @@ def check_distributed(model, *, workers: int = 0, address: str | None = None,
         run = _Levels(ray, shards, props, stop_when_decided, time_limit, progress)
         run.explore(model, symmetry or (lambda s: s), max_depth)
         complete = not run.stopped_by
-        results = tuple(_verdict(model, p, run.watch.found, _Parents(ray, shards),
-                                 symmetry or (lambda s: s), complete, run.stopped_by)
-                        for p in props)
-        stats = Stats(states=run.states, transitions=run.transitions, depth=run.depth,
-                      seconds=time.monotonic() - run.start, complete=complete,
-                      stopped_by=run.stopped_by)
-        meta = {"distributed": {"workers": workers, "messages": sum(lv["messages"] for lv in run.levels),
-                                "bytes": sum(lv["bytes"] for lv in run.levels), "levels": run.levels}}
+        results = tuple(
+            _verdict(
+                model, p, run.watch.found, _Parents(ray, shards), symmetry or (lambda s: s), complete, run.stopped_by
+            )
+            for p in props
+        )
+        stats = Stats(
+            states=run.states,
+            transitions=run.transitions,
+            depth=run.depth,
+            seconds=time.monotonic() - run.start,
+            complete=complete,
+            stopped_by=run.stopped_by,
+        )
+        meta = {
+            "distributed": {
+                "workers": workers,
+                "messages": sum(lv["messages"] for lv in run.levels),
+                "bytes": sum(lv["bytes"] for lv in run.levels),
+                "levels": run.levels,
+            }
+        }
         for shard in shards:
             ray.kill(shard)
         return Result(properties=results, stats=stats, meta=meta)
@@ -236,11 +261,12 @@ def check_distributed(model, *, workers: int = 0, address: str | None = None,
 def _refuse(props, max_states, fingerprints: bool, por: bool) -> None:
     live = [p.name for p in props if p.kind in LIVENESS]
     if live:
-        raise ReplcheckError(f"--workers explores safety properties only; liveness ({', '.join(live)}) "
-                             f"needs the whole graph in one process: drop --workers or select "
-                             f"safety properties with --property")
-    for flag, given in (("--max-states", max_states is not None), ("--fingerprints", fingerprints),
-                        ("--por", por)):
+        raise ReplcheckError(
+            f"--workers explores safety properties only; liveness ({', '.join(live)}) "
+            f"needs the whole graph in one process: drop --workers or select "
+            f"safety properties with --property"
+        )
+    for flag, given in (("--max-states", max_states is not None), ("--fingerprints", fingerprints), ("--por", por)):
         if given:
             raise ReplcheckError(f"{flag} is not available with --workers/--ray; drop one of them")
 
@@ -250,6 +276,7 @@ class _Levels:
 
     def __init__(self, ray, shards, props, stop_when_decided, time_limit, progress):
         from .search import _Watch
+
         self.ray, self.shards = ray, shards
         self.watch = _Watch(props)
         self.stop_when_decided, self.time_limit, self.progress = stop_when_decided, time_limit, progress
@@ -292,13 +319,11 @@ class _Levels:
     def _level(self, last: bool) -> int:
         """One BFS level; with ``last`` (the depth bound) only count the new states."""
         ray, n = self.ray, len(self.shards)
-        out = [s.expand.options(num_returns=n).remote() if n > 1 else [s.expand.remote()]
-               for s in self.shards]
+        out = [s.expand.options(num_returns=n).remote() if n > 1 else [s.expand.remote()] for s in self.shards]
         pending = [p.name for p in self.watch.pending]
         # The references go to the owners as arguments: Ray moves each batch from the worker
         # that made it to the worker that owns it, without passing through the driver.
-        reports = ray.get([s.absorb.remote(pending, *[out[i][j] for i in range(n)])
-                           for j, s in enumerate(self.shards)])
+        reports = ray.get([s.absorb.remote(pending, *[out[i][j] for i in range(n)]) for j, s in enumerate(self.shards)])
         new = sum(r["new"] for r in reports)
         if last:
             return new
@@ -310,15 +335,27 @@ class _Levels:
         self.states_in_frontier = stored
         if stored:
             self.depth += 1
-        self.levels.append({"level": len(self.levels) + 1, "new_states": stored,
-                            "messages": sum(r["messages"] for r in reports),
-                            "bytes": sum(r["bytes"] for r in reports)})
+        self.levels.append(
+            {
+                "level": len(self.levels) + 1,
+                "new_states": stored,
+                "messages": sum(r["messages"] for r in reports),
+                "bytes": sum(r["bytes"] for r in reports),
+            }
+        )
         if self.stop_when_decided and not self.watch.pending:
             self.stopped_by = "decided"
         if self.progress is not None:
             seconds = time.monotonic() - self.start
-            self.progress({"states": self.states, "depth": self.depth, "frontier": stored,
-                           "seconds": seconds, "rate": self.states / max(seconds, 1e-9)})
+            self.progress(
+                {
+                    "states": self.states,
+                    "depth": self.depth,
+                    "frontier": stored,
+                    "seconds": seconds,
+                    "rate": self.states / max(seconds, 1e-9),
+                }
+            )
         return stored
 
     def _decide(self, reports: list):

@@ -79,8 +79,7 @@ def encoded_state(model, state) -> dict[str, Any]:
     return {name: encode(value) for name, value in model.state_data(state).items()}
 
 
-def trace_to_itf(model, trace, meta: Mapping[str, Any] | None = None,
-                 loop_start: int | None = None) -> dict[str, Any]:
+def trace_to_itf(model, trace, meta: Mapping[str, Any] | None = None, loop_start: int | None = None) -> dict[str, Any]:
     """The whole trace as one ITF object. Each state's ``#meta`` carries its index and the
     action that led to it (absent for the initial state); ``loop`` marks a lasso's loop."""
     states, names = [], []
@@ -93,9 +92,11 @@ def trace_to_itf(model, trace, meta: Mapping[str, Any] | None = None,
         if step.action is not None:
             state_meta["action"] = str(step.action)
         states.append({"#meta": state_meta, **variables})
-    out: dict[str, Any] = {"#meta": {"format": "ITF", "format-description": FORMAT_DESCRIPTION,
-                                     "source": "replcheck", **dict(meta or {})},
-                           "vars": names, "states": states}
+    out: dict[str, Any] = {
+        "#meta": {"format": "ITF", "format-description": FORMAT_DESCRIPTION, "source": "replcheck", **dict(meta or {})},
+        "vars": names,
+        "states": states,
+    }
     if loop_start is not None:
         out["loop"] = loop_start
     return out
@@ -132,8 +133,7 @@ def validate_itf(doc: Any) -> list[str]:
             if name != "#meta":
                 problems.extend(f"states[{i}].{name}{where}: {what}" for where, what in _value_problems(value))
     loop = doc.get("loop")
-    if loop is not None and not (isinstance(loop, int) and not isinstance(loop, bool)
-                                 and 0 <= loop < len(states)):
+    if loop is not None and not (isinstance(loop, int) and not isinstance(loop, bool) and 0 <= loop < len(states)):
         problems.append(f"loop {loop!r} is not the index of a state")
     return problems
 
@@ -142,7 +142,7 @@ def _value_problems(value: Any, where: str = ""):
     if isinstance(value, (bool, str)):
         return
     if isinstance(value, int) or isinstance(value, float):
-        if isinstance(value, float) or abs(value) >= 2 ** 53:
+        if isinstance(value, float) or abs(value) >= 2**53:
             yield where, "a number outside the safe integer range must be a #bigint"
         return
     if isinstance(value, list):

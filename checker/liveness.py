@@ -61,11 +61,10 @@ from array import array
 from collections import deque
 
 from .errors import ModelError
-from .properties import (ALWAYS_EVENTUALLY, EVENTUALLY, EVENTUALLY_ALWAYS, Property,
-                         action_class)
+from .properties import ALWAYS_EVENTUALLY, EVENTUALLY, EVENTUALLY_ALWAYS, Property, action_class
 from .result import PropertyResult, Step, Trace, Verdict
 
-MAX_LOOP_ROUNDS = 1000      # symmetry: a loop of representatives repeated until it closes
+MAX_LOOP_ROUNDS = 1000  # symmetry: a loop of representatives repeated until it closes
 UNFAIR = -1
 
 
@@ -132,6 +131,7 @@ class ParentView:
 
 
 # --- the analysis ------------------------------------------------------------------------------
+
 
 def fairness_text(graph_or_names) -> str:
     """The fairness a liveness verdict assumed, in words, for the verdict's reason."""
@@ -241,20 +241,27 @@ class Analysis:
         loop = [] if comp is None else self._loop(entry, comp, must)
         lasso = self._concretize(prefix(entry), loop)
         if lasso is None:
-            return PropertyResult(**base, verdict=Verdict.VIOLATED, reason=(
-                "violated on the symmetry-reduced graph, but the lasso could not be replayed "
-                "on concrete states (the model's canonical form is not unique there); check "
-                "without symmetry to see it"))
+            return PropertyResult(
+                **base,
+                verdict=Verdict.VIOLATED,
+                reason=(
+                    "violated on the symmetry-reduced graph, but the lasso could not be replayed "
+                    "on concrete states (the model's canonical form is not unique there); check "
+                    "without symmetry to see it"
+                ),
+            )
         trace, loop_start = lasso
         self._confirm(p, trace, loop_start)
         if loop_start == len(trace):
-            how = (f"after {len(trace)} steps the behaviour stops for ever in a state where "
-                   f"P is false ({'no fair action is enabled' if self.stuttering else 'no step is possible'})")
+            how = (
+                f"after {len(trace)} steps the behaviour stops for ever in a state where "
+                f"P is false ({'no fair action is enabled' if self.stuttering else 'no step is possible'})"
+            )
         else:
-            how = (f"loop starts at step {loop_start}, repeats for ever "
-                   f"({len(trace) - loop_start} steps)")
-        return PropertyResult(**base, verdict=Verdict.VIOLATED, trace=trace,
-                              loop_start=loop_start, reason=f"{how}; {fairness_text(g)}")
+            how = f"loop starts at step {loop_start}, repeats for ever ({len(trace) - loop_start} steps)"
+        return PropertyResult(
+            **base, verdict=Verdict.VIOLATED, trace=trace, loop_start=loop_start, reason=f"{how}; {fairness_text(g)}"
+        )
 
     def _bad_region(self, predicate):
         """For <>P: the states reachable through P-false states only, with BFS distances and
@@ -369,8 +376,11 @@ class Analysis:
         if self.symmetric:
             return None
         from .replay import NONDETERMINISM_HINT
-        raise ModelError(f"replay of a liveness counterexample failed at step {depth}: no "
-                         f"action leads to the recorded next state; {NONDETERMINISM_HINT}")
+
+        raise ModelError(
+            f"replay of a liveness counterexample failed at step {depth}: no "
+            f"action leads to the recorded next state; {NONDETERMINISM_HINT}"
+        )
 
     def _confirm(self, p: Property, trace: Trace, loop_start: int) -> None:
         """Re-check the lasso on the concrete states: it loops, it is fair, and the property
@@ -401,20 +411,21 @@ class Analysis:
                 if c >= 0:
                     mask |= 1 << c
             on_all &= mask
-            if loop_start == len(trace) and not (steps_out == 0 or
-                                                 (self.stuttering and mask == 0)):
+            if loop_start == len(trace) and not (steps_out == 0 or (self.stuttering and mask == 0)):
                 problem = problem or "the behaviour cannot stop in its last state"
         taken = 0
-        for step in trace.steps[loop_start + 1:]:
+        for step in trace.steps[loop_start + 1 :]:
             c = g.class_of(step.action)
             if c >= 0:
                 taken |= 1 << c
         if loop_start < len(trace) and on_all & ~taken:
             problem = problem or "the loop is not fair"
         if problem:
-            raise ModelError(f"the lasso for property '{p.name}' failed its re-check "
-                             f"({problem}); next_steps and properties must depend only on "
-                             "the state they are given")
+            raise ModelError(
+                f"the lasso for property '{p.name}' failed its re-check "
+                f"({problem}); next_steps and properties must depend only on "
+                "the state they are given"
+            )
 
 
 def _bits(mask: int):

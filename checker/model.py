@@ -32,9 +32,22 @@ from .errors import ModelError
 from .properties import Property, declared_assumptions, declared_properties
 
 REQUIRED = ("init_states", "next_steps")
-OPTIONAL = ("successors", "canonical", "fair_actions", "stuttering", "symmetric_fairness",
-            "describe_changes", "diagram", "summary", "name", "params", "PARAMS",
-            "weighted_next_steps", "state_data", "ample_steps")
+OPTIONAL = (
+    "successors",
+    "canonical",
+    "fair_actions",
+    "stuttering",
+    "symmetric_fairness",
+    "describe_changes",
+    "diagram",
+    "summary",
+    "name",
+    "params",
+    "PARAMS",
+    "weighted_next_steps",
+    "state_data",
+    "ample_steps",
+)
 
 
 class Model:
@@ -115,6 +128,7 @@ class Model:
         strings, bools, tuples, sets, mappings, NamedTuples, dataclasses). The default reads a
         NamedTuple's or dataclass's fields, else one variable ``state`` (``checker.itf``)."""
         from .itf import generic_variables
+
         return generic_variables(state)
 
     def diagram(self, trace, prop):
@@ -163,9 +177,11 @@ def as_model(obj) -> Model:
         return obj
     missing = [m for m in REQUIRED if not callable(getattr(obj, m, None))]
     if missing:
-        raise ModelError(f"{type(obj).__name__} is not a model: it has no "
-                         f"{' and no '.join(m + '()' for m in missing)}; subclass "
-                         f"replcheck.checker.Model and define init_states() and next_steps(state)")
+        raise ModelError(
+            f"{type(obj).__name__} is not a model: it has no "
+            f"{' and no '.join(m + '()' for m in missing)}; subclass "
+            f"replcheck.checker.Model and define init_states() and next_steps(state)"
+        )
     return ForeignModel(obj)
 
 

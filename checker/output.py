@@ -34,8 +34,9 @@ def check_out_dir(out: Path) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(f"--out {out}: cannot write there ({exc.strerror or exc}); "
-                          "name a writable directory") from None
+        raise OutputError(
+            f"--out {out}: cannot write there ({exc.strerror or exc}); name a writable directory"
+        ) from None
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -52,8 +53,10 @@ def write_atomic(path: Path, text: str | bytes) -> None:
                 os.unlink(tmp)
             raise
     except OSError as exc:
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc}); the result above is "
-                          "complete; free space or choose another --out") from None
+        raise OutputError(
+            f"cannot write {path} ({exc.strerror or exc}); the result above is "
+            "complete; free space or choose another --out"
+        ) from None
 
 
 def spec_folder(out: Path, spec, base: Path | None) -> Path:
@@ -80,8 +83,7 @@ def remove_stale(folder: Path, names: set[str], keep: set[str]) -> None:
     if not folder.is_dir():
         return
     for path in folder.iterdir():
-        if path.suffix in OUTPUT_SUFFIXES and path.stem in names and path.stem not in keep \
-                and path.is_file():
+        if path.suffix in OUTPUT_SUFFIXES and path.stem in names and path.stem not in keep and path.is_file():
             try:
                 path.unlink()
             except OSError as exc:

@@ -36,14 +36,14 @@ class Param:
         """``raw`` is a TOML value or a command-line string; return the typed value."""
         value = _coerce(self, raw)
         if self.choices and value not in self.choices:
-            raise ParameterError(self.name, f"must be one of {', '.join(map(str, self.choices))}, "
-                                            f"got {raw!r}")
+            raise ParameterError(self.name, f"must be one of {', '.join(map(str, self.choices))}, got {raw!r}")
         if self.kind is int:
             if self.minimum is not None and value < self.minimum:
                 raise ParameterError(self.name, f"must be at least {self.minimum}, got {value}")
             if self.maximum is not None and value > self.maximum:
-                raise ParameterError(self.name, f"must be at most {self.maximum}, got {value} "
-                                                f"(larger values explode the state space)")
+                raise ParameterError(
+                    self.name, f"must be at most {self.maximum}, got {value} (larger values explode the state space)"
+                )
         return value
 
 
@@ -107,8 +107,7 @@ def bind(params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
             other, needed = p.only_if
             if values[other] != needed:
                 shown = str(needed).lower() if isinstance(needed, bool) else needed
-                raise ParameterError(p.name, f"only applies when {other} = {shown}; remove it or "
-                                             f"set {other} = {shown}")
+                raise ParameterError(p.name, f"only applies when {other} = {shown}; remove it or set {other} = {shown}")
     return values
 
 

@@ -49,8 +49,12 @@ class PorStats:
 
     def as_dict(self) -> dict:
         """Plain figures for JSON."""
-        return {"reduced_expansions": self.reduced, "full_expansions": self.full,
-                "proviso_expansions": self.proviso, "steps_not_taken": self.skipped}
+        return {
+            "reduced_expansions": self.reduced,
+            "full_expansions": self.full,
+            "proviso_expansions": self.proviso,
+            "steps_not_taken": self.skipped,
+        }
 
 
 def refuse_liveness(props) -> None:
@@ -59,7 +63,8 @@ def refuse_liveness(props) -> None:
     if live:
         raise ReplcheckError(
             f"--por keeps safety verdicts only; liveness properties ({', '.join(live)}) need a "
-            f"stronger cycle proviso: drop --por or select safety properties with --property")
+            f"stronger cycle proviso: drop --por or select safety properties with --property"
+        )
 
 
 class Reducer:
@@ -116,8 +121,10 @@ class Reducer:
             return every
         indices = sorted(set(indices))
         if not indices or indices[0] < 0 or indices[-1] >= len(steps):
-            raise ModelError(f"{type(self.model).__name__}.ample_steps returned {indices!r} for "
-                             f"{len(steps)} steps; return a non-empty list of step indices or None")
+            raise ModelError(
+                f"{type(self.model).__name__}.ample_steps returned {indices!r} for "
+                f"{len(steps)} steps; return a non-empty list of step indices or None"
+            )
         if len(indices) == len(steps):
             self.stats.full += 1
             return every
@@ -139,4 +146,5 @@ class Reducer:
                     raise ModelError(
                         f"{type(self.model).__name__}.ample_steps offered the step '{action}', "
                         f"which changes property '{p.name}'; ample steps must be invisible to "
-                        f"every checked property (leave such steps out of the ample set)")
+                        f"every checked property (leave such steps out of the ample set)"
+                    )

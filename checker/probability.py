@@ -110,8 +110,14 @@ class _Graph:
         return i
 
 
-def reachability(model, targets: Mapping[str, Callable[[Any], bool]], *, worst_case: str | None = None,
-                 max_states: int | None = None, symmetry: bool = False) -> Reachability:
+def reachability(
+    model,
+    targets: Mapping[str, Callable[[Any], bool]],
+    *,
+    worst_case: str | None = None,
+    max_states: int | None = None,
+    symmetry: bool = False,
+) -> Reachability:
     """The probability of ever reaching each target (see the module docstring).
 
     ``targets`` maps a name to a predicate on states. Raises ``ModelError`` when the model
@@ -120,8 +126,10 @@ def reachability(model, targets: Mapping[str, Callable[[Any], bool]], *, worst_c
     model = as_model(model)
     steps = model.weighted_next_steps
     if steps is None:
-        raise ModelError(f"{model.display_name()} has no weighted_next_steps(state); define it to "
-                         "put probabilities on the model's choices (see checker/model.py)")
+        raise ModelError(
+            f"{model.display_name()} has no weighted_next_steps(state); define it to "
+            "put probabilities on the model's choices (see checker/model.py)"
+        )
     if worst_case is not None and worst_case not in BOUNDS:
         raise UsageError(f"worst_case must be one of {', '.join(BOUNDS)}, not {worst_case!r}")
     if max_states is not None and max_states < 1:
@@ -134,22 +142,27 @@ def reachability(model, targets: Mapping[str, Callable[[Any], bool]], *, worst_c
     adversarial = ADVERSARIAL in graph.kind
     if adversarial and worst_case is None:
         where = graph.states[graph.kind.index(ADVERSARIAL)]
-        raise ModelError(f"{model.display_name()} leaves some choices unweighted (state {where!r} "
-                         "has steps of weight None): it is a Markov decision process, whose "
-                         "probability depends on who chooses; ask for a worst-case bound "
-                         "(worst_case='max' or 'min', --worst-case) or weight every choice")
+        raise ModelError(
+            f"{model.display_name()} leaves some choices unweighted (state {where!r} "
+            "has steps of weight None): it is a Markov decision process, whose "
+            "probability depends on who chooses; ask for a worst-case bound "
+            "(worst_case='max' or 'min', --worst-case) or weight every choice"
+        )
     bound = worst_case if adversarial else None
     complete = all(graph.expanded[i] or graph.kind[i] == "t" for i in range(len(graph.states)))
     results = {name: _answer(name, graph, pred, bound) for name, pred in predicates.items()}
-    return Reachability(results, len(graph.states), sum(len(e) for e in graph.edges), complete,
-                        "MDP" if adversarial else "DTMC", bound)
+    return Reachability(
+        results, len(graph.states), sum(len(e) for e in graph.edges), complete, "MDP" if adversarial else "DTMC", bound
+    )
 
 
 def _explore(model, steps, predicates, canon, max_states) -> _Graph:
     inits = list(model.init_states())
     if len(inits) != 1:
-        raise ModelError(f"{model.display_name()} has {len(inits)} initial states; a probability needs "
-                         "exactly one: start in one state whose weighted steps choose among them")
+        raise ModelError(
+            f"{model.display_name()} has {len(inits)} initial states; a probability needs "
+            "exactly one: start in one state whose weighted steps choose among them"
+        )
     graph = _Graph()
     start = inits[0]
     graph.add(_key(canon, start), start, None)
@@ -179,11 +192,15 @@ def _explore(model, steps, predicates, canon, max_states) -> _Graph:
                 merged[j] = merged.get(j, 0) + Fraction(weight)
         graph.expanded[i] = True
         if len(kinds) > 1:
-            raise ModelError(f"{model.display_name()}: state {graph.states[i]!r} mixes weighted and "
-                             "unweighted steps; weight all of a state's steps or none")
+            raise ModelError(
+                f"{model.display_name()}: state {graph.states[i]!r} mixes weighted and "
+                "unweighted steps; weight all of a state's steps or none"
+            )
         if kinds == {PROBABILISTIC} and sum(merged.values()) != 1:
-            raise ModelError(f"{model.display_name()}: the weights out of state {graph.states[i]!r} sum "
-                             f"to {sum(merged.values())}, not 1; make them a probability distribution")
+            raise ModelError(
+                f"{model.display_name()}: the weights out of state {graph.states[i]!r} sum "
+                f"to {sum(merged.values())}, not 1; make them a probability distribution"
+            )
         graph.kind[i] = kinds.pop() if kinds else FINAL
         graph.edges[i] = list(merged.items())
     return graph
@@ -194,8 +211,9 @@ def _key(canon, state):
     try:
         hash(key)
     except TypeError as exc:
-        raise ModelError(f"state {state!r} is not hashable ({exc}); use tuples, NamedTuples or "
-                         "frozen dataclasses") from None
+        raise ModelError(
+            f"state {state!r} is not hashable ({exc}); use tuples, NamedTuples or frozen dataclasses"
+        ) from None
     return key
 
 
@@ -203,11 +221,15 @@ def _check_weight(model, state, action, weight) -> str:
     if weight is None:
         return ADVERSARIAL
     if isinstance(weight, bool) or not isinstance(weight, (int, Fraction)):
-        raise ModelError(f"{model.display_name()}: step {action!s} out of {state!r} has weight "
-                         f"{weight!r}; weights must be exact (int or fractions.Fraction), e.g. Fraction(1, 3)")
+        raise ModelError(
+            f"{model.display_name()}: step {action!s} out of {state!r} has weight "
+            f"{weight!r}; weights must be exact (int or fractions.Fraction), e.g. Fraction(1, 3)"
+        )
     if weight <= 0:
-        raise ModelError(f"{model.display_name()}: step {action!s} out of {state!r} has weight "
-                         f"{weight}; weights must be positive (leave an impossible step out)")
+        raise ModelError(
+            f"{model.display_name()}: step {action!s} out of {state!r} has weight "
+            f"{weight}; weights must be positive (leave an impossible step out)"
+        )
     return PROBABILISTIC
 
 
@@ -216,8 +238,9 @@ def _answer(name, graph: _Graph, predicate, bound) -> TargetProbability:
     lower = _values(graph, set(hits), unknown_value=0, bound=bound)[0]
     has_unknown = "u" in graph.kind
     upper = _values(graph, set(hits), unknown_value=1, bound=bound)[0] if has_unknown else lower
-    return TargetProbability(name, None if has_unknown else lower, lower, upper, len(hits),
-                             _witness(graph, hits[0]) if hits else None)
+    return TargetProbability(
+        name, None if has_unknown else lower, lower, upper, len(hits), _witness(graph, hits[0]) if hits else None
+    )
 
 
 def _witness(graph: _Graph, i: int) -> Witness:
@@ -244,9 +267,11 @@ def _values(graph: _Graph, hits: set[int], unknown_value: int, bound) -> list[Fr
             value[comp[0]] = _single(graph, comp[0], value, hits, unknown_value, bound)
             continue
         if any(graph.kind[i] == ADVERSARIAL for i in comp):
-            raise ModelError(f"state {graph.states[comp[0]]!r} lies on a cycle through an unweighted "
-                             "choice; worst-case bounds are computed exactly only when adversarial "
-                             "choices are off cycles")
+            raise ModelError(
+                f"state {graph.states[comp[0]]!r} lies on a cycle through an unweighted "
+                "choice; worst-case bounds are computed exactly only when adversarial "
+                "choices are off cycles"
+            )
         for i, v in _solve(graph, members, set(comp), value, alive).items():
             value[i] = v
     return value

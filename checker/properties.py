@@ -52,6 +52,7 @@ def _mark(kind: str) -> Callable:
     def decorate(fn: Callable) -> Callable:
         setattr(fn, _MARK, kind)
         return fn
+
     return decorate
 
 
@@ -107,8 +108,7 @@ def declared_assumptions(model) -> list[Property]:
     for cls in reversed(type(model).__mro__):
         for name, member in vars(cls).items():
             if getattr(member, _ASSUMPTION, False):
-                seen[name] = Property(name, "assumption", getattr(model, name),
-                                      first_line(member.__doc__))
+                seen[name] = Property(name, "assumption", getattr(model, name), first_line(member.__doc__))
             elif name in seen and member is None:
                 seen[name] = None
     return [p for p in seen.values() if p is not None]

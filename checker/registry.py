@@ -67,10 +67,8 @@ def _class_in_file(path: Path, cls: str):
     module = _module_from_file(path)
     found = getattr(module, cls, None)
     if not isinstance(found, type):
-        classes = sorted(n for n, v in vars(module).items()
-                         if isinstance(v, type) and v.__module__ == module.__name__)
-        raise ReplcheckError(f"{path}: no class '{cls}'; the file defines: "
-                             f"{', '.join(classes) or 'no classes'}")
+        classes = sorted(n for n, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__)
+        raise ReplcheckError(f"{path}: no class '{cls}'; the file defines: {', '.join(classes) or 'no classes'}")
     return found
 
 
@@ -105,14 +103,16 @@ def check_arguments(cls, params: dict) -> None:
     try:
         signature.bind(**params)
     except TypeError:
-        takes = [p.name for p in signature.parameters.values()
-                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        takes = [p.name for p in signature.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
         wrong = next((k for k in params if k not in takes), None)
         if wrong is None and any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
             return
-        raise ParameterError(wrong or ", ".join(takes),
-                             f"unknown parameter; this model takes: {', '.join(takes) or 'none'}"
-                             if wrong else "missing a required parameter") from None
+        raise ParameterError(
+            wrong or ", ".join(takes),
+            f"unknown parameter; this model takes: {', '.join(takes) or 'none'}"
+            if wrong
+            else "missing a required parameter",
+        ) from None
 
 
 ANALYSES = "replcheck.analyses"

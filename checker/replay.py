@@ -13,7 +13,8 @@ from .result import Step, Trace
 NONDETERMINISM_HINT = (
     "next_steps must be a pure function of the state: the usual causes are reading mutable "
     "attributes of the model, random numbers, the clock, or iterating over a set or dict "
-    "whose order depends on PYTHONHASHSEED")
+    "whose order depends on PYTHONHASHSEED"
+)
 
 
 def rebuild_trace(model, parent: dict, end_key, canon: Callable = lambda s: s) -> Trace:
@@ -29,14 +30,14 @@ def rebuild_trace(model, parent: dict, end_key, canon: Callable = lambda s: s) -
     keys.reverse()
     current = next((s for s in model.init_states() if canon(s) == keys[0]), None)
     if current is None:
-        raise ModelError(f"replay failed: the trace's first state is no longer an initial "
-                         f"state; {NONDETERMINISM_HINT}")
+        raise ModelError(f"replay failed: the trace's first state is no longer an initial state; {NONDETERMINISM_HINT}")
     steps = [Step(None, current)]
     for depth, key in enumerate(keys[1:], start=1):
         step = next(((a, t) for a, t in model.next_steps(current) if canon(t) == key), None)
         if step is None:
-            raise ModelError(f"replay failed at step {depth}: no action leads to the recorded "
-                             f"next state; {NONDETERMINISM_HINT}")
+            raise ModelError(
+                f"replay failed at step {depth}: no action leads to the recorded next state; {NONDETERMINISM_HINT}"
+            )
         current = step[1]
         steps.append(Step(step[0], current))
     return Trace(tuple(steps))

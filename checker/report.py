@@ -25,14 +25,14 @@ def trace_lines(model, trace, indent: str = "  ", loop_start: int | None = None)
         lines.append(f"{indent}    -- the loop starts in the initial state and repeats for ever --")
     for i, step in enumerate(trace.steps[1:], start=1):
         if loop_start is not None and i == loop_start + 1 and loop_start > 0:
-            lines.append(f"{indent}    -- loop: from the state after step {loop_start}, "
-                         f"these steps repeat for ever --")
+            lines.append(f"{indent}    -- loop: from the state after step {loop_start}, these steps repeat for ever --")
         lines.append(f"{indent}{i:>2}. {step.action}")
         for change in state_changes(model, trace.steps[i - 1].state, step.state):
             lines.append(f"{indent}      {change}")
     if loop_start is not None and 0 < loop_start == len(trace):
-        lines.append(f"{indent}    -- from the state after step {loop_start} nothing fair is left "
-                     f"to do: it stays so for ever --")
+        lines.append(
+            f"{indent}    -- from the state after step {loop_start} nothing fair is left to do: it stays so for ever --"
+        )
     return lines
 
 
@@ -41,8 +41,7 @@ def verdict_line(p: PropertyResult, expected: str | None) -> str:
     if p.trace is not None:
         detail = f"{'witness' if p.kind == 'sometimes' else 'trace'} {len(p.trace)}"
         if p.loop_start is not None:
-            detail = (f"lasso {len(p.trace)}, loop starts at step {p.loop_start}, "
-                      f"repeats for ever")
+            detail = f"lasso {len(p.trace)}, loop starts at step {p.loop_start}, repeats for ever"
     else:
         detail = p.reason
     mark = ""
@@ -58,11 +57,15 @@ def stats_line(result: Result) -> str:
     how = "complete" if s.complete else f"incomplete, stopped by {s.stopped_by}"
     if s.stopped_by == "decided":
         how = "stopped once every property was decided"
-    line = (f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
-            f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s ({how})")
+    line = (
+        f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
+        f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s ({how})"
+    )
     if s.visited_bytes:
-        line += (f"\n  fingerprints: {s.visited_bytes / max(s.states, 1):.0f} bytes per state, "
-                 f"chance of a collision {s.collision_chance:.1e}")
+        line += (
+            f"\n  fingerprints: {s.visited_bytes / max(s.states, 1):.0f} bytes per state, "
+            f"chance of a collision {s.collision_chance:.1e}"
+        )
     return line
 
 
@@ -74,9 +77,15 @@ def result_json(model, result: Result, spec=None, mismatches=None, timings: bool
     """
     model = as_model(model)
     s = result.stats
-    stats = {"states": s.states, "transitions": s.transitions, "depth": s.depth,
-             "seconds": round(s.seconds, 3), "states_per_second": round(s.states_per_second),
-             "complete": s.complete, "stopped_by": s.stopped_by}
+    stats = {
+        "states": s.states,
+        "transitions": s.transitions,
+        "depth": s.depth,
+        "seconds": round(s.seconds, 3),
+        "states_per_second": round(s.states_per_second),
+        "complete": s.complete,
+        "stopped_by": s.stopped_by,
+    }
     if not timings:
         del stats["seconds"], stats["states_per_second"]
     out = {
@@ -93,8 +102,7 @@ def result_json(model, result: Result, spec=None, mismatches=None, timings: bool
 
 
 def _property_json(model, p: PropertyResult, spec) -> dict:
-    out = {"name": p.name, "kind": p.kind, "verdict": p.verdict.value,
-           "description": p.description}
+    out = {"name": p.name, "kind": p.kind, "verdict": p.verdict.value, "description": p.description}
     if spec is not None and p.name in spec.expect:
         out["expected"] = spec.expect[p.name]
     if p.reason:
@@ -105,10 +113,14 @@ def _property_json(model, p: PropertyResult, spec) -> dict:
         # The state as data (ITF-encoded values: checker.itf), beside the prose changes.
         out["initial_state"] = encoded_state(model, p.trace.steps[0].state)
         out["trace"] = [
-            {"step": i, "action": str(step.action),
-             "changes": state_changes(model, p.trace.steps[i - 1].state, step.state),
-             "state": encoded_state(model, step.state)}
-            for i, step in enumerate(p.trace.steps[1:], start=1)]
+            {
+                "step": i,
+                "action": str(step.action),
+                "changes": state_changes(model, p.trace.steps[i - 1].state, step.state),
+                "state": encoded_state(model, step.state),
+            }
+            for i, step in enumerate(p.trace.steps[1:], start=1)
+        ]
     return out
 
 

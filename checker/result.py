@@ -79,7 +79,7 @@ class Stats:
     complete: bool
     stopped_by: str = ""  # "", "max_depth", "max_states", "time_limit", "decided"
     collision_chance: float = 0.0  # with fingerprints: chance that two states shared one
-    visited_bytes: int = 0         # with fingerprints: memory of the visited map (0: not measured)
+    visited_bytes: int = 0  # with fingerprints: memory of the visited map (0: not measured)
 
     @property
     def states_per_second(self) -> float:

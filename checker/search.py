@@ -45,16 +45,25 @@ def select_properties(model, names: Iterable[str] | None) -> list[Property]:
     known = {p.name for p in props}
     for name in wanted:
         if name not in known:
-            raise ReplcheckError(
-                f"unknown property '{name}'; this model has: {', '.join(sorted(known))}")
+            raise ReplcheckError(f"unknown property '{name}'; this model has: {', '.join(sorted(known))}")
     return [p for p in props if p.name in wanted]
 
 
-def check(model, *, max_depth: int | None = None, max_states: int | None = None,
-          time_limit: float | None = None, properties: Iterable[str] | None = None,
-          symmetry: Callable | None = None, stop_when_decided: bool = True,
-          progress: Callable[[dict], None] | None = None, fingerprints: bool = False,
-          por: bool = False, workers: int = 0, ray_address: str | None = None) -> Result:
+def check(
+    model,
+    *,
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    time_limit: float | None = None,
+    properties: Iterable[str] | None = None,
+    symmetry: Callable | None = None,
+    stop_when_decided: bool = True,
+    progress: Callable[[dict], None] | None = None,
+    fingerprints: bool = False,
+    por: bool = False,
+    workers: int = 0,
+    ray_address: str | None = None,
+) -> Result:
     """Explore ``model`` breadth-first and decide each property.
 
     Bounds: ``max_depth`` (BFS levels beyond the initial states), ``max_states`` (distinct
@@ -82,16 +91,34 @@ def check(model, *, max_depth: int | None = None, max_states: int | None = None,
     """
     if workers or ray_address:
         from .distributed import check_distributed
-        return check_distributed(as_model(model), workers=workers, address=ray_address,
-                                 max_depth=max_depth, max_states=max_states,
-                                 time_limit=time_limit, properties=properties, symmetry=symmetry,
-                                 stop_when_decided=stop_when_decided, progress=progress,
-                                 fingerprints=fingerprints, por=por)
+
+        return check_distributed(
+            as_model(model),
+            workers=workers,
+            address=ray_address,
+            max_depth=max_depth,
+            max_states=max_states,
+            time_limit=time_limit,
+            properties=properties,
+            symmetry=symmetry,
+            stop_when_decided=stop_when_decided,
+            progress=progress,
+            fingerprints=fingerprints,
+            por=por,
+        )
     try:
-        return _search(as_model(model), max_depth=max_depth, max_states=max_states,
-                       time_limit=time_limit, properties=properties, symmetry=symmetry,
-                       stop_when_decided=stop_when_decided, progress=progress,
-                       fingerprints=fingerprints, por=por)
+        return _search(
+            as_model(model),
+            max_depth=max_depth,
+            max_states=max_states,
+            time_limit=time_limit,
+            properties=properties,
+            symmetry=symmetry,
+            stop_when_decided=stop_when_decided,
+            progress=progress,
+            fingerprints=fingerprints,
+            por=por,
+        )
     finally:
         gc.unfreeze()
 
@@ -111,8 +138,7 @@ class _Watch:
         self.tests = self._tests()
 
     def _tests(self) -> tuple:
-        return tuple(p.predicate if p.kind == ALWAYS else _negation(p.predicate)
-                     for p in self.pending)
+        return tuple(p.predicate if p.kind == ALWAYS else _negation(p.predicate) for p in self.pending)
 
     def examine(self, key, state) -> tuple:
         """Record every pending property ``state`` decides; return the remaining tests."""
@@ -147,19 +173,32 @@ class _Run:
             self.stopped_by = self.stopped_by or "time_limit"
         if self.progress is not None and now >= self.next_report:
             self.next_report = now + PROGRESS_EVERY_SECONDS
-            self.progress({"states": states, "depth": self.depth + 1, "frontier": frontier,
-                           "seconds": now - self.start,
-                           "rate": states / max(now - self.start, 1e-9)})
+            self.progress(
+                {
+                    "states": states,
+                    "depth": self.depth + 1,
+                    "frontier": frontier,
+                    "seconds": now - self.start,
+                    "rate": states / max(now - self.start, 1e-9),
+                }
+            )
 
 
-def _search(model: Model, *, max_depth: int | None = None, max_states: int | None = None,
-            time_limit: float | None = None, properties: Iterable[str] | None = None,
-            symmetry: Callable | None = None, stop_when_decided: bool = True,
-            progress: Callable[[dict], None] | None = None,
-            fingerprints: bool = False, por: bool = False) -> Result:
+def _search(
+    model: Model,
+    *,
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    time_limit: float | None = None,
+    properties: Iterable[str] | None = None,
+    symmetry: Callable | None = None,
+    stop_when_decided: bool = True,
+    progress: Callable[[dict], None] | None = None,
+    fingerprints: bool = False,
+    por: bool = False,
+) -> Result:
     """The search behind ``check``, with the same arguments."""
-    for name, value in (("max_depth", max_depth), ("max_states", max_states),
-                        ("time_limit", time_limit)):
+    for name, value in (("max_depth", max_depth), ("max_states", max_states), ("time_limit", time_limit)):
         _validate_bound(name, value)
     props = select_properties(model, properties)
     reducer = None
@@ -169,13 +208,13 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
     liveness = [p for p in props if p.kind in LIVENESS]
     fair = fair_action_classes(model) if liveness else None
     graph = StateGraph(fair) if liveness and fair is not None else None
-    if graph is not None and symmetry is not None \
-            and not model.symmetric_fairness:
+    if graph is not None and symmetry is not None and not model.symmetric_fairness:
         raise ReplcheckError(
             f"liveness properties ({', '.join(p.name for p in liveness)}) cannot be checked "
             f"under symmetry reduction: the model does not declare symmetric_fairness = True "
             f"(fair action classes and liveness properties invariant under its symmetry), "
-            f"so verdicts could be wrong; drop symmetry or select only safety properties")
+            f"so verdicts could be wrong; drop symmetry or select only safety properties"
+        )
     watch = _Watch(props)
     successors = successor_function(model)
     fingerprints = fingerprints and graph is None
@@ -184,8 +223,7 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
     else:
         canon = symmetry or (lambda s: s)
     reduce = symmetry is not None or fingerprints  # stored keys are not the states
-    run = _Run(time.monotonic(), time_limit, max_states, progress,
-               stop_when_decided and graph is None)
+    run = _Run(time.monotonic(), time_limit, max_states, progress, stop_when_decided and graph is None)
     parent: dict = {} if graph is None else graph.ids  # key -> parent key, or -> graph id
     frontier: list = []
     for state in model.init_states():
@@ -219,8 +257,7 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
             elif graph is None:
                 frontier = _expand(successors, frontier, parent, canon, reduce, watch, run)
             else:
-                frontier = _expand_recording(model.next_steps, frontier, graph, canon,
-                                             reduce, watch, run)
+                frontier = _expand_recording(model.next_steps, frontier, graph, canon, reduce, watch, run)
             if frontier:
                 run.depth += 1
             gc.freeze()
@@ -231,26 +268,38 @@ def _search(model: Model, *, max_depth: int | None = None, max_states: int | Non
     lookup = parent if graph is None else ParentView(graph)
     live_results = {}
     if liveness:
-        live_results = _liveness_verdicts(model, liveness, graph, fair, canon,
-                                          symmetry is not None, complete, stopped_by)
+        live_results = _liveness_verdicts(
+            model, liveness, graph, fair, canon, symmetry is not None, complete, stopped_by
+        )
     seconds = time.monotonic() - run.start
     extra = {}
     if fingerprints:
         n = len(parent)
         # Python's hash spreads tuples over 64 bits; birthday bound over n fingerprints.
-        extra = dict(collision_chance=min(1.0, n * (n - 1) / 2 / 2.0 ** 64),
-                     visited_bytes=sys.getsizeof(parent) + n * sys.getsizeof(2 ** 62))
-    stats = Stats(states=len(parent), transitions=run.transitions, depth=run.depth,
-                  seconds=seconds, complete=complete, stopped_by=stopped_by, **extra)
-    results = tuple(live_results[p.name] if p.name in live_results else
-                    _verdict(model, p, watch.found, lookup, canon, complete, stopped_by)
-                    for p in props)
+        extra = dict(
+            collision_chance=min(1.0, n * (n - 1) / 2 / 2.0**64),
+            visited_bytes=sys.getsizeof(parent) + n * sys.getsizeof(2**62),
+        )
+    stats = Stats(
+        states=len(parent),
+        transitions=run.transitions,
+        depth=run.depth,
+        seconds=seconds,
+        complete=complete,
+        stopped_by=stopped_by,
+        **extra,
+    )
+    results = tuple(
+        live_results[p.name]
+        if p.name in live_results
+        else _verdict(model, p, watch.found, lookup, canon, complete, stopped_by)
+        for p in props
+    )
     meta = {} if reducer is None else {"por": reducer.stats.as_dict()}
     return Result(properties=results, stats=stats, meta=meta)
 
 
-def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch: _Watch,
-            run: _Run) -> list:
+def _expand(successors, frontier: list, parent: dict, canon, reduce: bool, watch: _Watch, run: _Run) -> list:
     """Expand one BFS level without recording edges; return the next level.
 
     The hot loop of every safety run, kept flat on purpose: without a reduction, the
@@ -331,8 +380,7 @@ def _unseen(succs, succ) -> int:
     return len(succs) - succs.index(succ) - 1
 
 
-def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool,
-                      watch: _Watch, run: _Run) -> list:
+def _expand_recording(next_steps, frontier: list, graph, canon, reduce: bool, watch: _Watch, run: _Run) -> list:
     """Expand one BFS level and record its edges in ``graph`` (liveness runs).
 
     Kept flat like ``_expand``: a state is hashed once per transition (``setdefault``
@@ -401,39 +449,45 @@ def _last_level(model, frontier: list, parent: dict, canon, graph, run: _Run) ->
                 graph.classes.append(graph.class_of(action))
 
 
-def _liveness_verdicts(model, liveness: list[Property], graph, fair, canon, symmetric: bool,
-                       complete: bool, stopped_by: str) -> dict[str, PropertyResult]:
+def _liveness_verdicts(
+    model, liveness: list[Property], graph, fair, canon, symmetric: bool, complete: bool, stopped_by: str
+) -> dict[str, PropertyResult]:
     """Verdicts of the liveness properties: decided on the recorded graph when the search
     was complete and the model declares its fairness, UNKNOWN with a reason otherwise."""
     out = {}
-    bases = {p.name: dict(name=p.name, kind=p.kind, description=p.description)
-             for p in liveness}
+    bases = {p.name: dict(name=p.name, kind=p.kind, description=p.description) for p in liveness}
 
     def unknown(reason: str) -> dict[str, PropertyResult]:
-        return {p.name: PropertyResult(**bases[p.name], verdict=Verdict.UNKNOWN, reason=reason)
-                for p in liveness}
+        return {p.name: PropertyResult(**bases[p.name], verdict=Verdict.UNKNOWN, reason=reason) for p in liveness}
 
     if fair is None:
-        return unknown("liveness needs the model's fairness: declare fair_actions, the set "
-                       "of weakly fair action kinds (an empty set for none)")
+        return unknown(
+            "liveness needs the model's fairness: declare fair_actions, the set "
+            "of weakly fair action kinds (an empty set for none)"
+        )
     if not complete:
-        return unknown(f"not decided: {_why(stopped_by)} stopped the search, and liveness "
-                       "needs the whole state graph")
+        return unknown(f"not decided: {_why(stopped_by)} stopped the search, and liveness needs the whole state graph")
     graph.seal()
     assumptions = model.assumptions()
     analysis = Analysis(model, graph, canon, symmetric, assumptions)
     if assumptions and not analysis.any_fair_behaviour():
-        return unknown(f"vacuous: no fair behaviour exists (the assumptions "
-                       f"{', '.join(a.name for a in assumptions)} cannot all be met on any "
-                       f"cycle or final state), so the property would hold only vacuously")
+        return unknown(
+            f"vacuous: no fair behaviour exists (the assumptions "
+            f"{', '.join(a.name for a in assumptions)} cannot all be met on any "
+            f"cycle or final state), so the property would hold only vacuously"
+        )
     for p in liveness:
         out[p.name] = analysis.decide(p, bases[p.name], fairness_text(graph))
     return out
 
 
 def _why(stopped_by: str) -> str:
-    return {"max_depth": "the depth bound", "max_states": "the state bound",
-            "time_limit": "the time limit", "interrupt": "an interrupt"}.get(stopped_by, "an incomplete search")
+    return {
+        "max_depth": "the depth bound",
+        "max_states": "the state bound",
+        "time_limit": "the time limit",
+        "interrupt": "an interrupt",
+    }.get(stopped_by, "an incomplete search")
 
 
 def successor_function(model: Model) -> Callable:
@@ -457,7 +511,8 @@ def successor_function(model: Model) -> Callable:
             raise ModelError(
                 f"{type(model).__name__}.successors and next_steps disagree on the initial "
                 f"state {state!r}: {len(bare)} successors against {len(labelled)} steps; "
-                f"successors must give the states of next_steps, in the same order")
+                f"successors must give the states of next_steps, in the same order"
+            )
     return fast
 
 
@@ -476,12 +531,14 @@ def _require_hashable(key) -> None:
 
 
 def _unhashable(key, exc: Exception) -> ModelError:
-    return ModelError(f"states must be hashable (tuples, NamedTuples, frozen dataclasses), "
-                      f"got {type(key).__name__}: {exc}")
+    return ModelError(
+        f"states must be hashable (tuples, NamedTuples, frozen dataclasses), got {type(key).__name__}: {exc}"
+    )
 
 
-def _verdict(model, p: Property, found: dict, parent: dict, canon: Callable,
-             complete: bool, stopped_by: str) -> PropertyResult:
+def _verdict(
+    model, p: Property, found: dict, parent: dict, canon: Callable, complete: bool, stopped_by: str
+) -> PropertyResult:
     base = dict(name=p.name, kind=p.kind, description=p.description)
     if p.name in found:
         trace = rebuild_trace(model, parent, found[p.name], canon)
@@ -491,10 +548,10 @@ def _verdict(model, p: Property, found: dict, parent: dict, canon: Callable,
     if complete:
         if p.kind == ALWAYS:
             return PropertyResult(**base, verdict=Verdict.HOLDS)
-        return PropertyResult(**base, verdict=Verdict.VIOLATED,
-                              reason="no reachable state satisfies it")
-    return PropertyResult(**base, verdict=Verdict.UNKNOWN,
-                          reason=f"not decided before {_why(stopped_by)} stopped the search")
+        return PropertyResult(**base, verdict=Verdict.VIOLATED, reason="no reachable state satisfies it")
+    return PropertyResult(
+        **base, verdict=Verdict.UNKNOWN, reason=f"not decided before {_why(stopped_by)} stopped the search"
+    )
 
 
 def _confirm_end(model, p: Property, trace) -> None:
@@ -502,4 +559,5 @@ def _confirm_end(model, p: Property, trace) -> None:
     if holds == (p.kind == ALWAYS):
         raise ModelError(
             f"property '{p.name}' gave a different answer when its trace was replayed; "
-            "properties must depend only on the state they are given")
+            "properties must depend only on the state they are given"
+        )

@@ -36,8 +36,19 @@ from .registry import model_class
 from .search import check
 
 VERDICTS = ("HOLDS", "VIOLATED", "UNKNOWN")
-TOP_LEVEL = {"title", "description", "model", "properties", "symmetry", "params", "bounds",
-             "expect", "pin", "database", "settings"}
+TOP_LEVEL = {
+    "title",
+    "description",
+    "model",
+    "properties",
+    "symmetry",
+    "params",
+    "bounds",
+    "expect",
+    "pin",
+    "database",
+    "settings",
+}
 BOUNDS = ("max_depth", "max_states", "time_limit")
 PINS = ("states", "depth")
 
@@ -56,9 +67,9 @@ class Spec:
     bounds: dict = field(default_factory=dict)
     expect: dict = field(default_factory=dict)
     pin: dict = field(default_factory=dict)
-    database: str = ""          # a front end's name, when the spec gives a product's settings
+    database: str = ""  # a front end's name, when the spec gives a product's settings
     translation: object = None  # what the front end made of them (model, params, decisions)
-    wording: object = None      # a checker.wording.Wording: traces and diagrams in its words
+    wording: object = None  # a checker.wording.Wording: traces and diagrams in its words
 
     @property
     def where(self) -> str:
@@ -81,13 +92,18 @@ class Spec:
             return cls(**typed_params(cls, self.params))
         except ParameterError as exc:
             if self.database:  # the front end's translation gave a value the model refuses
-                raise SpecError(self.where, "settings", f"they translate to {self.model} "
-                                f"{exc.field}={self.params.get(exc.field)!r}, which it refuses: "
-                                f"{exc.problem}") from None
+                raise SpecError(
+                    self.where,
+                    "settings",
+                    f"they translate to {self.model} "
+                    f"{exc.field}={self.params.get(exc.field)!r}, which it refuses: "
+                    f"{exc.problem}",
+                ) from None
             raise SpecError(self.where, _param_field(self, exc.field), exc.problem) from None
         except (TypeError, ValueError) as exc:  # a model that validates nothing itself
-            raise SpecError(self.where, "params", f"model {self.model} refused its parameters "
-                                                  f"({exc}); see 'replcheck list'") from None
+            raise SpecError(
+                self.where, "params", f"model {self.model} refused its parameters ({exc}); see 'replcheck list'"
+            ) from None
 
 
 def _param_field(spec: Spec, name: str) -> str:
@@ -97,16 +113,18 @@ def _param_field(spec: Spec, name: str) -> str:
 def find_specs(target: Path) -> list[Path]:
     """A file, or every ``*.toml`` below a directory (sorted, so runs are repeatable)."""
     if target.is_symlink() and not target.exists():
-        raise SpecError(str(target), None, "a symbolic link that leads nowhere (dangling, or a loop); "
-                                           "point it at a spec file")
+        raise SpecError(
+            str(target), None, "a symbolic link that leads nowhere (dangling, or a loop); point it at a spec file"
+        )
     if target.is_dir():
         found = sorted(p for p in target.rglob("*.toml") if not p.is_dir())
         if not found:
             raise SpecError(str(target), None, "no *.toml spec files in this directory")
         return found
     if not target.exists():
-        raise SpecError(str(target), None, "no such file or directory; give a spec file, "
-                                           "a directory of specs, or a model name")
+        raise SpecError(
+            str(target), None, "no such file or directory; give a spec file, a directory of specs, or a model name"
+        )
     return [target]
 
 
@@ -114,8 +132,12 @@ def load_spec(path: Path) -> Spec:
     """Read and validate ``path``; the model is built once to check its parameters."""
     where = str(path)
     if path.suffix == ".py":
-        raise SpecError(where, None, "a Python file, not a spec: name the model class in it as "
-                                     f"{path}:ClassName (e.g. 'replcheck check {path}:MyModel n=3')")
+        raise SpecError(
+            where,
+            None,
+            "a Python file, not a spec: name the model class in it as "
+            f"{path}:ClassName (e.g. 'replcheck check {path}:MyModel n=3')",
+        )
     text = _read_text(path, where)
     try:
         data = tomllib.loads(text)
@@ -130,8 +152,9 @@ def load_spec(path: Path) -> Spec:
         spec = database_spec(where, data.get("database"), _table(data, "settings", where), path)
         for other in ("model", "params"):
             if other in data:
-                raise SpecError(where, other, "a spec with database = ... gives [settings], not "
-                                              "model or [params]; remove it")
+                raise SpecError(
+                    where, other, "a spec with database = ... gives [settings], not model or [params]; remove it"
+                )
         spec.title, spec.description = _string(data, "title", where), _string(data, "description", where)
         spec.properties, spec.symmetry = _properties(data, where), _symmetry(data, where)
         spec.bounds = _bounds(_table(data, "bounds", where), where)
@@ -139,18 +162,26 @@ def load_spec(path: Path) -> Spec:
         validate(spec)
         return spec
     if "settings" in data:
-        raise SpecError(where, "settings", "[settings] needs database = \"...\" (a product's own "
-                                           "settings); a model's parameters go in [params]")
+        raise SpecError(
+            where,
+            "settings",
+            "[settings] needs database = \"...\" (a product's own settings); a model's parameters go in [params]",
+        )
     model = data.get("model")
     if not isinstance(model, str) or not model:
-        raise SpecError(where, "model", "missing or not a string; name a model, e.g. model = \"leaderless\"")
-    spec = Spec(path=path, model=model,
-                params=_table(data, "params", where),
-                title=_string(data, "title", where), description=_string(data, "description", where),
-                properties=_properties(data, where), symmetry=_symmetry(data, where),
-                bounds=_bounds(_table(data, "bounds", where), where),
-                expect=_expect(_table(data, "expect", where), where),
-                pin=_pin(_table(data, "pin", where), where))
+        raise SpecError(where, "model", 'missing or not a string; name a model, e.g. model = "leaderless"')
+    spec = Spec(
+        path=path,
+        model=model,
+        params=_table(data, "params", where),
+        title=_string(data, "title", where),
+        description=_string(data, "description", where),
+        properties=_properties(data, where),
+        symmetry=_symmetry(data, where),
+        bounds=_bounds(_table(data, "bounds", where), where),
+        expect=_expect(_table(data, "expect", where), where),
+        pin=_pin(_table(data, "pin", where), where),
+    )
     validate(spec)
     return spec
 
@@ -161,12 +192,14 @@ def database_spec(where: str, name, settings: dict, path: Path | None = None) ->
     unknown product, setting or value, or a setting the front end does not model, is a
     SpecError naming the field."""
     from .registry import frontend, frontend_names
+
     known = frontend_names()
     if not isinstance(name, str) or not name:
         raise SpecError(where, "database", f"must name a database, one of: {', '.join(known)}")
     front = frontend(name)
     if front is None:
         import difflib
+
         near = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.5)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         raise SpecError(where, "database", f"unknown database '{name}'{hint}; known: {', '.join(known)}")
@@ -175,9 +208,14 @@ def database_spec(where: str, name, settings: dict, path: Path | None = None) ->
     except ParameterError as exc:
         raise SpecError(where, f"settings.{exc.field}" if path else exc.field, exc.problem) from None
     wording = getattr(translation, "wording", None)  # a plug-in's translation may offer none
-    return Spec(path=path, model=translation.model, params=dict(translation.params),
-                database=name, translation=translation,
-                wording=wording() if callable(wording) else None)
+    return Spec(
+        path=path,
+        model=translation.model,
+        params=dict(translation.params),
+        database=name,
+        translation=translation,
+        wording=wording() if callable(wording) else None,
+    )
 
 
 MAX_SPEC_BYTES = 1 << 20  # a spec is a few hundred bytes; this refuses /dev/zero and such
@@ -188,24 +226,32 @@ def _read_text(path: Path, where: str) -> str:
     Devices, FIFOs and directories are refused before reading (a FIFO would block)."""
     import os
     import stat
+
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device or FIFO)"
             raise SpecError(where, None, f"{kind}; give a spec file")
         if info.st_size > MAX_SPEC_BYTES:
-            raise SpecError(where, None, f"{info.st_size:,} bytes, too large for a spec (at most "
-                                         f"{MAX_SPEC_BYTES:,}); is this the right file?")
+            raise SpecError(
+                where,
+                None,
+                f"{info.st_size:,} bytes, too large for a spec (at most {MAX_SPEC_BYTES:,}); is this the right file?",
+            )
         with open(path, "rb") as f:
             raw = f.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
-        raise SpecError(where, None, f"cannot read the file ({exc.strerror or exc}); "
-                                     "check the path and its permissions") from None
+        raise SpecError(
+            where, None, f"cannot read the file ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError(where, None, f"more than {MAX_SPEC_BYTES:,} bytes, too large for a spec")
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise SpecError(where, None, "starts with a UTF-8 byte order mark, which TOML does not "
-                                     "allow; save the file as UTF-8 without BOM")
+        raise SpecError(
+            where,
+            None,
+            "starts with a UTF-8 byte order mark, which TOML does not allow; save the file as UTF-8 without BOM",
+        )
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise SpecError(where, None, "UTF-16 text; save the file as UTF-8")
     if b"\0" in raw:
@@ -213,8 +259,9 @@ def _read_text(path: Path, where: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(where, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
-                                     f"{exc.start}); save the file as UTF-8") from None
+        raise SpecError(
+            where, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+        ) from None
 
 
 def validate(spec: Spec) -> None:
@@ -227,26 +274,31 @@ def validate(spec: Spec) -> None:
         raise SpecError(spec.where, "model", str(exc)) from None
     from .model import offers_symmetry
     from .properties import declared_properties
+
     if spec.symmetry and not offers_symmetry(model):
-        raise SpecError(spec.where, "symmetry", f"model {spec.model} offers no symmetry "
-                                                "reduction; remove the field")
+        raise SpecError(spec.where, "symmetry", f"model {spec.model} offers no symmetry reduction; remove the field")
     known = {p.name for p in declared_properties(model)}
     for section, names in (("expect", spec.expect), ("properties", spec.properties or [])):
         for name in names:
             if name not in known:
-                raise SpecError(spec.where, f"{section}.{name}" if section == "expect" else section,
-                                f"unknown property '{name}' for model {spec.model}; "
-                                f"it has: {', '.join(sorted(known))}")
+                raise SpecError(
+                    spec.where,
+                    f"{section}.{name}" if section == "expect" else section,
+                    f"unknown property '{name}' for model {spec.model}; it has: {', '.join(sorted(known))}",
+                )
     # Every expectation is checked: one the run would leave out is refused, not skipped.
     for name in spec.expect:
         if spec.properties is not None and name not in spec.properties:
-            raise SpecError(spec.where, f"expect.{name}", "names a property the 'properties' list "
-                                                          "leaves out, so it would never be checked; "
-                                                          "add it to properties or remove it")
+            raise SpecError(
+                spec.where,
+                f"expect.{name}",
+                "names a property the 'properties' list "
+                "leaves out, so it would never be checked; "
+                "add it to properties or remove it",
+            )
 
 
-def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None,
-               fingerprints: bool = False):
+def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress=None, fingerprints: bool = False):
     """Explore ``spec``'s model: (model, result, mismatches with the spec's expectations).
 
     ``properties`` (the command line's ``--property``) narrows the spec's own list; an
@@ -254,10 +306,14 @@ def check_spec(spec: Spec, bounds: dict | None = None, properties=None, progress
     never passed over."""
     model = spec.build()
     try:
-        result = check(model, properties=properties or spec.properties, progress=progress,
-                       symmetry=model.canonical if spec.symmetry else None,
-                       fingerprints=fingerprints,
-                       **(spec.bounds if bounds is None else bounds))
+        result = check(
+            model,
+            properties=properties or spec.properties,
+            progress=progress,
+            symmetry=model.canonical if spec.symmetry else None,
+            fingerprints=fingerprints,
+            **(spec.bounds if bounds is None else bounds),
+        )
     except ReplcheckError as exc:
         raise SpecError(spec.where, None, str(exc)) from None
     except Exception as exc:  # the model's own code failed while being explored
@@ -277,8 +333,10 @@ def model_failure(exc: BaseException) -> str:
     innermost frame), with the way to see the whole traceback."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
-    return (f"the model raised {type(exc).__name__}: {exc}{where} while being explored; fix the "
-            "model, or set REPLCHECK_TRACEBACK=1 to see the whole traceback")
+    return (
+        f"the model raised {type(exc).__name__}: {exc}{where} while being explored; fix the "
+        "model, or set REPLCHECK_TRACEBACK=1 to see the whole traceback"
+    )
 
 
 def mismatches(spec: Spec, result) -> list[str]:
@@ -295,8 +353,10 @@ def mismatches(spec: Spec, result) -> list[str]:
             continue  # an interrupted run explored less; its counts pin nothing
         got = getattr(result.stats, name)
         if got != pinned:
-            out.append(f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
-                       f"update the pin if the change is intended)")
+            out.append(
+                f"pin.{name}: pinned {pinned}, explored {got} (the state space changed; "
+                f"update the pin if the change is intended)"
+            )
     return out
 
 
@@ -334,9 +394,14 @@ def _bounds(table: dict, where: str) -> dict:
     for name, value in table.items():
         if name not in BOUNDS:
             raise SpecError(where, f"bounds.{name}", f"unknown bound; use {', '.join(BOUNDS)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
-                or value == float("inf") or (name != "time_limit" and not isinstance(value, int)) \
-                or (name != "max_depth" and value == 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not value >= 0
+            or value == float("inf")
+            or (name != "time_limit" and not isinstance(value, int))
+            or (name != "max_depth" and value == 0)
+        ):
             what = "finite number of seconds" if name == "time_limit" else "whole number"
             least = "non-negative" if name == "max_depth" else "positive"
             raise SpecError(where, f"bounds.{name}", f"must be a {least} {what}, got {value!r}")

@@ -31,8 +31,10 @@ class Axis:
             if high < low:
                 return []
             if high - low >= MAX_CELLS:
-                raise UsageError(f"sweep range {self.name}={self.text}: {high - low + 1:,} values, "
-                                 f"more than the {MAX_CELLS:,} cells a sweep may have; narrow it")
+                raise UsageError(
+                    f"sweep range {self.name}={self.text}: {high - low + 1:,} values, "
+                    f"more than the {MAX_CELLS:,} cells a sweep may have; narrow it"
+                )
             return list(range(low, high + 1))
         return [v for v in self.text.split(",") if v != ""]
 
@@ -42,16 +44,20 @@ class Axis:
             try:
                 return int(bound[part])
             except ValueError:
-                raise UsageError(f"sweep range {self.name}={self.text}: {part}={bound[part]!r} is not "
-                                 f"a whole number, so it cannot bound a range; give {part} numbers") from None
+                raise UsageError(
+                    f"sweep range {self.name}={self.text}: {part}={bound[part]!r} is not "
+                    f"a whole number, so it cannot bound a range; give {part} numbers"
+                ) from None
         try:
             if not part.lstrip("-").isascii():
                 raise ValueError
             return int(part)
         except ValueError:
             earlier = ", ".join(bound) or "none yet"
-            raise UsageError(f"sweep range {self.name}={self.text}: '{part}' is neither a whole "
-                             f"number nor an earlier parameter (earlier: {earlier})") from None
+            raise UsageError(
+                f"sweep range {self.name}={self.text}: '{part}' is neither a whole "
+                f"number nor an earlier parameter (earlier: {earlier})"
+            ) from None
 
 
 def parse_axes(words: list[str]) -> list[Axis]:
@@ -72,12 +78,14 @@ def parse_axes(words: list[str]) -> list[Axis]:
 
 def cells(axes: list[Axis]) -> Iterator[dict]:
     """Every combination, in order: the first axis varies slowest."""
+
     def expand(i: int, bound: dict):
         if i == len(axes):
             yield dict(bound)
             return
         for value in axes[i].values(bound):
             yield from expand(i + 1, {**bound, axes[i].name: value})
+
     yield from expand(0, {})
 
 
@@ -87,15 +95,21 @@ class Cell:
     time, completeness."""
 
     params: dict
-    verdicts: dict        # property -> verdict string
+    verdicts: dict  # property -> verdict string
     states: int
     seconds: float
     complete: bool
 
 
-def run_sweep(build: Callable[[dict], object], axes: list[Axis], fixed: dict,
-              properties: list[str] | None, bounds: dict, symmetry: bool,
-              progress: Callable[[int, int, dict], None] | None = None) -> list[Cell]:
+def run_sweep(
+    build: Callable[[dict], object],
+    axes: list[Axis],
+    fixed: dict,
+    properties: list[str] | None,
+    bounds: dict,
+    symmetry: bool,
+    progress: Callable[[int, int, dict], None] | None = None,
+) -> list[Cell]:
     """Build and check the model for every cell. ``build(params)`` returns a model or
     raises ReplcheckError (e.g. W > N); such a cell is an error, reported, not skipped."""
     combos = bounded_cells(axes)
@@ -105,14 +119,20 @@ def run_sweep(build: Callable[[dict], object], axes: list[Axis], fixed: dict,
         try:  # an interrupt may land while the progress line is printed, too
             if progress:
                 progress(i, len(combos), combo)
-            result = check(model, properties=properties, **bounds,
-                           symmetry=model.canonical if symmetry else None)
+            result = check(model, properties=properties, **bounds, symmetry=model.canonical if symmetry else None)
         except KeyboardInterrupt:  # arrived before the search loop took over its handling
             raise SweepInterrupted(out) from None
         if result.stats.stopped_by == "interrupt":
             raise SweepInterrupted(out)  # the finished cells are kept; this one is not
-        out.append(Cell(combo, {p.name: p.verdict.value for p in result.properties},
-                        result.stats.states, result.stats.seconds, result.stats.complete))
+        out.append(
+            Cell(
+                combo,
+                {p.name: p.verdict.value for p in result.properties},
+                result.stats.states,
+                result.stats.seconds,
+                result.stats.complete,
+            )
+        )
     return out
 
 
@@ -134,23 +154,22 @@ def bounded_cells(axes: list[Axis]) -> list[dict]:
             raise UsageError(f"sweep: more than {MAX_CELLS:,} cells; narrow the ranges")
     if not out:
         shown = " ".join(f"{a.name}={a.text}" for a in axes)
-        raise UsageError(f"sweep {shown}: no cells (a range A..B with B < A is empty); "
-                         "write ranges low..high")
+        raise UsageError(f"sweep {shown}: no cells (a range A..B with B < A is empty); write ranges low..high")
     return out
 
 
 def matrix_lines(cells_: list[Cell], axes: list[Axis], prop: str) -> list[str]:
     """A text matrix for one property: rows by all axes but the last, columns by the last."""
     col_axis, row_axes, cols, rows, by = _grid(cells_, axes)
-    head = " ".join(f"{a:>4}" for a in row_axes) + " | " + \
-        " ".join(f"{col_axis}={v!s:<16}" for v in cols)
+    head = " ".join(f"{a:>4}" for a in row_axes) + " | " + " ".join(f"{col_axis}={v!s:<16}" for v in cols)
     lines = [f"{prop}:", head, "-" * len(head)]
     for row in rows:
         cells_text = []
         for v in cols:
             c = by.get((row, v))
-            cells_text.append(f"{'':<18}" if c is None else
-                              f"{c.verdicts.get(prop, '?') + ' ' + format(c.states, ','):<18}")
+            cells_text.append(
+                f"{'':<18}" if c is None else f"{c.verdicts.get(prop, '?') + ' ' + format(c.states, ','):<18}"
+            )
         lines.append(" ".join(f"{x!s:>4}" for x in row) + " | " + " ".join(cells_text))
     return lines
 
@@ -190,9 +209,16 @@ def to_csv(cells_: list[Cell], axes: list[Axis]) -> str:
 def to_json(cells_: list[Cell], timings: bool = True) -> list[dict]:
     """One dict per cell; ``timings=False`` leaves out the seconds (for files under --out,
     which must be the same bytes on every run)."""
-    return [{"params": c.params, "verdicts": c.verdicts, "states": c.states,
-             **({"seconds": round(c.seconds, 3)} if timings else {}), "complete": c.complete}
-            for c in cells_]
+    return [
+        {
+            "params": c.params,
+            "verdicts": c.verdicts,
+            "states": c.states,
+            **({"seconds": round(c.seconds, 3)} if timings else {}),
+            "complete": c.complete,
+        }
+        for c in cells_
+    ]
 
 
 COLOURS = {"HOLDS": "#b7e1b0", "VIOLATED": "#f4b6b6", "UNKNOWN": "#e0e0e0"}
@@ -205,9 +231,11 @@ def to_svg(cells_: list[Cell], axes: list[Axis], props: list[str], title: str) -
     table_h = ch * (len(rows) + 2) + 30
     width = lw + cw * len(cols) + 20
     height = 40 + table_h * len(props) + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
-           f'<text x="10" y="22" font-size="15">{_x(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        f'<text x="10" y="22" font-size="15">{_x(title)}</text>',
+    ]
     y0 = 40
     for prop in props:
         out.append(f'<text x="10" y="{y0 + 14}" font-size="13" font-weight="bold">{_x(prop)}</text>')
@@ -223,13 +251,16 @@ def to_svg(cells_: list[Cell], axes: list[Axis], props: list[str], title: str) -
                 if c is None:
                     continue
                 verdict = c.verdicts.get(prop, "UNKNOWN")
-                out.append(f'<rect x="{lw + j * cw}" y="{ry}" width="{cw - 2}" height="{ch - 2}" '
-                           f'fill="{COLOURS.get(verdict, "#ffffff")}"/>')
-                out.append(f'<text x="{lw + j * cw + 4}" y="{ry + 15}">'
-                           f'{_x(verdict)} {c.states:,}</text>')
+                out.append(
+                    f'<rect x="{lw + j * cw}" y="{ry}" width="{cw - 2}" height="{ch - 2}" '
+                    f'fill="{COLOURS.get(verdict, "#ffffff")}"/>'
+                )
+                out.append(f'<text x="{lw + j * cw + 4}" y="{ry + 15}">{_x(verdict)} {c.states:,}</text>')
         y0 += table_h
-    out.append(f'<text x="10" y="{height - 10}" fill="#555">Every cell is one complete or bounded '
-               f'exploration; the number is its distinct states.</text>')
+    out.append(
+        f'<text x="10" y="{height - 10}" fill="#555">Every cell is one complete or bounded '
+        f"exploration; the number is its distinct states.</text>"
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -245,15 +276,29 @@ def selected_properties(cells_: list[Cell]) -> list[str]:
 
 def safe_build(build: Callable[[dict], object]) -> Callable[[dict], object]:
     """Wrap ``build`` so a parameter error names the cell it came from."""
+
     def wrapped(params: dict):
         try:
             return build(params)
         except ReplcheckError as exc:
             shown = " ".join(f"{k}={v}" for k, v in params.items())
             raise UsageError(f"sweep cell {shown}: {exc}") from None
+
     return wrapped
 
 
-__all__ = ["Axis", "Cell", "parse_axes", "cells", "bounded_cells", "run_sweep", "SweepInterrupted",
-           "matrix_lines", "to_csv",
-           "to_json", "to_svg", "selected_properties", "safe_build"]
+__all__ = [
+    "Axis",
+    "Cell",
+    "parse_axes",
+    "cells",
+    "bounded_cells",
+    "run_sweep",
+    "SweepInterrupted",
+    "matrix_lines",
+    "to_csv",
+    "to_json",
+    "to_svg",
+    "selected_properties",
+    "safe_build",
+]

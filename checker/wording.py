@@ -85,15 +85,18 @@ class Wording:
         """``d`` with every text in these words; keys (which lane is which) unchanged."""
         t = self.text
         return replace(
-            d, title=t(d.title), caption=t(d.caption), note=t(d.note), legend=t(d.legend),
-            lanes=tuple(Lane(lane.key, self.lane_label(lane.key, lane.label), lane.group)
-                        for lane in d.lanes),
+            d,
+            title=t(d.title),
+            caption=t(d.caption),
+            note=t(d.note),
+            legend=t(d.legend),
+            lanes=tuple(Lane(lane.key, self.lane_label(lane.key, lane.label), lane.group) for lane in d.lanes),
             events=tuple(Event(e.lane, e.row, t(e.label), e.kind) for e in d.events),
-            arrows=tuple(Arrow(a.src_lane, a.src_row, a.dst_lane, a.dst_row, t(a.label), a.style)
-                         for a in d.arrows),
+            arrows=tuple(Arrow(a.src_lane, a.src_row, a.dst_lane, a.dst_row, t(a.label), a.style) for a in d.arrows),
             step_labels=tuple(map(t, d.step_labels)),
             lane_marks=tuple(LaneMark(m.lane, t(m.text), m.colour) for m in d.lane_marks),
-            final_states=tuple((lane, t(text)) for lane, text in d.final_states))
+            final_states=tuple((lane, t(text)) for lane, text in d.final_states),
+        )
 
     def result_json(self, report: dict) -> dict:
         """A ``report.result_json`` dict with each trace's action and changes in these words,
@@ -104,8 +107,9 @@ class Wording:
     def _property_json(self, p: dict) -> dict:
         if "trace" not in p:
             return p
-        steps = [{**s, "action": self.text(s["action"]), "changes": [self.text(c) for c in s["changes"]]}
-                 for s in p["trace"]]
+        steps = [
+            {**s, "action": self.text(s["action"]), "changes": [self.text(c) for c in s["changes"]]} for s in p["trace"]
+        ]
         return {**p, "trace": steps}
 
     def to_json(self) -> dict:

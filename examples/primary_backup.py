@@ -30,11 +30,11 @@ class World(NamedTuple):
     """One state: what each node stored, who is primary, and what the client was told."""
 
     stored: tuple[tuple[int, ...], ...]  # per node, the writes it holds, in arrival order
-    primary: int                         # the node clients write to
-    crashed: bool                        # the first primary has crashed (it stays down)
+    primary: int  # the node clients write to
+    crashed: bool  # the first primary has crashed (it stays down)
     in_flight: tuple[tuple[int, int], ...]  # (backup, write) replication messages, sorted
-    acknowledged: tuple[int, ...]        # writes the client was told are committed
-    next_write: int                      # the next write the client will send (1, 2, ...)
+    acknowledged: tuple[int, ...]  # writes the client was told are committed
+    next_write: int  # the next write the client will send (1, 2, ...)
 
 
 class PrimaryBackup(Model):
@@ -58,8 +58,7 @@ class PrimaryBackup(Model):
     def init_states(self):
         """One initial state: nothing stored, node 0 is primary."""
         nodes = 1 + self.backups
-        return [World(stored=((),) * nodes, primary=0, crashed=False, in_flight=(),
-                      acknowledged=(), next_write=1)]
+        return [World(stored=((),) * nodes, primary=0, crashed=False, in_flight=(), acknowledged=(), next_write=1)]
 
     def next_steps(self, w: World):
         """Every transition out of ``w``, in a fixed order."""
@@ -109,7 +108,7 @@ class PrimaryBackup(Model):
 
 
 def _append(stored: tuple, node: int, write: int) -> tuple:
-    return stored[:node] + (stored[node] + (write,),) + stored[node + 1:]
+    return stored[:node] + (stored[node] + (write,),) + stored[node + 1 :]
 
 
 def _whole_number(name: str, raw, low: int, high: int) -> int:

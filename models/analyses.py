@@ -31,8 +31,8 @@ AVAILABILITY = "write_acknowledged_while_a_home_is_down"
 READ_REPAIR_MODES = ("off", "blocking")
 
 
-STALE_QUORUMS = (("n", 3), ("w", 1), ("r", 1), ("read_repair", "off"))     # W + R <= N
-NO_READ_REPAIR = (("n", 3), ("w", 2), ("r", 2), ("read_repair", "off"))    # the inversion
+STALE_QUORUMS = (("n", 3), ("w", 1), ("r", 1), ("read_repair", "off"))  # W + R <= N
+NO_READ_REPAIR = (("n", 3), ("w", 2), ("r", 2), ("read_repair", "off"))  # the inversion
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,8 @@ class Workload:
 
 WORKLOADS = {
     "read_your_writes": Workload(("w r",), "a client writes, then reads", STALE_QUORUMS),
-    "monotonic_reads": Workload(("w", "r r"), "a writer, and a client that reads twice",
-                                NO_READ_REPAIR),
-    "linearizable": Workload(("w", "r r"), "a writer, and a client that reads twice",
-                             NO_READ_REPAIR),
+    "monotonic_reads": Workload(("w", "r r"), "a writer, and a client that reads twice", NO_READ_REPAIR),
+    "linearizable": Workload(("w", "r r"), "a writer, and a client that reads twice", NO_READ_REPAIR),
 }
 AVAILABILITY_WORKLOAD = Workload(("w",), "one write while replicas are down")
 
@@ -60,35 +58,41 @@ def workload_text(guarantees: list[str], tolerate: int) -> list[str]:
     lines = [f"Explicit check: the leaderless model with up to {tolerate} crash(es), per guarantee:"]
     for g in guarantees:
         w = WORKLOADS.get(g)
-        lines.append(f"  {g}: " + (f"clients {list(w.clients)} ({w.why}); read repair tried: "
-                                   f"{', '.join(READ_REPAIR_MODES)}" if w else
-                                   "no workload in the leaderless model can test it: UNKNOWN"))
+        lines.append(
+            f"  {g}: "
+            + (
+                f"clients {list(w.clients)} ({w.why}); read repair tried: {', '.join(READ_REPAIR_MODES)}"
+                if w
+                else "no workload in the leaderless model can test it: UNKNOWN"
+            )
+        )
     if tolerate:
-        lines.append(f"  availability: clients {list(AVAILABILITY_WORKLOAD.clients)}, a write "
-                     "acknowledged while a home replica is down for the whole write")
+        lines.append(
+            f"  availability: clients {list(AVAILABILITY_WORKLOAD.clients)}, a write "
+            "acknowledged while a home replica is down for the whole write"
+        )
     return lines
 
 
 class Confirmer:
     """``confirm(n, w, r, guarantees)`` -> the text of the explicit-check column."""
 
-    def __init__(self, tolerate: int, guarantees: list[str], seconds: float = 10.0,
-                 max_states: int = 200_000):
+    def __init__(self, tolerate: int, guarantees: list[str], seconds: float = 10.0, max_states: int = 200_000):
         self.tolerate, self.seconds, self.max_states = tolerate, seconds, max_states
         self._twins: dict[str, str] = {}
         self.workload_lines = workload_text(guarantees, tolerate)
 
     def _run(self, params: dict, prop: str):
         model = Leaderless(**params)
-        return check(model, properties=[prop], symmetry=model.canonical,
-                     time_limit=self.seconds, max_states=self.max_states)[prop]
+        return check(
+            model, properties=[prop], symmetry=model.canonical, time_limit=self.seconds, max_states=self.max_states
+        )[prop]
 
     def workload_breaks(self, guarantee: str) -> bool:
         """Whether the guarantee's workload violates it in its twin configuration."""
         if guarantee not in self._twins:
             w = WORKLOADS[guarantee]
-            self._twins[guarantee] = self._run({**dict(w.twin), "clients": w.clients},
-                                               guarantee).verdict.value
+            self._twins[guarantee] = self._run({**dict(w.twin), "clients": w.clients}, guarantee).verdict.value
         return self._twins[guarantee] == "VIOLATED"
 
     def guarantee(self, n: int, w: int, r: int, guarantee: str) -> str:
@@ -98,8 +102,17 @@ class Confirmer:
             return f"{guarantee} UNKNOWN (workload too weak)"
         seen = []
         for mode in READ_REPAIR_MODES:
-            got = self._run({"n": n, "w": w, "r": r, "crashes": self.tolerate, "read_repair": mode,
-                             "clients": WORKLOADS[guarantee].clients}, guarantee)
+            got = self._run(
+                {
+                    "n": n,
+                    "w": w,
+                    "r": r,
+                    "crashes": self.tolerate,
+                    "read_repair": mode,
+                    "clients": WORKLOADS[guarantee].clients,
+                },
+                guarantee,
+            )
             if got.verdict is Verdict.HOLDS:
                 return f"{guarantee} HOLDS with read_repair={mode}"
             seen.append(f"{got.verdict.value} with read_repair={mode}")
@@ -109,8 +122,9 @@ class Confirmer:
         return f"{guarantee} {verdict} ({'; '.join(seen)})"
 
     def availability(self, n: int, w: int, r: int) -> str:
-        got = self._run({"n": n, "w": w, "r": r, "crashes": self.tolerate,
-                         "clients": AVAILABILITY_WORKLOAD.clients}, AVAILABILITY)
+        got = self._run(
+            {"n": n, "w": w, "r": r, "crashes": self.tolerate, "clients": AVAILABILITY_WORKLOAD.clients}, AVAILABILITY
+        )
         return f"available with a replica down {got.verdict.value}"
 
     def __call__(self, n: int, w: int, r: int, guarantees: list[str]) -> str:

@@ -58,13 +58,19 @@ class Answer:
 
     def to_json(self) -> dict:
         """The answer as plain data."""
-        return {"question": self.question, "survives": self.survives, "out_of": self.out_of,
-                "complete": self.complete, "broken_by": list(self.broken_by), "trace": self.trace,
-                "states": self.states, "note": self.note}
+        return {
+            "question": self.question,
+            "survives": self.survives,
+            "out_of": self.out_of,
+            "complete": self.complete,
+            "broken_by": list(self.broken_by),
+            "trace": self.trace,
+            "states": self.states,
+            "note": self.note,
+        }
 
 
-def availability(model_name: str, params: dict, time_limit: float = 60.0,
-                 rename=lambda s: s) -> list[Answer]:
+def availability(model_name: str, params: dict, time_limit: float = 60.0, rename=lambda s: s) -> list[Answer]:
     """The three answers for the registered model ``model_name`` with ``params`` (the
     configuration's; its clients and fault budget are replaced as the module docstring says).
     ``time_limit`` bounds each search, in seconds; ``rename`` turns model node names into
@@ -74,12 +80,15 @@ def availability(model_name: str, params: dict, time_limit: float = 60.0,
 
     def build(given: dict):
         return cls(**typed_params(cls, {k: v for k, v in given.items() if k in declared}))
+
     build.most_crashes = next((p.maximum for p in cls.PARAMS if p.name == "crashes"), None)
 
     first = _one_client(params, _first_script(params))
-    return [_ops_with_down(build, first, "w", time_limit, rename),
-            _ops_with_down(build, first, "r", time_limit, rename),
-            _writes_survive_crashes(build, first, time_limit, rename)]
+    return [
+        _ops_with_down(build, first, "w", time_limit, rename),
+        _ops_with_down(build, first, "r", time_limit, rename),
+        _writes_survive_crashes(build, first, time_limit, rename),
+    ]
 
 
 def _first_script(params: dict) -> str:
@@ -148,11 +157,16 @@ def _broken(answer: Answer, model, down: tuple, op: str, time_limit: float, rena
     trace = stuck["never_stuck"].trace
     head = f"{', '.join(answer.broken_by)} down from the start"
     if trace is None:
-        answer.trace = [f"{head}; no state where nothing more can happen was found "
-                        f"({stuck['never_stuck'].verdict.value}): the operation waits in a cycle"]
+        answer.trace = [
+            f"{head}; no state where nothing more can happen was found "
+            f"({stuck['never_stuck'].verdict.value}): the operation waits in a cycle"
+        ]
     else:
-        answer.trace = [f"{head}:"] + [rename(line) for line in trace_lines(model, trace, "")] + \
-            [f"and nothing more can happen: the {'write' if op == 'w' else 'read'} never succeeds"]
+        answer.trace = (
+            [f"{head}:"]
+            + [rename(line) for line in trace_lines(model, trace, "")]
+            + [f"and nothing more can happen: the {'write' if op == 'w' else 'read'} never succeeds"]
+        )
     return answer
 
 
@@ -162,8 +176,7 @@ def _names(model, nodes, rename) -> str:
 
 def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> Answer:
     members = build(_fault_free(params, 0, "w")).node_count
-    answer = Answer("crashes at any moment, for good, without losing an acknowledged write",
-                    0, members)
+    answer = Answer("crashes at any moment, for good, without losing an acknowledged write", 0, members)
     for k in range(0, _most(build, members) + 1):
         model = _keeping_writes(build(_fault_free(params, k, "w")))
         result = check(model, properties=["acknowledged_writes_kept"], time_limit=time_limit)
@@ -175,8 +188,7 @@ def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> A
             return answer
         if prop.verdict is Verdict.VIOLATED:
             answer.broken_by = (f"{k} crash{'es' if k != 1 else ''}",)
-            answer.trace = [rename(line) for line in
-                            trace_lines(model, prop.trace, "", prop.loop_start)]
+            answer.trace = [rename(line) for line in trace_lines(model, prop.trace, "", prop.loop_start)]
             answer.survives = k - 1
             return answer
         answer.survives = k
@@ -226,8 +238,9 @@ def _down_from_start(model, down: tuple, op: str):
             ``explained``, also no client request waits at a down node)."""
             if _succeeded(world, op) or next(iter(self.next_steps(world)), None) is not None:
                 return True
-            return self.explained and any(m.src >= self.node_count and not self.node_is_up(world, m.dst)
-                                          for m in world.net)
+            return self.explained and any(
+                m.src >= self.node_count and not self.node_is_up(world, m.dst) for m in world.net
+            )
 
     DownFromStart.__name__ = DownFromStart.__qualname__ = family.__name__
     model.__class__ = DownFromStart
@@ -249,15 +262,16 @@ def _succeeded(world, op: str) -> bool:
 
 def answer_lines(answers: list[Answer]) -> list[str]:
     """The answers as indented text lines, traces included."""
-    out = ["  availability (by exploration of the model as translated above, routing of reads and "
-           "writes included; one client, one operation; crashes only, no partitions, no lost "
-           "messages; docs/databases.md, Availability in numbers):"]
+    out = [
+        "  availability (by exploration of the model as translated above, routing of reads and "
+        "writes included; one client, one operation; crashes only, no partitions, no lost "
+        "messages; docs/databases.md, Availability in numbers):"
+    ]
     for a in answers:
         bound = "" if a.complete else "at least "
         out.append(f"    {a.question}: {bound}any {a.survives} of {a.out_of}")
         if a.broken_by:
-            out.append(f"      breaks with {', '.join(a.broken_by)}"
-                       f"{' down' if 'crash' not in a.broken_by[0] else ''}:")
+            out.append(f"      breaks with {', '.join(a.broken_by)}{' down' if 'crash' not in a.broken_by[0] else ''}:")
             out += ["        " + line for line in a.trace]
         if a.note:
             out.append(f"      ({a.note})")

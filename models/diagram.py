@@ -40,11 +40,11 @@ ANOMALY = {
 # How to read the version labels, per family (legend under each diagram).
 LEGEND = {
     "leaderless": "Notation: x=1@3 is key x holding value 1 with timestamp 3. Values are numbered 1, 2, ... in "
-                  "the order the scripts write them; init is the value before any write.",
+    "the order the scripts write them; init is the value before any write.",
     "leader_follower": "Notation: 1@1.2 is value 1 at log position 2, written in term 1; 0.0 means nothing "
-                       "written yet. Values are numbered 1, 2, ... in script order; init is the initial value.",
+    "written yet. Values are numbered 1, 2, ... in script order; init is the initial value.",
     "multi_leader": "Notation: 1@t2/l1 is value 1 stamped at clock time 2 by leader l1 (last-write-wins); "
-                    "1@[1,0] is value 1 with version vector [writes from l0, writes from l1] (siblings, CRDTs).",
+    "1@[1,0] is value 1 with version vector [writes from l0, writes from l1] (siblings, CRDTs).",
 }
 QUORUM_COLOURS = ("#1f5fbf", "#1e7a3c")
 
@@ -58,10 +58,11 @@ def build_diagram(model, trace, prop) -> Diagram:
     if prop.kind == "always" and prop.name == "no_lost_updates":
         trace = _until_quiet(model, trace)
     steps = trace.steps
-    actors = [model.client_actor(c) for c in range(model.client_count)] + \
-        list(range(model.node_count))
-    lanes = tuple(Lane(model.actor_name(a), _lane_label(model, steps, a),
-                       "client" if a >= model.node_count else "replica") for a in actors)
+    actors = [model.client_actor(c) for c in range(model.client_count)] + list(range(model.node_count))
+    lanes = tuple(
+        Lane(model.actor_name(a), _lane_label(model, steps, a), "client" if a >= model.node_count else "replica")
+        for a in actors
+    )
     labels: dict[tuple[str, int], list[str]] = {}
     kinds: dict[tuple[str, int], str] = {}
     arrows: list[Arrow] = []
@@ -84,11 +85,14 @@ def build_diagram(model, trace, prop) -> Diagram:
             role = model.node_role(after, node)
             if role != model.node_role(before, node):
                 put(node, row, f"now {role}", "role")
-        for e in after.history[len(before.history):]:
+        for e in after.history[len(before.history) :]:
             if e.kind == "ok":
                 actor = model.client_actor(e.client)
-                what = f"write {model.key_name(e.key)}={model.value_name(e.value)}" if e.op == "w" \
+                what = (
+                    f"write {model.key_name(e.key)}={model.value_name(e.value)}"
+                    if e.op == "w"
                     else f"read {model.key_name(e.key)} -> {model.value_name(e.value)}"
+                )
                 put(actor, row, f"ok: {what}", "ok")
             elif e.kind in ("info", "fail"):
                 word = "indeterminate" if e.kind == "info" else "refused"
@@ -99,31 +103,51 @@ def build_diagram(model, trace, prop) -> Diagram:
     in_flight = Counter(steps[-1].state.net)
     for msg, rows in sorted(sent.items()):
         # Messages the runtime forgot (replies to finished operations) are not drawn.
-        for r in rows[len(rows) - min(len(rows), in_flight[msg]):]:
-            arrows.append(Arrow(model.actor_name(msg.src), r, model.actor_name(msg.dst), last,
-                                model.describe_msg(msg) + " (in flight)", "pending"))
-    events = tuple(Event(lane, row, "\n".join(texts), kinds.get((lane, row), "step"))
-                   for (lane, row), texts in sorted(labels.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+        for r in rows[len(rows) - min(len(rows), in_flight[msg]) :]:
+            arrows.append(
+                Arrow(
+                    model.actor_name(msg.src),
+                    r,
+                    model.actor_name(msg.dst),
+                    last,
+                    model.describe_msg(msg) + " (in flight)",
+                    "pending",
+                )
+            )
+    events = tuple(
+        Event(lane, row, "\n".join(texts), kinds.get((lane, row), "step"))
+        for (lane, row), texts in sorted(labels.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    )
     loop_from = getattr(prop, "loop_start", None)
-    title, caption = _title_and_caption(model, steps[:violation_row + 1], prop, loop_from)
-    marks, note = _quorum_marks(model, steps[:violation_row + 1], prop)
+    title, caption = _title_and_caption(model, steps[: violation_row + 1], prop, loop_from)
+    marks, note = _quorum_marks(model, steps[: violation_row + 1], prop)
     if violation_row < last:
         note = (note + "\n" if note else "") + (
             f"Steps after {violation_row} (grey) show what follows: once the messages in flight "
-            f"have arrived, {_final_words(model, steps[-1].state)}.")
+            f"have arrived, {_final_words(model, steps[-1].state)}."
+        )
     summary = model.summary() if hasattr(model, "summary") else ""
     verdict = "reachable (a witness)" if prop.kind == "sometimes" else "VIOLATED"
-    return Diagram(title=f"{title}\n{model.display_name()} {summary}: {asked} {verdict}".rstrip(),
-                   caption=caption, lanes=lanes, rows=last, events=events,
-                   arrows=tuple(sorted(arrows)), highlight_row=None if loop_from is not None else violation_row,
-                   loop_from=loop_from,
-                   highlight_lanes=_acting_lanes(model, steps[:violation_row + 1]),
-                   step_labels=tuple(str(s.action) for s in steps[1:]),
-                   final_marked=_diverged(model, steps[-1].state) if loop_from is not None else (),
-                   highlight_kind="witness" if prop.kind == "sometimes" else "violation",
-                   down=_down_segments(model, steps), cuts=_cuts(model, steps),
-                   lane_marks=marks, note=note, legend=LEGEND.get(model.display_name(), ""),
-                   final_states=_final_states(model, steps[-1].state))
+    return Diagram(
+        title=f"{title}\n{model.display_name()} {summary}: {asked} {verdict}".rstrip(),
+        caption=caption,
+        lanes=lanes,
+        rows=last,
+        events=events,
+        arrows=tuple(sorted(arrows)),
+        highlight_row=None if loop_from is not None else violation_row,
+        loop_from=loop_from,
+        highlight_lanes=_acting_lanes(model, steps[: violation_row + 1]),
+        step_labels=tuple(str(s.action) for s in steps[1:]),
+        final_marked=_diverged(model, steps[-1].state) if loop_from is not None else (),
+        highlight_kind="witness" if prop.kind == "sometimes" else "violation",
+        down=_down_segments(model, steps),
+        cuts=_cuts(model, steps),
+        lane_marks=marks,
+        note=note,
+        legend=LEGEND.get(model.display_name(), ""),
+        final_states=_final_states(model, steps[-1].state),
+    )
 
 
 def _broken_part(model, state) -> str:
@@ -140,12 +164,17 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
     if prop.kind == "sometimes":
         action = steps[-1].action if last else None
         title = "Witness: " + prop.description.rstrip(".")
-        return title, (f"A reachable situation, not a violated property ({prop.name}): it is "
-                       f"reached at step {last}" + (f", when {action}." if action else "."))
+        return title, (
+            f"A reachable situation, not a violated property ({prop.name}): it is "
+            f"reached at step {last}" + (f", when {action}." if action else ".")
+        )
     title = ANOMALY.get(prop.name, prop.name.replace("_", " ").capitalize() + " is broken")
     if loop_from is not None:
-        how = "stays so for ever: no fair step is left" if loop_from == last else \
-            f"the steps from {loop_from} on repeat for ever"
+        how = (
+            "stays so for ever: no fair step is left"
+            if loop_from == last
+            else f"the steps from {loop_from} on repeat for ever"
+        )
         return title, f"The replicas never agree: {_final_words(model, final)}, and {how}."
     if prop.name == "linearizable":
         stale = _stale_read(model, final)
@@ -154,16 +183,20 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
     if prop.name in _GUARANTEES:
         return title, explain(model, prop.name, final) + "."
     if prop.name == "single_leader":
-        leaders = [model.actor_name(n) for n in range(model.node_count)
-                   if model.node_role(final, n).startswith("leader") and model.node_is_up(final, n)]
+        leaders = [
+            model.actor_name(n)
+            for n in range(model.node_count)
+            if model.node_role(final, n).startswith("leader") and model.node_is_up(final, n)
+        ]
         if len(leaders) > 1:
             return title, f"At step {last} {' and '.join(leaders)} both act as leader."
     if prop.name == "counts_every_increment":
         acked = sum(1 for e in final.history if e.kind == "ok" and e.op == "w")
         dup = [r for r in range(1, len(steps)) if steps[r].action.kind == "duplicate"]
         why = f" (the network delivered a request twice at step {dup[0]})" if dup else ""
-        return title, (f"{acked} increment{'s' if acked != 1 else ''} acknowledged, yet "
-                       f"{_final_words(model, final)}{why}.")
+        return title, (
+            f"{acked} increment{'s' if acked != 1 else ''} acknowledged, yet {_final_words(model, final)}{why}."
+        )
     return title, f"At step {last} this fails: {_final_words(model, final)}."
 
 
@@ -171,18 +204,26 @@ def _stale_read(model, world) -> str:
     """A read that returned a value older than a write acknowledged before the read began,
     in one sentence ("" when the violation is of another shape)."""
     from .guarantees import operations
+
     ops = operations(world.history)
     name = lambda o: model.actor_name(model.client_actor(o.client))
     for read in reversed(ops):
         if read.op != "r" or read.returned is None:
             continue
         for write in ops:
-            if write.op == "w" and write.key == read.key and write.returned is not None \
-                    and write.returned < read.invoked and write.value != read.value \
-                    and not model.covers(read.version, write.version):
+            if (
+                write.op == "w"
+                and write.key == read.key
+                and write.returned is not None
+                and write.returned < read.invoked
+                and write.value != read.value
+                and not model.covers(read.version, write.version)
+            ):
                 k, v = model.key_name, model.value_name
-                return (f"{name(read)} read {k(read.key)}={v(read.value)}, although {name(write)}'s write "
-                        f"{k(write.key)}={v(write.value)} had been acknowledged before the read began.")
+                return (
+                    f"{name(read)} read {k(read.key)}={v(read.value)}, although {name(write)}'s write "
+                    f"{k(write.key)}={v(write.value)} had been acknowledged before the read began."
+                )
     return ""
 
 
@@ -219,8 +260,12 @@ def _final_states(model, world) -> tuple[tuple[str, str], ...]:
 
 def _down_segments(model, steps) -> tuple[tuple[str, int], ...]:
     """(lane, row) for every row after which a node is down (its lane drawn dashed)."""
-    return tuple((model.actor_name(n), row) for row, step in enumerate(steps)
-                 for n in range(model.node_count) if step.state.faults.down >> n & 1)
+    return tuple(
+        (model.actor_name(n), row)
+        for row, step in enumerate(steps)
+        for n in range(model.node_count)
+        if step.state.faults.down >> n & 1
+    )
 
 
 def _cuts(model, steps) -> tuple[Cut, ...]:
@@ -236,16 +281,19 @@ def _cuts(model, steps) -> tuple[Cut, ...]:
     if start is not None:
         cuts.append((start, None, side))
     actors = model.node_count + model.client_count
-    return tuple(Cut(a, b, tuple(model.actor_name(x) for x in range(actors) if mask >> x & 1))
-                 for a, b, mask in cuts)
+    return tuple(Cut(a, b, tuple(model.actor_name(x) for x in range(actors) if mask >> x & 1)) for a, b, mask in cuts)
 
 
 def _quorum_marks(model, steps, prop) -> tuple[tuple[LaneMark, ...], str]:
     """For quorum systems (parameters w and r): the replicas whose answers made the last read
     and the write it should have seen, and whether the two quorums meet."""
     params = getattr(model, "params", {})
-    if "w" not in params or "r" not in params or prop.kind != "always" or \
-            prop.name not in ("read_your_writes", "monotonic_reads", "linearizable"):
+    if (
+        "w" not in params
+        or "r" not in params
+        or prop.kind != "always"
+        or prop.name not in ("read_your_writes", "monotonic_reads", "linearizable")
+    ):
         return (), ""
     ops = _answering_nodes(model, steps)
     reads = [(e, nodes) for e, nodes in ops if e.op == "r"]
@@ -257,14 +305,20 @@ def _quorum_marks(model, steps, prop) -> tuple[tuple[LaneMark, ...], str]:
         return (), ""
     write, write_nodes = writes[-1]
     name = model.actor_name
-    marks = tuple(LaneMark(name(n), "in write quorum", QUORUM_COLOURS[0]) for n in sorted(write_nodes)) + \
-        tuple(LaneMark(name(n), "in read quorum", QUORUM_COLOURS[1]) for n in sorted(read_nodes))
+    marks = tuple(LaneMark(name(n), "in write quorum", QUORUM_COLOURS[0]) for n in sorted(write_nodes)) + tuple(
+        LaneMark(name(n), "in read quorum", QUORUM_COLOURS[1]) for n in sorted(read_nodes)
+    )
     shown = lambda nodes: "{" + ", ".join(name(n) for n in sorted(nodes)) + "}"
     shared = write_nodes & read_nodes
-    verdict = ("they share no replica: DISJOINT, so the read cannot see the write" if not shared
-               else f"they share {shown(shared)}")
-    note = (f"Write quorum of {model.value_name(write.value)}: {shown(write_nodes)} (W={params['w']}); "
-            f"read quorum of the last read: {shown(read_nodes)} (R={params['r']}); {verdict}.")
+    verdict = (
+        "they share no replica: DISJOINT, so the read cannot see the write"
+        if not shared
+        else f"they share {shown(shared)}"
+    )
+    note = (
+        f"Write quorum of {model.value_name(write.value)}: {shown(write_nodes)} (W={params['w']}); "
+        f"read quorum of the last read: {shown(read_nodes)} (R={params['r']}); {verdict}."
+    )
     return marks, note
 
 
@@ -280,7 +334,7 @@ def _answering_nodes(model, steps) -> list:
             for c in range(model.client_count):
                 if model.client_actor(c) == dst and c in running:
                     running[c].add(action.msg.src)
-        for e in after.history[len(before.history):]:
+        for e in after.history[len(before.history) :]:
             if e.kind == "invoke":
                 running[e.client] = set()
             elif e.kind == "ok":
@@ -292,6 +346,7 @@ def _until_quiet(model, trace, limit: int = 12):
     """The trace continued by delivering messages in flight (the model's first delivery
     each time) until none is left, so a discard that the violation implies is drawn."""
     from replcheck.checker.result import Step, Trace
+
     steps = list(trace.steps)
     for _ in range(limit):
         world = steps[-1].state
@@ -308,7 +363,7 @@ def _acting_lanes(model, steps) -> tuple[str, ...]:
         return ()
     before, after, action = steps[-2].state, steps[-1].state, steps[-1].action
     actors = {action.actor} if action.actor >= 0 else set()
-    actors |= {model.client_actor(e.client) for e in after.history[len(before.history):]}
+    actors |= {model.client_actor(e.client) for e in after.history[len(before.history) :]}
     return tuple(sorted(model.actor_name(a) for a in actors))
 
 
@@ -337,8 +392,15 @@ def _mark_lost_write(model, steps, put) -> None:
         return
 
 
-_GUARANTEES = {"read_your_writes", "monotonic_reads", "monotonic_writes", "writes_follow_reads",
-               "no_lost_updates", "durable_acks", "linearizable"}
+_GUARANTEES = {
+    "read_your_writes",
+    "monotonic_reads",
+    "monotonic_writes",
+    "writes_follow_reads",
+    "no_lost_updates",
+    "durable_acks",
+    "linearizable",
+}
 
 
 def _added(before: tuple, after: tuple, action) -> list:
@@ -354,8 +416,11 @@ def _place_action(model, action, row, put, arrows, sent, before) -> None:
     name = model.actor_name
     if kind == "invoke":
         op = action.detail
-        what = f"write {model.key_name(op.key)}={model.value_name(op.value)}" if op.kind == "w" \
+        what = (
+            f"write {model.key_name(op.key)}={model.value_name(op.value)}"
+            if op.kind == "w"
             else f"read {model.key_name(op.key)}"
+        )
         put(action.actor, row, what, "invoke")
     elif kind in ("deliver", "duplicate", "drop"):
         origin = sent.get(msg) or [0]
@@ -364,16 +429,13 @@ def _place_action(model, action, row, put, arrows, sent, before) -> None:
             sent.pop(msg, None)
         if kind == "drop":
             put(msg.dst, row, "lost: " + model.describe_msg(msg), "fault")
-            arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
-                                model.describe_msg(msg), "dropped"))
+            arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row, model.describe_msg(msg), "dropped"))
         else:
             copy = " (the network keeps a copy)" if kind == "duplicate" else ""
             put(msg.dst, row, "recv " + model.describe_msg(msg) + copy, "fault" if copy else "step")
-            arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row,
-                                model.describe_msg(msg), "message"))
+            arrows.append(Arrow(name(msg.src), src_row, name(msg.dst), row, model.describe_msg(msg), "message"))
     elif kind in ("crash", "recover"):
-        put(action.actor, row, kind + "es" if kind == "crash" else "recovers",
-            "fault" if kind == "crash" else "heal")
+        put(action.actor, row, kind + "es" if kind == "crash" else "recovers", "fault" if kind == "crash" else "heal")
     elif kind in ("partition", "heal"):
         pass  # drawn as the line between the two sides (``_cuts``)
     else:

@@ -34,8 +34,7 @@ def operations(history: tuple) -> list[Operation]:
     ops: dict[tuple[int, int], Operation] = {}
     for pos, e in enumerate(history):
         if e.kind == "invoke":
-            ops[(e.client, e.index)] = Operation(e.client, e.index, e.op, e.key, e.value,
-                                                 None, pos, None)
+            ops[(e.client, e.index)] = Operation(e.client, e.index, e.op, e.key, e.value, None, pos, None)
         elif e.kind == "info":
             continue
         elif e.kind == "fail":
@@ -53,8 +52,13 @@ def ordered_pairs(ops: list[Operation], first: str, then: str, same_session: boo
         if a.op != first or a.returned is None:
             continue
         for b in ops:
-            if (b.op == then and b.returned is not None and b.key == a.key
-                    and a.returned < b.invoked and (not same_session or a.client == b.client)):
+            if (
+                b.op == then
+                and b.returned is not None
+                and b.key == a.key
+                and a.returned < b.invoked
+                and (not same_session or a.client == b.client)
+            ):
                 yield a, b
 
 
@@ -107,32 +111,47 @@ class Guarantees:
     @always
     def read_your_writes(self, world) -> bool:
         """A read after the session's acknowledged write returns it or a newer version."""
-        return self._judge("ryw", world, lambda ops: all(
-            self.covers(r.version, w.version) for w, r in ordered_pairs(ops, "w", "r", True)))
+        return self._judge(
+            "ryw",
+            world,
+            lambda ops: all(self.covers(r.version, w.version) for w, r in ordered_pairs(ops, "w", "r", True)),
+        )
 
     @always
     def monotonic_reads(self, world) -> bool:
         """A session's later read never returns a version older than its earlier read."""
-        return self._judge("mr", world, lambda ops: all(
-            self.covers(b.version, a.version) for a, b in ordered_pairs(ops, "r", "r", True)))
+        return self._judge(
+            "mr",
+            world,
+            lambda ops: all(self.covers(b.version, a.version) for a, b in ordered_pairs(ops, "r", "r", True)),
+        )
 
     @always
     def monotonic_writes(self, world) -> bool:
         """A session's later write supersedes its earlier acknowledged write."""
-        return self._judge("mw", world, lambda ops: all(
-            self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", True)))
+        return self._judge(
+            "mw",
+            world,
+            lambda ops: all(self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", True)),
+        )
 
     @always
     def writes_follow_reads(self, world) -> bool:
         """A session's write issued after it read version v supersedes v."""
-        return self._judge("wfr", world, lambda ops: all(
-            self.supersedes(w.version, r.version) for r, w in ordered_pairs(ops, "r", "w", True)))
+        return self._judge(
+            "wfr",
+            world,
+            lambda ops: all(self.supersedes(w.version, r.version) for r, w in ordered_pairs(ops, "r", "w", True)),
+        )
 
     @always
     def no_lost_updates(self, world) -> bool:
         """A write invoked after another write was acknowledged supersedes it (any client)."""
-        return self._judge("nlu", world, lambda ops: all(
-            self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", False)))
+        return self._judge(
+            "nlu",
+            world,
+            lambda ops: all(self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", False)),
+        )
 
     @always
     def durable_acks(self, world) -> bool:
@@ -157,8 +176,7 @@ class Guarantees:
     def lost_writes(self, world):
         """The acknowledged writes that no replica the system can still serve from holds,
         neither as such nor superseded (what ``durable_acks`` forbids)."""
-        acked = self._judge("acked", world, lambda ops: [
-            o for o in ops if o.op == "w" and o.returned is not None])
+        acked = self._judge("acked", world, lambda ops: [o for o in ops if o.op == "w" and o.returned is not None])
         if not acked:
             return
         retained: dict = {}  # per key: several acknowledged writes share one key's replicas
@@ -214,8 +232,10 @@ def unexercised(scripts) -> dict:
     """The guarantees that the client ``scripts`` (``"w r"``, ``"inc r"``, ``"add:a r"``, ...;
     any operation but ``r`` counts as a write) can never violate, each with what a workload
     must do first: their HOLDS is vacuous for this workload."""
-    sessions = [[("r" if op == "r" else "w", key or "x") for op, _, key in
-                 (word.partition(":") for word in script.split())] for script in scripts]
+    sessions = [
+        [("r" if op == "r" else "w", key or "x") for op, _, key in (word.partition(":") for word in script.split())]
+        for script in scripts
+    ]
     out = {}
     for name, ((scope, a, b), words) in _NEEDS.items():
         if not _pattern_occurs(sessions, scope, a, b):
@@ -227,19 +247,23 @@ def _pattern_occurs(sessions, scope: str, a: str, b) -> bool:
     if b is None:
         return any(op == a for ops in sessions for op, _ in ops)
     if scope == "session":
-        return any(x[0] == a and y[0] == b and x[1] == y[1]
-                   for ops in sessions for i, x in enumerate(ops) for y in ops[i + 1:])
+        return any(
+            x[0] == a and y[0] == b and x[1] == y[1]
+            for ops in sessions
+            for i, x in enumerate(ops)
+            for y in ops[i + 1 :]
+        )
     every = [(i, j, op, key) for i, ops in enumerate(sessions) for j, (op, key) in enumerate(ops)]
-    return any(x[2] == a and y[2] == b and x[3] == y[3] and x[:2] != y[:2]
-               for x in every for y in every)
+    return any(x[2] == a and y[2] == b and x[3] == y[3] and x[:2] != y[:2] for x in every for y in every)
 
 
 def _linearizable_per_key(ops: list[Operation]) -> bool:
     for key in {o.key for o in ops}:
         register_ops = tuple(
-            RegisterOp(o.invoked, PENDING if o.returned is None else o.returned,
-                       o.op == "w", o.value)
-            for o in ops if o.key == key)
+            RegisterOp(o.invoked, PENDING if o.returned is None else o.returned, o.op == "w", o.value)
+            for o in ops
+            if o.key == key
+        )
         if not is_linearizable(register_ops):
             return False
     return True
@@ -253,22 +277,44 @@ def explain(model, name: str, world) -> str:
     c = lambda o: model.actor_name(model.client_actor(o.client))
     covers, newer = model.covers, model.supersedes
     finders = {
-        "read_your_writes": (("w", "r", True), lambda w, r: not covers(r.version, w.version),
-                             lambda w, r: f"{c(r)} read {k(r.key)}={v(r.value)} after its write "
-                                          f"{k(w.key)}={v(w.value)} was acknowledged"),
-        "monotonic_reads": (("r", "r", True), lambda a, b: not covers(b.version, a.version),
-                            lambda a, b: f"{c(b)} read {k(b.key)}={v(b.value)} after it had already "
-                                         f"read the newer {k(a.key)}={v(a.value)}"),
-        "monotonic_writes": (("w", "w", True), lambda a, b: not newer(b.version, a.version),
-                             lambda a, b: f"{c(b)}'s write {k(b.key)}={v(b.value)} does not supersede "
-                                          f"its earlier acknowledged write {k(a.key)}={v(a.value)}"),
-        "writes_follow_reads": (("r", "w", True), lambda r, w: not newer(w.version, r.version),
-                                lambda r, w: f"{c(w)}'s write {k(w.key)}={v(w.value)} does not "
-                                             f"supersede {k(r.key)}={v(r.value)}, which it had read"),
-        "no_lost_updates": (("w", "w", False), lambda a, b: not newer(b.version, a.version),
-                            lambda a, b: f"{c(b)}'s write {k(b.key)}={v(b.value)} came after "
-                                         f"{c(a)}'s acknowledged write {k(a.key)}={v(a.value)} "
-                                         f"but does not supersede it, so {v(a.value)} can win"),
+        "read_your_writes": (
+            ("w", "r", True),
+            lambda w, r: not covers(r.version, w.version),
+            lambda w, r: (
+                f"{c(r)} read {k(r.key)}={v(r.value)} after its write {k(w.key)}={v(w.value)} was acknowledged"
+            ),
+        ),
+        "monotonic_reads": (
+            ("r", "r", True),
+            lambda a, b: not covers(b.version, a.version),
+            lambda a, b: (
+                f"{c(b)} read {k(b.key)}={v(b.value)} after it had already read the newer {k(a.key)}={v(a.value)}"
+            ),
+        ),
+        "monotonic_writes": (
+            ("w", "w", True),
+            lambda a, b: not newer(b.version, a.version),
+            lambda a, b: (
+                f"{c(b)}'s write {k(b.key)}={v(b.value)} does not supersede "
+                f"its earlier acknowledged write {k(a.key)}={v(a.value)}"
+            ),
+        ),
+        "writes_follow_reads": (
+            ("r", "w", True),
+            lambda r, w: not newer(w.version, r.version),
+            lambda r, w: (
+                f"{c(w)}'s write {k(w.key)}={v(w.value)} does not supersede {k(r.key)}={v(r.value)}, which it had read"
+            ),
+        ),
+        "no_lost_updates": (
+            ("w", "w", False),
+            lambda a, b: not newer(b.version, a.version),
+            lambda a, b: (
+                f"{c(b)}'s write {k(b.key)}={v(b.value)} came after "
+                f"{c(a)}'s acknowledged write {k(a.key)}={v(a.value)} "
+                f"but does not supersede it, so {v(a.value)} can win"
+            ),
+        ),
     }
     if name in finders:
         pair, bad, say = finders[name]
@@ -277,11 +323,11 @@ def explain(model, name: str, world) -> str:
                 return say(a, b)
     if name == "durable_acks":
         for o in model.lost_writes(world):
-            return (f"{c(o)}'s write {k(o.key)}={v(o.value)} was acknowledged, but no replica "
-                    f"that can still serve holds it or anything newer")
+            return (
+                f"{c(o)}'s write {k(o.key)}={v(o.value)} was acknowledged, but no replica "
+                f"that can still serve holds it or anything newer"
+            )
     if name == "linearizable":
-        reads = [f"{c(o)} read {k(o.key)}={v(o.value)}" for o in ops
-                 if o.op == "r" and o.returned is not None]
-        return ("no order of the operations respects real time and register semantics: "
-                + ", then ".join(reads))
+        reads = [f"{c(o)} read {k(o.key)}={v(o.value)}" for o in ops if o.op == "r" and o.returned is not None]
+        return "no order of the operations respects real time and register semantics: " + ", then ".join(reads)
     return f"{name} fails in the last state"

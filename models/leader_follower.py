@@ -89,22 +89,36 @@ from replcheck.checker.errors import ParameterError
 
 from .guarantees import Guarantees, Witnesses
 from .leader_follower_failover import strategy_for
-from .leader_follower_state import ARBITER, FAILOVERS, FOLLOWER, LEADER, NO_LEADER, NOOP, STAGES, \
-    Entry, Extra, Node, Settings, Waiting, as_follower, common_prefix, last_write, versions
+from .leader_follower_state import (
+    ARBITER,
+    FAILOVERS,
+    FOLLOWER,
+    LEADER,
+    NO_LEADER,
+    NOOP,
+    STAGES,
+    Entry,
+    Extra,
+    Node,
+    Settings,
+    Waiting,
+    as_follower,
+    common_prefix,
+    last_write,
+    versions,
+)
 from .params import Param, bind
-from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, _new, permute_mask, \
-    replace_at
+from .runtime import FAULT_PARAMS, Action, Ctx, Msg, ReplicationModel, World, _new, permute_mask, replace_at
 
-__all__ = ["LeaderFollower", "Entry", "Node", "Extra", "Waiting", "Settings", "versions",
-           "last_write"]
+__all__ = ["LeaderFollower", "Entry", "Node", "Extra", "Waiting", "Settings", "versions", "last_write"]
 
 _FAULT_HELP = {
     "drops": "how many messages the network may lose (a lost log shipment is sent again; "
-             "a lost request or reply is not, so that operation stays pending)",
+    "a lost request or reply is not, so that operation stays pending)",
     "dups": "how many messages the network may deliver twice (a duplicated write is applied once)",
     "crashes": "how many node crashes may happen in a run (arbiters included)",
     "partitions": "how many partitions may start: at most half the nodes cut off, alone or with "
-                  "client c0 (the tool and other clients stay with the rest); each may heal",
+    "client c0 (the tool and other clients stay with the rest); each may heal",
 }
 
 
@@ -112,9 +126,9 @@ def _timeouts_need_waiting(cfg: Settings) -> str | None:
     if cfg.ack_timeout == "none":
         return None
     if cfg.replication != "sync" and cfg.wait == 0:
-        return "a time-out ends a wait for acknowledgements; set replication = \"sync\" or wait >= 1"
+        return 'a time-out ends a wait for acknowledgements; set replication = "sync" or wait >= 1'
     if cfg.ack_timeout == "degrade" and cfg.replication != "sync":
-        return "only semi-synchronous replication degrades to async; use ack_timeout = \"error\""
+        return 'only semi-synchronous replication degrades to async; use ack_timeout = "error"'
     return None
 
 
@@ -123,48 +137,93 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     name = "leader_follower"
     PARAMS = (
-        Param("followers", int, 2, "follower nodes f1..fN besides the leader n0",
-              minimum=1, maximum=4),
+        Param("followers", int, 2, "follower nodes f1..fN besides the leader n0", minimum=1, maximum=4),
         Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY"),
-        Param("replication", str, "async", "when the leader acknowledges a write: at once "
-              "(async) or after k synchronous followers acknowledge it (sync)",
-              choices=("async", "sync")),
-        Param("sync", list, (), "synchronous followers in priority order (sync replication); "
-                                "empty: every node but the leader, n0 included once demoted"),
+        Param(
+            "replication",
+            str,
+            "async",
+            "when the leader acknowledges a write: at once "
+            "(async) or after k synchronous followers acknowledge it (sync)",
+            choices=("async", "sync"),
+        ),
+        Param(
+            "sync",
+            list,
+            (),
+            "synchronous followers in priority order (sync replication); "
+            "empty: every node but the leader, n0 included once demoted",
+        ),
         Param("k", int, 1, "synchronous acknowledgements a write waits for", minimum=1, maximum=4),
-        Param("order", str, "first", "which k: the first connected by priority, or any k",
-              choices=("first", "any")),
-        Param("stage", str, "flushed", "how far a follower must get before its ack counts",
-              choices=STAGES),
-        Param("reads", str, "leader", "where reads go: leader, any_follower (a fresh choice per "
-                                      "read), or a follower name"),
-        Param("read_level", str, "local", "what a read sees: the node's latest state (local), "
-              "its majority-committed snapshot (majority), or the leader's state after it "
-              "confirms leadership with a majority (linearizable)",
-              choices=("local", "majority", "linearizable")),
-        Param("leader_visibility", str, "at_ack", "what leader reads see: acknowledged entries, "
-                                                  "or every entry in its log",
-              choices=("at_ack", "before_ack")),
-        Param("failover", str, "none", "what happens when the leader is down or cut off "
-              "(with no crashes/partitions given, a failover implies crashes=1 recover=true)",
-              choices=FAILOVERS),
+        Param("order", str, "first", "which k: the first connected by priority, or any k", choices=("first", "any")),
+        Param("stage", str, "flushed", "how far a follower must get before its ack counts", choices=STAGES),
+        Param(
+            "reads", str, "leader", "where reads go: leader, any_follower (a fresh choice per read), or a follower name"
+        ),
+        Param(
+            "read_level",
+            str,
+            "local",
+            "what a read sees: the node's latest state (local), "
+            "its majority-committed snapshot (majority), or the leader's state after it "
+            "confirms leadership with a majority (linearizable)",
+            choices=("local", "majority", "linearizable"),
+        ),
+        Param(
+            "leader_visibility",
+            str,
+            "at_ack",
+            "what leader reads see: acknowledged entries, or every entry in its log",
+            choices=("at_ack", "before_ack"),
+        ),
+        Param(
+            "failover",
+            str,
+            "none",
+            "what happens when the leader is down or cut off "
+            "(with no crashes/partitions given, a failover implies crashes=1 recover=true)",
+            choices=FAILOVERS,
+        ),
         Param("fencing", bool, True, "nodes refuse a deposed leader once they know a newer term"),
-        Param("ack_timeout", str, "none", "when a write's wait for acknowledgements times out (a "
-              "timer that may fire at any moment while it waits): never (none), the leader "
-              "acknowledges and replicates asynchronously until a synchronous follower catches "
-              "up (degrade), or the client gets an error and the write stays (error: "
-              "indeterminate)", choices=("none", "degrade", "error")),
-        Param("wait", int, 0, "after each write the client waits until this many followers have "
-              "received it (0: it does not wait); the write is applied and visible on the leader "
-              "first", minimum=0, maximum=4),
-        Param("min_replicas", int, 0, "the leader refuses writes while it counts fewer connected "
-              "followers; it stops counting an unreachable follower when its lag timer fires",
-              minimum=0, maximum=4),
-        Param("session", str, "none", "none, or causal: a read carries the session's last "
-              "operation time and waits until the node's snapshot has reached it",
-              choices=("none", "causal")),
-        Param("arbiters", int, 0, "voting members a1..aN that hold no data (election only)",
-              minimum=0, maximum=2),
+        Param(
+            "ack_timeout",
+            str,
+            "none",
+            "when a write's wait for acknowledgements times out (a "
+            "timer that may fire at any moment while it waits): never (none), the leader "
+            "acknowledges and replicates asynchronously until a synchronous follower catches "
+            "up (degrade), or the client gets an error and the write stays (error: "
+            "indeterminate)",
+            choices=("none", "degrade", "error"),
+        ),
+        Param(
+            "wait",
+            int,
+            0,
+            "after each write the client waits until this many followers have "
+            "received it (0: it does not wait); the write is applied and visible on the leader "
+            "first",
+            minimum=0,
+            maximum=4,
+        ),
+        Param(
+            "min_replicas",
+            int,
+            0,
+            "the leader refuses writes while it counts fewer connected "
+            "followers; it stops counting an unreachable follower when its lag timer fires",
+            minimum=0,
+            maximum=4,
+        ),
+        Param(
+            "session",
+            str,
+            "none",
+            "none, or causal: a read carries the session's last "
+            "operation time and waits until the node's snapshot has reached it",
+            choices=("none", "causal"),
+        ),
+        Param("arbiters", int, 0, "voting members a1..aN that hold no data (election only)", minimum=0, maximum=2),
     ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
     SUMMARY_ALWAYS = ("followers", "replication", "failover")
 
@@ -183,8 +242,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         self.data_nodes = n + 1  # n0 and the followers; arbiters come after them
         self.arbiter_names = tuple(f"a{i}" for i in range(1, cfg.arbiters + 1))
         # With no list every other node counts (n0 too, once it follows a promoted node).
-        self.sync_nodes = tuple(names.index(s) + 1 for s in cfg.sync) or \
-            tuple(range(n + 1))
+        self.sync_nodes = tuple(names.index(s) + 1 for s in cfg.sync) or tuple(range(n + 1))
         # Redis WAIT is a per-write wait for k receptions: the leader counts them as any k
         # "received" acknowledgements while its own reads already show the write.
         self.is_sync = cfg.replication == "sync" or cfg.wait > 0
@@ -201,8 +259,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         # durable node can crash; flushed and applied only for a follower that serves reads.
         # Elsewhere the later stage is reached in the same step (nothing could tell apart).
         self.flush_step = cfg.crashes > 0 and cfg.durable
-        self.apply_step = tuple(0 < i <= n and cfg.reads in ("any_follower", names[i - 1])
-                                for i in range(self.node_count))
+        self.apply_step = tuple(
+            0 < i <= n and cfg.reads in ("any_follower", names[i - 1]) for i in range(self.node_count)
+        )
 
     @staticmethod
     def _validate(cfg: Settings, given: set, names: tuple) -> None:
@@ -211,62 +270,90 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if cfg.replication == "async":
             for field in ("sync", "k", "order", "stage"):
                 if field in given:
-                    raise ParameterError(field, "only applies to replication = \"sync\"; "
-                                                "remove it or set replication = \"sync\"")
+                    raise ParameterError(
+                        field, 'only applies to replication = "sync"; remove it or set replication = "sync"'
+                    )
         for name in cfg.sync:
             if name not in names:
-                raise ParameterError("sync", f"unknown follower {name!r}; with followers={n} "
-                                             f"the followers are {', '.join(names)}")
+                raise ParameterError(
+                    "sync", f"unknown follower {name!r}; with followers={n} the followers are {', '.join(names)}"
+                )
         if len(set(cfg.sync)) != len(cfg.sync):
             raise ParameterError("sync", "names a follower twice; list each follower once")
         sync = cfg.sync or names
         if cfg.replication == "sync" and cfg.k > len(sync):
-            raise ParameterError("k", f"k={cfg.k} is more than the {len(sync)} synchronous "
-                                      f"followers; lower k or list more followers in sync")
+            raise ParameterError(
+                "k",
+                f"k={cfg.k} is more than the {len(sync)} synchronous followers; lower k or list more followers in sync",
+            )
         if cfg.reads not in ("leader", "any_follower") + names:
-            raise ParameterError("reads", f"must be leader, any_follower or one of "
-                                          f"{', '.join(names)}, got {cfg.reads!r}")
+            raise ParameterError(
+                "reads", f"must be leader, any_follower or one of {', '.join(names)}, got {cfg.reads!r}"
+            )
         if cfg.read_level == "linearizable" and cfg.reads != "leader":
-            raise ParameterError("read_level", "linearizable reads are served by the leader; "
-                                               "set reads = \"leader\" or read_level = \"local\"")
+            raise ParameterError(
+                "read_level",
+                'linearizable reads are served by the leader; set reads = "leader" or read_level = "local"',
+            )
         if cfg.read_level == "linearizable" and cfg.leader_visibility == "before_ack":
-            raise ParameterError("leader_visibility", "before_ack shows unacknowledged writes, "
-                                                      "which a linearizable read must not; use "
-                                                      "at_ack or read_level = \"local\"")
+            raise ParameterError(
+                "leader_visibility",
+                "before_ack shows unacknowledged writes, "
+                "which a linearizable read must not; use "
+                'at_ack or read_level = "local"',
+            )
         if cfg.failover == "election" and not cfg.fencing:
-            raise ParameterError("fencing", "an election always fences with terms; remove "
-                                            "fencing = false or choose a promote_* failover")
+            raise ParameterError(
+                "fencing", "an election always fences with terms; remove fencing = false or choose a promote_* failover"
+            )
         problem = _timeouts_need_waiting(cfg)
         if problem:
             raise ParameterError("ack_timeout", problem)
         if cfg.wait:
             if cfg.replication != "async":
-                raise ParameterError("wait", "WAIT follows an asynchronous write; set replication "
-                                             "= \"async\" or remove wait")
+                raise ParameterError(
+                    "wait", 'WAIT follows an asynchronous write; set replication = "async" or remove wait'
+                )
             if cfg.wait > n:
-                raise ParameterError("wait", f"wait={cfg.wait} is more than the {n} followers; "
-                                             f"lower wait or add followers")
+                raise ParameterError(
+                    "wait", f"wait={cfg.wait} is more than the {n} followers; lower wait or add followers"
+                )
         if cfg.min_replicas > n:
-            raise ParameterError("min_replicas", f"min_replicas={cfg.min_replicas} is more than "
-                                                 f"the {n} followers; no write could ever pass")
+            raise ParameterError(
+                "min_replicas",
+                f"min_replicas={cfg.min_replicas} is more than the {n} followers; no write could ever pass",
+            )
         voters = n + 1 + cfg.arbiters
         if cfg.read_level == "majority" and not (
-                cfg.replication == "sync" and cfg.order == "any" and cfg.stage != "received"
-                and cfg.k + 1 >= voters // 2 + 1 and cfg.leader_visibility == "at_ack"):
-            raise ParameterError("read_level", "majority reads are modelled for majority writes "
-                                 f"only: set replication = \"sync\", order = \"any\", stage = "
-                                 f"\"flushed\" and k >= {voters // 2} (w: majority)")
+            cfg.replication == "sync"
+            and cfg.order == "any"
+            and cfg.stage != "received"
+            and cfg.k + 1 >= voters // 2 + 1
+            and cfg.leader_visibility == "at_ack"
+        ):
+            raise ParameterError(
+                "read_level",
+                "majority reads are modelled for majority writes "
+                f'only: set replication = "sync", order = "any", stage = '
+                f'"flushed" and k >= {voters // 2} (w: majority)',
+            )
         if cfg.session == "causal" and cfg.read_level != "majority":
-            raise ParameterError("session", "causal sessions are modelled with majority reads and "
-                                            "writes (the documented combination); set read_level = "
-                                            "\"majority\" or session = \"none\"")
+            raise ParameterError(
+                "session",
+                "causal sessions are modelled with majority reads and "
+                "writes (the documented combination); set read_level = "
+                '"majority" or session = "none"',
+            )
         if cfg.arbiters:
             if cfg.failover != "election":
-                raise ParameterError("arbiters", "arbiters only vote in elections; set failover = "
-                                                 "\"election\" or arbiters = 0")
+                raise ParameterError(
+                    "arbiters", 'arbiters only vote in elections; set failover = "election" or arbiters = 0'
+                )
             if cfg.read_level == "linearizable":
-                raise ParameterError("arbiters", "linearizable reads with arbiters are not modelled; "
-                                                 "remove arbiters or use read_level = \"local\"")
+                raise ParameterError(
+                    "arbiters",
+                    'linearizable reads with arbiters are not modelled; remove arbiters or use read_level = "local"',
+                )
 
     # --- naming ----------------------------------------------------------------------------
     def node_name(self, node: int) -> str:
@@ -324,8 +411,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if a.kind == "apply":
             return f"{name(a.actor)} applies its log (up to entry {a.detail})"
         if a.kind == "commit":
-            return f"{name(a.actor)} counts acknowledgements again: entries up to {a.detail} " \
-                   f"are acknowledged"
+            return f"{name(a.actor)} counts acknowledgements again: entries up to {a.detail} are acknowledged"
         if a.kind == "resend":
             return f"{name(a.actor)} re-sends {self.describe_msg(a.msg)} to {name(a.msg.dst)}"
         if a.kind == "promote":
@@ -337,8 +423,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             return text + self._rollback_text(lost)
         if a.kind == "elect":
             term, voters = a.detail
-            return f"{name(a.actor)} is elected leader for term {term} with votes from " \
-                   f"{', '.join(map(name, voters))}"
+            return f"{name(a.actor)} is elected leader for term {term} with votes from {', '.join(map(name, voters))}"
         if a.kind == "timeout":
             return f"{name(a.actor)}'s {a.detail}"
         if a.kind == "lag":
@@ -347,15 +432,13 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             return f"{name(a.detail)} reconnects to {name(a.actor)}"
         if a.kind == "rejoin":
             leader, term, lost = a.detail
-            return f"{name(a.actor)} rejoins as follower of {name(leader)} (term {term})" \
-                + self._rollback_text(lost)
+            return f"{name(a.actor)} rejoins as follower of {name(leader)} (term {term})" + self._rollback_text(lost)
         return super().describe_action(a)
 
     def _rollback_text(self, lost: tuple) -> str:
         if not lost:
             return ""
-        return ", rolling back " + ", ".join(f"{who}: {' '.join(map(self.entry_name, es))}"
-                                             for who, es in lost)
+        return ", rolling back " + ", ".join(f"{who}: {' '.join(map(self.entry_name, es))}" for who, es in lost)
 
     def describe_node(self, local: Node) -> str:
         """A node in a few words: its role and whom it follows, its term and log (entries with
@@ -364,9 +447,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         follower; and any values it rolled back."""
         if local.role == ARBITER:
             return f"arbiter, term {local.term}"
-        role = "leader" if local.role == LEADER else (
-            f"follows {self.node_name(local.leader)}" if local.leader != NO_LEADER
-            else "follows nobody")
+        role = (
+            "leader"
+            if local.role == LEADER
+            else (f"follows {self.node_name(local.leader)}" if local.leader != NO_LEADER else "follows nobody")
+        )
         log = " ".join(self.entry_name(e) + f"@{e.term}" for e in local.log) or "empty"
         text = f"{role}, term {local.term}, log [{log}]"
         if local.role == LEADER:
@@ -398,8 +483,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         client's last operation time."""
         text = f"failover tool: leader {self.node_name(extra.leader)}, term {extra.term}"
         if self.causal:
-            text += "; session times " + ", ".join(
-                f"c{c} {self.version_name(t)}" for c, t in enumerate(extra.tokens))
+            text += "; session times " + ", ".join(f"c{c} {self.version_name(t)}" for c, t in enumerate(extra.tokens))
         return text
 
     # --- initial state -----------------------------------------------------------------------
@@ -407,8 +491,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """``n0`` leads term 1 with an empty log (counting every follower as connected under
         min_replicas); followers follow ``n0`` in term 1; arbiters only hold the term."""
         if node == 0:
-            return Node(LEADER, 1, 0, acks=(0,) * self.node_count,
-                        connected=self.connected_mask(0, range(self.data_nodes)))
+            return Node(
+                LEADER, 1, 0, acks=(0,) * self.node_count, connected=self.connected_mask(0, range(self.data_nodes))
+            )
         if node >= self.data_nodes:
             return Node(ARBITER, 1, 0)
         return Node(FOLLOWER, 1, 0)
@@ -482,8 +567,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             _pc, value, version = msg.body[:3]
             ctx.complete(client, value, version)
             if op_state.n0_down:
-                ctx.world = ctx.world._replace(
-                    extra=ctx.world.extra._replace(acked_while_n0_down=True))
+                ctx.world = ctx.world._replace(extra=ctx.world.extra._replace(acked_while_n0_down=True))
             if self.causal:  # the session's operation time: the write, or the read's snapshot
                 extra = ctx.world.extra
                 tokens = replace_at(extra.tokens, client, msg.body[3] if msg.kind == "value" else version)
@@ -503,8 +587,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         handlers = self.__dict__.get("_handlers")
         if handlers is None:  # built once: a dict of bound methods per message is measurable
             handlers = self._handlers = {
-                "write": self._on_write, "read": self._on_read, "append": self._on_append,
-                "ack": self._on_ack, "nack": self._on_nack}
+                "write": self._on_write,
+                "read": self._on_read,
+                "append": self._on_append,
+                "ack": self._on_ack,
+                "nack": self._on_nack,
+            }
         return handlers[msg.kind](ctx, node, local, msg)
 
     def _on_write(self, ctx, node: int, local: Node, msg: Msg) -> Node:
@@ -552,14 +640,22 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def _may_serve(self, world: World, node: int, local: Node) -> bool:
         """An elected leader answers reads once its no-op is acknowledged (Raft section 8);
         at read_level linearizable it first confirms with a majority that it still leads."""
-        if self.failover.elects and self.visibility == "at_ack" and any(
-                e.key == NOOP and e.term == local.term for e in local.log[local.commit:]):
+        if (
+            self.failover.elects
+            and self.visibility == "at_ack"
+            and any(e.key == NOOP and e.term == local.term for e in local.log[local.commit :])
+        ):
             return False
         if self.cfg.read_level == "linearizable":
             confirmed = 1 + sum(
-                1 for v, f in enumerate(world.nodes)
-                if v != node and self.reachable(world, node, v) and f.role == FOLLOWER
-                and f.leader == node and f.term == local.term)
+                1
+                for v, f in enumerate(world.nodes)
+                if v != node
+                and self.reachable(world, node, v)
+                and f.role == FOLLOWER
+                and f.leader == node
+                and f.term == local.term
+            )
             return confirmed >= self.majority
         return True
 
@@ -584,9 +680,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             return local  # an older copy of the log: nothing new
         lost = tuple(e.value for e in local.log[same:] if e.key != NOOP)
         before = min(self._stage_position(local), same)
-        local = local._replace(log=log, flushed=min(local.flushed, same),
-                               applied=min(local.applied, same),
-                               rolled_back=tuple(sorted(local.rolled_back + lost)))
+        local = local._replace(
+            log=log,
+            flushed=min(local.flushed, same),
+            applied=min(local.applied, same),
+            rolled_back=tuple(sorted(local.rolled_back + lost)),
+        )
         if self.share_commit:
             local = local._replace(known_commit=max(local.known_commit, min(msg.body[2], len(log))))
         local = self.settle(node, local)
@@ -603,8 +702,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     def _stage_position(self, local: Node) -> int:
         stage = self.stage
-        return len(local.log) if stage == "received" else \
-            local.flushed if stage == "flushed" else local.applied
+        return len(local.log) if stage == "received" else local.flushed if stage == "flushed" else local.applied
 
     def _maybe_ack(self, ctx, local: Node, before: int) -> None:
         if self.is_sync and local.leader != NO_LEADER:
@@ -642,8 +740,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """The longest prefix the synchronous followers' acknowledgements cover."""
         k = self.k
         if self.order == "first":
-            connected = [f for f in self.sync_nodes
-                         if f != node and self.reachable(world, node, f)][:k]
+            connected = [f for f in self.sync_nodes if f != node and self.reachable(world, node, f)][:k]
             if len(connected) < k:
                 return local.commit
             reached = min(local.acks[f] for f in connected)
@@ -654,8 +751,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             reached = held[k - 1]
         # An elected leader counts acknowledgements only for entries of its own term; older
         # entries are acknowledged with them (Raft section 5.4.2).
-        while reached > local.commit and self.failover.elects and \
-                local.log[reached - 1].term != local.term:
+        while reached > local.commit and self.failover.elects and local.log[reached - 1].term != local.term:
             reached -= 1
         return max(local.commit, reached)
 
@@ -726,30 +822,31 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         for node, local in enumerate(world.nodes):
             if local.role != LEADER or not self.node_is_up(world, node):
                 continue
-            if self.is_sync and self.order == "first" \
-                    and self._commit_point(world, node, local) > local.commit:
+            if self.is_sync and self.order == "first" and self._commit_point(world, node, local) > local.commit:
                 # A synchronous follower was lost: the next by priority already has the entry.
                 ctx = Ctx(self, world, node)
                 new = self._advance_commit(ctx, node, local)
-                yield Action("commit", node, None, new.commit, self), \
-                    ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new)))
-            for other, f in enumerate(world.nodes[:self.data_nodes]):
+                yield (
+                    Action("commit", node, None, new.commit, self),
+                    ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new))),
+                )
+            for other, f in enumerate(world.nodes[: self.data_nodes]):
                 # Retransmission: only to a reachable follower of this leader that lacks part
                 # of its log while no copy is in flight (a timer longer than a round trip).
                 if other == node:
                     continue
-                if not self.failover.lagging(f, local, node) or not self.reachable(world, node, other) or any(
-                        m.kind == "append" and m.src == node and m.dst == other
-                        for m in world.net):
+                if (
+                    not self.failover.lagging(f, local, node)
+                    or not self.reachable(world, node, other)
+                    or any(m.kind == "append" and m.src == node and m.dst == other for m in world.net)
+                ):
                     continue
                 msg = Msg(other, node, "append", self.shipment(local))
-                yield Action("resend", node, msg, None, self), \
-                    world._replace(net=tuple(sorted(world.net + (msg,))))
+                yield Action("resend", node, msg, None, self), world._replace(net=tuple(sorted(world.net + (msg,))))
 
     def lags(self, follower: Node, leader: Node) -> bool:
         """The follower lacks part of the leader's log (or, for majority reads, its commit point)."""
-        return follower.log != leader.log or (self.share_commit
-                                              and follower.known_commit < leader.commit)
+        return follower.log != leader.log or (self.share_commit and follower.known_commit < leader.commit)
 
     # --- timers: a timer may fire at any moment while it runs (durations are not modelled) ----
     def _ack_timers(self, world: World):
@@ -759,29 +856,37 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         for node, local in enumerate(world.nodes):
             if local.role != LEADER or not self.node_is_up(world, node) or local.degraded:
                 continue
-            pending = [e for e in local.log[local.commit:] if e.term == local.term and e.key != NOOP]
+            pending = [e for e in local.log[local.commit :] if e.term == local.term and e.key != NOOP]
             if not pending:
                 continue
             if self.cfg.ack_timeout == "degrade":
                 ctx = Ctx(self, world, node)
                 new = self._advance_commit(ctx, node, local._replace(degraded=True))
-                text = "semi-synchronous wait times out: it acknowledges without waiting (async) " \
-                       "until a follower catches up"
-                yield Action("timeout", node, None, text, self), \
-                    ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new)))
+                text = (
+                    "semi-synchronous wait times out: it acknowledges without waiting (async) "
+                    "until a follower catches up"
+                )
+                yield (
+                    Action("timeout", node, None, text, self),
+                    ctx.finish(world._replace(nodes=replace_at(world.nodes, node, new))),
+                )
                 continue
             for e in pending:
                 client, pc = self.writes[e.value]
                 actor = self.client_actor(client)
                 waiting = world.clients[client]
-                if waiting.pc != pc or waiting.op is None or any(
-                        m.kind == "error" and m.dst == actor for m in world.net):
+                if (
+                    waiting.pc != pc
+                    or waiting.op is None
+                    or any(m.kind == "error" and m.dst == actor for m in world.net)
+                ):
                     continue
                 msg = Msg(actor, node, "error", (pc,))
-                text = f"wait for acknowledgements of {self.entry_name(e)} times out: it answers " \
-                       f"{self.actor_name(actor)} with an error, and the write stays in its log"
-                yield Action("timeout", node, msg, text, self), \
-                    world._replace(net=tuple(sorted(world.net + (msg,))))
+                text = (
+                    f"wait for acknowledgements of {self.entry_name(e)} times out: it answers "
+                    f"{self.actor_name(actor)} with an error, and the write stays in its log"
+                )
+                yield Action("timeout", node, msg, text, self), world._replace(net=tuple(sorted(world.net + (msg,))))
 
     def _lag_timers(self, world: World):
         """min_replicas: a leader stops counting a follower it cannot reach (or that follows
@@ -794,15 +899,13 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 if other == node:
                     continue
                 f = world.nodes[other]
-                linked = self.reachable(world, node, other) and f.leader == node \
-                    and f.term == local.term
+                linked = self.reachable(world, node, other) and f.leader == node and f.term == local.term
                 counted = local.connected >> other & 1
                 if counted == linked:
                     continue
                 kind = "reconnect" if linked else "lag"
                 new = local._replace(connected=local.connected ^ 1 << other)
-                yield Action(kind, node, None, other, self), \
-                    world._replace(nodes=replace_at(world.nodes, node, new))
+                yield Action(kind, node, None, other, self), world._replace(nodes=replace_at(world.nodes, node, new))
 
     # --- symmetry ------------------------------------------------------------------------------
     def symmetric_node_groups(self):
@@ -812,8 +915,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         cfg = self.cfg
         if cfg.reads not in ("leader", "any_follower"):
             return ()
-        if self.is_sync and (self.order == "first"
-                             or set(cfg.sync) not in (set(), set(self.follower_names))):
+        if self.is_sync and (self.order == "first" or set(cfg.sync) not in (set(), set(self.follower_names))):
             return ()
         return (tuple(range(1, self.data_nodes)),) if self.data_nodes > 2 else ()
 
@@ -828,8 +930,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             acks = tuple(moved)
         leader = perm[local.leader] if local.leader != NO_LEADER else NO_LEADER
         if local.connected:
-            return local._replace(leader=leader, acks=acks,
-                                  connected=permute_mask(local.connected, perm))
+            return local._replace(leader=leader, acks=acks, connected=permute_mask(local.connected, perm))
         return local._replace(leader=leader, acks=acks)
 
     def relabel_op(self, op_state: Waiting, perm):
@@ -857,8 +958,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if self.cfg.durable:
             flushed = local.flushed  # fields 3..6: log, flushed, applied, commit
             commit = min(local.commit, flushed) if local.role == LEADER else local.commit
-            new = _new(Node, local[:3] + (local.log[:flushed], flushed,
-                                          min(local.applied, flushed), commit) + local[7:])
+            new = _new(
+                Node, local[:3] + (local.log[:flushed], flushed, min(local.applied, flushed), commit) + local[7:]
+            )
         else:
             new = Node(ARBITER if local.role == ARBITER else FOLLOWER, 0, NO_LEADER)
         return _new(World, (replace_at(world.nodes, node, new),) + world[1:])
@@ -868,23 +970,25 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         failover tool or none, a restarted leader is a leader again (PostgreSQL, Redis)."""
         local = world.nodes[node]
         if self.failover.elects and local.role == LEADER:
-            world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(
-                local, local.term)))
+            world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(local, local.term)))
         if node == 0:  # n0 is back: no running write has had it down throughout any more
-            world = world._replace(clients=tuple(
-                c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down
-                else c for c in world.clients))
+            world = world._replace(
+                clients=tuple(
+                    c._replace(op=c.op._replace(n0_down=False)) if c.op is not None and c.op.n0_down else c
+                    for c in world.clients
+                )
+            )
         return world
 
     # --- versions and what the system still holds ----------------------------------------------
     def supersedes(self, a, b) -> bool:
         """``a`` is a later position than ``b`` in the same log history."""
-        return len(a) > len(b) and a[:len(b)] == b
+        return len(a) > len(b) and a[: len(b)] == b
 
     def retained_versions(self, world: World, key: int):
         """The newest version of ``key`` in each data node's log (whether or not it is applied
         or acknowledged there), for nodes that are up or may still recover. Arbiters hold none."""
-        for node, local in enumerate(world.nodes[:self.data_nodes]):
+        for node, local in enumerate(world.nodes[: self.data_nodes]):
             if self.node_is_up(world, node) or self.cfg.recover:
                 yield last_write(local.log, len(local.log), key)[1]
 
@@ -905,16 +1009,29 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     # --- liveness -------------------------------------------------------------------------------
     # Weakly fair: the protocol's own progress (deliveries, log steps, failover, rejoin, heal).
     # Not fair: clients, crashes, recoveries, drops, duplicates, partitions starting.
-    fair_actions = frozenset({"deliver", "flush", "apply", "commit", "resend", "promote",
-                              "rejoin", "elect", "heal", "timeout", "lag", "reconnect"})
-    stuttering = True          # a behaviour may stop where no fair step is enabled
+    fair_actions = frozenset(
+        {
+            "deliver",
+            "flush",
+            "apply",
+            "commit",
+            "resend",
+            "promote",
+            "rejoin",
+            "elect",
+            "heal",
+            "timeout",
+            "lag",
+            "reconnect",
+        }
+    )
+    stuttering = True  # a behaviour may stop where no fair step is enabled
     symmetric_fairness = True  # followers are relabelled as a whole; kinds are preserved
 
     @always_eventually
     def leader_eventually(self, world: World) -> bool:
         """Whatever fails, again and again some live node leads (failover makes progress)."""
-        return any(local.role == LEADER and self.node_is_up(world, node)
-                   for node, local in enumerate(world.nodes))
+        return any(local.role == LEADER and self.node_is_up(world, node) for node, local in enumerate(world.nodes))
 
     # The witness below needs n0 down for the whole write, from invocation to acknowledgement
     # (a crash just after the acknowledgement shows nothing about failover). ``Waiting``
@@ -941,32 +1058,40 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """A new leader acknowledges a write while the original leader n0 is crashed for the whole write."""
         # The write's entry is of a later term than n0's first, so a new leader took it.
         last = world.history[-1] if world.history else None
-        return world.extra.acked_while_n0_down and last is not None and last.kind == "ok" \
-            and last.op == "w" and last.version[-1] > 1
+        return (
+            world.extra.acked_while_n0_down
+            and last is not None
+            and last.kind == "ok"
+            and last.op == "w"
+            and last.version[-1] > 1
+        )
 
     # --- witnesses of the time-out and admission mechanisms -------------------------------------
     @sometimes
     def write_indeterminate(self, world: World) -> bool:
         """Some write ends indeterminate: its client got a time-out error (the write may or may
         not take effect)."""
-        return self._history_fact("indeterminate", world, lambda history: any(
-            e.kind == "info" and e.op == "w" for e in history))
+        return self._history_fact(
+            "indeterminate", world, lambda history: any(e.kind == "info" and e.op == "w" for e in history)
+        )
 
     @sometimes
     def write_refused(self, world: World) -> bool:
         """Some write is refused outright (fewer connected followers than min_replicas)."""
-        return self._history_fact("refused", world, lambda history: any(
-            e.kind == "fail" and e.op == "w" for e in history))
+        return self._history_fact(
+            "refused", world, lambda history: any(e.kind == "fail" and e.op == "w" for e in history)
+        )
 
     @sometimes
     def timed_out_write_is_read(self, world: World) -> bool:
         """A read returns the value of a write whose client got a time-out error: the error
         did not undo the write."""
+
         def judge(history):
             """Some read completed with the value of a write that ended indeterminate."""
             timed_out = {e.value for e in history if e.kind == "info" and e.op == "w"}
-            return bool(timed_out) and any(e.kind == "ok" and e.op == "r" and e.value in timed_out
-                                           for e in history)
+            return bool(timed_out) and any(e.kind == "ok" and e.op == "r" and e.value in timed_out for e in history)
+
         return self._history_fact("timed_out_read", world, judge)
 
     def _history_fact(self, name: str, world: World, judge) -> bool:

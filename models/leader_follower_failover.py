@@ -16,8 +16,19 @@ The tool and an election are atomic steps that look at the nodes they can reach 
 RaftMongo.tla does with ``BecomePrimaryByMagic``).
 """
 
-from .leader_follower_state import ARBITER, FOLLOWER, LEADER, NO_LEADER, NOOP, Entry, Extra, Node, \
-    as_follower, common_prefix, up_to_date
+from .leader_follower_state import (
+    ARBITER,
+    FOLLOWER,
+    LEADER,
+    NO_LEADER,
+    NOOP,
+    Entry,
+    Extra,
+    Node,
+    as_follower,
+    common_prefix,
+    up_to_date,
+)
 from .runtime import Action, Ctx, World, replace_at
 
 
@@ -41,8 +52,12 @@ class Failover:
 
     def lagging(self, follower: Node, leader: Node, node: int) -> bool:
         """Whether leader ``node`` should re-send its log to ``follower``."""
-        return follower.role == FOLLOWER and follower.term == leader.term \
-            and follower.leader == node and self.model.lags(follower, leader)
+        return (
+            follower.role == FOLLOWER
+            and follower.term == leader.term
+            and follower.leader == node
+            and self.model.lags(follower, leader)
+        )
 
     # --- shared by the appointing strategies ---------------------------------------------------
     def _rejoins(self, world: World):
@@ -53,8 +68,11 @@ class Failover:
         if leader.role != LEADER or not m.node_is_up(world, current):
             return
         for node, local in enumerate(world.nodes):
-            if node == current or local.role == ARBITER or (
-                    local.role == FOLLOWER and local.leader == current and local.term == leader.term):
+            if (
+                node == current
+                or local.role == ARBITER
+                or (local.role == FOLLOWER and local.leader == current and local.term == leader.term)
+            ):
                 continue
             if not m.reachable(world, current, node):
                 continue
@@ -71,11 +89,16 @@ def repoint(model, local: Node, node: int, leader: int, term: int, leader_log: t
     Returns the new state and the entries rolled back."""
     same = common_prefix(local.log, leader_log)
     gone = local.log[same:]
-    new = Node(FOLLOWER, term, leader, local.log[:same], min(local.flushed, same),
-               min(local.applied, same),
-               rolled_back=tuple(sorted(local.rolled_back
-                                        + tuple(e.value for e in gone if e.key != NOOP))),
-               known_commit=min(local.known_commit, same))
+    new = Node(
+        FOLLOWER,
+        term,
+        leader,
+        local.log[:same],
+        min(local.flushed, same),
+        min(local.applied, same),
+        rolled_back=tuple(sorted(local.rolled_back + tuple(e.value for e in gone if e.key != NOOP))),
+        known_commit=min(local.known_commit, same),
+    )
     return model.settle(node, new), gone
 
 
@@ -112,9 +135,18 @@ class PromoteAny(Failover):
             leader = world.nodes[chosen]
             log = leader.log
             nodes = list(world.nodes)
-            nodes[chosen] = Node(LEADER, term, chosen, log, len(log), len(log), len(log),
-                                 (0,) * m.node_count, leader.rolled_back,
-                                 connected=m.connected_mask(chosen, visible))
+            nodes[chosen] = Node(
+                LEADER,
+                term,
+                chosen,
+                log,
+                len(log),
+                len(log),
+                len(log),
+                (0,) * m.node_count,
+                leader.rolled_back,
+                connected=m.connected_mask(chosen, visible),
+            )
             repointed, lost = [], []
             for other in visible:  # the tool points every node it sees at the new leader
                 if other != chosen:
@@ -125,8 +157,7 @@ class PromoteAny(Failover):
             ctx = Ctx(m, world, chosen)
             m.ship(ctx, chosen, nodes[chosen])
             after = world._replace(nodes=tuple(nodes), extra=Extra(term, chosen, world.extra.tokens))
-            yield Action("promote", chosen, None, (term, tuple(repointed), tuple(lost)), m), \
-                ctx.finish(after)
+            yield Action("promote", chosen, None, (term, tuple(repointed), tuple(lost)), m), ctx.finish(after)
 
 
 class PromoteMostUpToDate(PromoteAny):
@@ -159,8 +190,9 @@ class Election(Failover):
     def lagging(self, follower: Node, leader: Node, node: int) -> bool:
         """Also a data node of an older term, whatever it follows: the shipment carries the
         newer term, which makes it follow this leader (Raft's heartbeat does the same)."""
-        return follower.term < leader.term or (follower.term == leader.term and follower.leader == node
-                                               and self.model.lags(follower, leader))
+        return follower.term < leader.term or (
+            follower.term == leader.term and follower.leader == node and self.model.lags(follower, leader)
+        )
 
     def _elections(self, world: World):
         """A node that hears from no leader of its term or newer stands; every node it reaches
@@ -176,15 +208,22 @@ class Election(Failover):
             mine = side >> cand & 1
             # Most states have a reachable leader: look at the few leaders before the rest.
             for v in leaders:
-                if v != cand and current[v].term >= local.term and not down >> v & 1 \
-                        and (not side or side >> v & 1 == mine):
+                if (
+                    v != cand
+                    and current[v].term >= local.term
+                    and not down >> v & 1
+                    and (not side or side >> v & 1 == mine)
+                ):
                     break
             else:
                 v = None
             if v is not None:
                 continue
-            reach = [v for v in range(m.node_count) if v != cand and not down >> v & 1
-                     and (not side or side >> v & 1 == mine)]
+            reach = [
+                v
+                for v in range(m.node_count)
+                if v != cand and not down >> v & 1 and (not side or side >> v & 1 == mine)
+            ]
             mine = up_to_date(local.log)
             voters = [v for v in reach if up_to_date(world.nodes[v].log) <= mine]
             if 1 + len(voters) < m.majority:
@@ -195,20 +234,36 @@ class Election(Failover):
                 f = world.nodes[v]
                 nodes[v] = f._replace(term=term) if f.role == ARBITER else as_follower(f, term, cand)
             log = local.log + (Entry(term, NOOP, 0),)
-            leader = Node(LEADER, term, cand, log, len(log), len(log), 0,
-                          (0,) * m.node_count, local.rolled_back,
-                          connected=m.connected_mask(cand, reach), known_commit=local.known_commit)
+            leader = Node(
+                LEADER,
+                term,
+                cand,
+                log,
+                len(log),
+                len(log),
+                0,
+                (0,) * m.node_count,
+                local.rolled_back,
+                connected=m.connected_mask(cand, reach),
+                known_commit=local.known_commit,
+            )
             ctx = Ctx(m, world, cand)
             if not m.is_sync:
                 leader = leader._replace(commit=len(log))
             nodes[cand] = leader
             m.ship(ctx, cand, leader)
-            yield Action("elect", cand, None, (term, tuple(sorted([cand] + voters))), m), \
-                ctx.finish(world._replace(nodes=tuple(nodes)))
+            yield (
+                Action("elect", cand, None, (term, tuple(sorted([cand] + voters))), m),
+                ctx.finish(world._replace(nodes=tuple(nodes))),
+            )
 
 
-STRATEGIES = {"none": NoFailover, "promote_any": PromoteAny,
-              "promote_most_up_to_date": PromoteMostUpToDate, "election": Election}
+STRATEGIES = {
+    "none": NoFailover,
+    "promote_any": PromoteAny,
+    "promote_most_up_to_date": PromoteMostUpToDate,
+    "election": Election,
+}
 
 
 def strategy_for(model, failover: str) -> Failover:

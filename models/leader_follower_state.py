@@ -7,7 +7,7 @@ from typing import NamedTuple
 from .runtime import INITIAL_VALUE
 
 FOLLOWER, LEADER, ARBITER = 0, 1, 2
-NOOP = -1            # the key of the no-op entry an elected leader appends
+NOOP = -1  # the key of the no-op entry an elected leader appends
 NO_LEADER = -1
 STAGES = ("received", "flushed", "applied")
 FAILOVERS = ("none", "promote_most_up_to_date", "promote_any", "election")
@@ -19,7 +19,7 @@ class Entry(NamedTuple):
     it is never a write a client made, so reads and acknowledgements skip it."""
 
     term: int
-    key: int         # NOOP for an elected leader's first entry
+    key: int  # NOOP for an elected leader's first entry
     value: int
 
 
@@ -29,18 +29,18 @@ class Node(NamedTuple):
     ``applied``, ``commit``, ``known_commit``, the entries of ``acks``) count entries from the
     start of ``log``. An arbiter holds no log and only votes."""
 
-    role: int                # FOLLOWER, LEADER or ARBITER
-    term: int                # newest term (epoch, timeline) this node knows
-    leader: int              # the node it follows (itself when leading); NO_LEADER if none
-    log: tuple = ()          # Entry, in log order
-    flushed: int = 0         # entries on disk: they survive a crash
-    applied: int = 0         # entries replayed: visible to reads served here
-    commit: int = 0          # leader: entries acknowledged (what at_ack reads see)
-    acks: tuple = ()         # leader, sync: per node, the longest prefix acknowledged at `stage`
+    role: int  # FOLLOWER, LEADER or ARBITER
+    term: int  # newest term (epoch, timeline) this node knows
+    leader: int  # the node it follows (itself when leading); NO_LEADER if none
+    log: tuple = ()  # Entry, in log order
+    flushed: int = 0  # entries on disk: they survive a crash
+    applied: int = 0  # entries replayed: visible to reads served here
+    commit: int = 0  # leader: entries acknowledged (what at_ack reads see)
+    acks: tuple = ()  # leader, sync: per node, the longest prefix acknowledged at `stage`
     rolled_back: tuple = ()  # values this node discarded from a suffix the leader lacked
-    degraded: bool = False   # leader, ack_timeout = degrade: waiting for no one (async) for now
-    connected: int = 0       # leader, min_replicas: bitmask of the followers it counts as connected
-    known_commit: int = 0    # read_level = majority: the leader's commit point as last heard
+    degraded: bool = False  # leader, ack_timeout = degrade: waiting for no one (async) for now
+    connected: int = 0  # leader, min_replicas: bitmask of the followers it counts as connected
+    known_commit: int = 0  # read_level = majority: the leader's commit point as last heard
 
 
 class Extra(NamedTuple):
@@ -119,8 +119,7 @@ def common_prefix(a: tuple, b: tuple) -> int:
 
 def as_follower(local: Node, term: int, leader: int) -> Node:
     """``local`` following ``leader`` in ``term``: its log and stages stay, leader state goes."""
-    return local._replace(role=FOLLOWER, term=term, leader=leader, commit=0, acks=(),
-                          degraded=False, connected=0)
+    return local._replace(role=FOLLOWER, term=term, leader=leader, commit=0, acks=(), degraded=False, connected=0)
 
 
 def up_to_date(log: tuple) -> tuple[int, int]:

@@ -72,11 +72,10 @@ from .leaderless_siblings import SiblingsMixin, refuse_unsupported
 from .leaderless_clocks import TIE_TEXT, describe_offsets, offset_vectors, tie_orders, tie_rank
 from .leaderless_topology import LEVELS, LOCAL_LEVELS, check_levels, parse_dcs, satisfied, split_scripts
 from .params import Param, bind, settings_type
-from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, _new, \
-    permute_mask, replace_at
+from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, ReplicationModel, World, _new, permute_mask, replace_at
 
 NO_VERSION = (0, 0, -1)  # the initial value's (timestamp, tie rank, writer)
-INTERNAL = -1         # the tag of replica-to-replica and fire-and-forget messages
+INTERNAL = -1  # the tag of replica-to-replica and fire-and-forget messages
 
 
 class Extra(NamedTuple):
@@ -90,7 +89,7 @@ class Extra(NamedTuple):
     acked: bool = False
     offsets: tuple = ()
     ties: int = 1
-    hints: HintState = HintState()   # the hint windows (see leaderless_hints)
+    hints: HintState = HintState()  # the hint windows (see leaderless_hints)
 
 
 class Stored(NamedTuple):
@@ -101,7 +100,7 @@ class Stored(NamedTuple):
     ts: int
     writer: int
     value: int
-    rank: int = 0       # breaks equal timestamps (see leaderless_clocks); 0 with the global clock
+    rank: int = 0  # breaks equal timestamps (see leaderless_clocks); 0 with the global clock
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -115,8 +114,8 @@ class Replica(NamedTuple):
     """A node's state: per key the value it holds (a ``Stored``, or siblings in that mode);
     a spare node of a sloppy quorum also keeps the hints it holds for unreachable homes."""
 
-    store: tuple        # per key: Stored
-    hints: tuple = ()   # spare nodes only: sorted (home, key, Stored)
+    store: tuple  # per key: Stored
+    hints: tuple = ()  # spare nodes only: sorted (home, key, Stored)
 
 
 class Writing(NamedTuple):
@@ -126,9 +125,9 @@ class Writing(NamedTuple):
     availability witness)."""
 
     version: tuple
-    acks: int = 0       # bitmask of nodes that acknowledged
-    hinted: int = 0     # bitmask of homes whose copy went to a spare
-    absent: int = 0     # bitmask of homes down or cut off from the client since the invocation
+    acks: int = 0  # bitmask of nodes that acknowledged
+    hinted: int = 0  # bitmask of homes whose copy went to a spare
+    absent: int = 0  # bitmask of homes down or cut off from the client since the invocation
 
 
 class Reading(NamedTuple):
@@ -148,11 +147,11 @@ class WritingBack(NamedTuple):
 
 _FAULT_HELP = {
     "drops": "how many messages the network may lose; nothing resends them: the operation may "
-             "stay pending and a replica stale until read repair or anti-entropy fixes it",
+    "stay pending and a replica stale until read repair or anti-entropy fixes it",
     "dups": "how many messages the network may deliver twice (a put applied twice changes nothing)",
     "partitions": "how many partitions may start: some nodes cut off from the rest (the clients "
-                  "stay with the rest); with dcs, whole datacenters with the clients that run from "
-                  "them; each may heal (healing is fair)",
+    "stay with the rest); with dcs, whole datacenters with the clients that run from "
+    "them; each may heal (healing is fair)",
 }
 
 
@@ -167,40 +166,93 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         Param("n", int, 3, "home replicas per key (N)", minimum=1, maximum=7),
         Param("w", int, 2, "acknowledgements a write waits for (W)", minimum=1, maximum=7),
         Param("r", int, 2, "replies a read waits for (R)", minimum=1, maximum=7),
-        Param("clients", list, ("w r",), "one script per client session: ops w, r, w:KEY, r:KEY; "
-              "a word ending in @DC runs that operation from datacenter DC"),
-        Param("conflict", str, "lww", "how a replica reconciles concurrent writes: last write "
-              "wins by timestamp (lww), or keep them all as siblings with version vectors and "
-              "return them all (siblings: Riak allow_mult = true)", choices=("lww", "siblings")),
-        Param("dcs", list, (), "datacenters and the replicas each holds of every key, e.g. "
-              "dc1:3,dc2:3 (NetworkTopologyStrategy; sets n); empty: one datacenter of n homes"),
-        Param("client_dcs", list, (), "each client's datacenter, where its coordinator is and "
-              "what LOCAL levels count in, e.g. dc1,dc2 (default: the first datacenter)"),
-        Param("write_cl", str, "", "a write's consistency level, replacing w: ONE, QUORUM, ALL "
-              "(over all replicas), LOCAL_ONE, LOCAL_QUORUM (in the client's datacenter), "
-              "EACH_QUORUM (a majority in every datacenter); empty: w acknowledgements",
-              choices=LEVELS),
-        Param("read_cl", str, "", "a read's consistency level, replacing r (as write_cl; LOCAL "
-              "reads ask only local replicas); empty: r replies", choices=LEVELS),
-        Param("read_repair", str, "off", "what a read does about stale replicas",
-              choices=("off", "async", "blocking")),
+        Param(
+            "clients",
+            list,
+            ("w r",),
+            "one script per client session: ops w, r, w:KEY, r:KEY; "
+            "a word ending in @DC runs that operation from datacenter DC",
+        ),
+        Param(
+            "conflict",
+            str,
+            "lww",
+            "how a replica reconciles concurrent writes: last write "
+            "wins by timestamp (lww), or keep them all as siblings with version vectors and "
+            "return them all (siblings: Riak allow_mult = true)",
+            choices=("lww", "siblings"),
+        ),
+        Param(
+            "dcs",
+            list,
+            (),
+            "datacenters and the replicas each holds of every key, e.g. "
+            "dc1:3,dc2:3 (NetworkTopologyStrategy; sets n); empty: one datacenter of n homes",
+        ),
+        Param(
+            "client_dcs",
+            list,
+            (),
+            "each client's datacenter, where its coordinator is and "
+            "what LOCAL levels count in, e.g. dc1,dc2 (default: the first datacenter)",
+        ),
+        Param(
+            "write_cl",
+            str,
+            "",
+            "a write's consistency level, replacing w: ONE, QUORUM, ALL "
+            "(over all replicas), LOCAL_ONE, LOCAL_QUORUM (in the client's datacenter), "
+            "EACH_QUORUM (a majority in every datacenter); empty: w acknowledgements",
+            choices=LEVELS,
+        ),
+        Param(
+            "read_cl",
+            str,
+            "",
+            "a read's consistency level, replacing r (as write_cl; LOCAL "
+            "reads ask only local replicas); empty: r replies",
+            choices=LEVELS,
+        ),
+        Param("read_repair", str, "off", "what a read does about stale replicas", choices=("off", "async", "blocking")),
         Param("sloppy", bool, False, "spare nodes accept writes for unreachable homes (hinted handoff)"),
-        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3,
-              only_if=("sloppy", True)),
-        Param("anti_entropy", bool, False, "home replicas that can reach each other compare "
-              "Merkle summaries and exchange the keys that differ (a fair step)"),
-        Param("clock", str, "global", "what stamps a write's timestamp: a perfect global order "
-              "(global), the writing client's clock (client: Cassandra drivers' default), or "
-              "the clock of the home replica coordinating the write (coordinator); last write "
-              "wins by timestamp, " + TIE_TEXT, choices=("global", "client", "coordinator")),
-        Param("hint_expiries", int, 0, "how many times a hint window (Cassandra max_hint_window) "
-              "may end in a run: a timer step, at any moment while a home is down or cut off, "
-              "after which writes for it are dropped instead of hinted until it is back; 0: a "
-              "write for an unreachable home waits in flight until it is back (perfect hints)",
-              minimum=0, maximum=3),
-        Param("skew", int, 0, "how many ticks a clock may run ahead of the slowest (a tick: "
-              "true time advances one tick per write stamped); 0: clocks agree",
-              minimum=0, maximum=3),
+        Param("spares", int, 1, "spare nodes for a sloppy quorum", minimum=1, maximum=3, only_if=("sloppy", True)),
+        Param(
+            "anti_entropy",
+            bool,
+            False,
+            "home replicas that can reach each other compare "
+            "Merkle summaries and exchange the keys that differ (a fair step)",
+        ),
+        Param(
+            "clock",
+            str,
+            "global",
+            "what stamps a write's timestamp: a perfect global order "
+            "(global), the writing client's clock (client: Cassandra drivers' default), or "
+            "the clock of the home replica coordinating the write (coordinator); last write "
+            "wins by timestamp, " + TIE_TEXT,
+            choices=("global", "client", "coordinator"),
+        ),
+        Param(
+            "hint_expiries",
+            int,
+            0,
+            "how many times a hint window (Cassandra max_hint_window) "
+            "may end in a run: a timer step, at any moment while a home is down or cut off, "
+            "after which writes for it are dropped instead of hinted until it is back; 0: a "
+            "write for an unreachable home waits in flight until it is back (perfect hints)",
+            minimum=0,
+            maximum=3,
+        ),
+        Param(
+            "skew",
+            int,
+            0,
+            "how many ticks a clock may run ahead of the slowest (a tick: "
+            "true time advances one tick per write stamped); 0: clocks agree",
+            minimum=0,
+            maximum=3,
+        ),
     ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
     # Fairness of the liveness property ``eventual_convergence`` (see the module docstring).
     fair_actions = frozenset({"deliver", "anti_entropy", "handoff", "heal"})
@@ -222,24 +274,28 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if p["conflict"] == "siblings":
             refuse_unsupported(p)
         if (p["conflict"] == "siblings") != isinstance(self, LeaderlessSiblings):
-            raise ParameterError("conflict", f"{type(self).__name__} cannot model conflict = "
-                                             f"{p['conflict']!r}; build Leaderless(...)")
+            raise ParameterError(
+                "conflict", f"{type(self).__name__} cannot model conflict = {p['conflict']!r}; build Leaderless(...)"
+            )
         check_levels(p, given)
         self.topology = topo = parse_dcs(p, given)
         p["n"] = len(topo.dc_of)
         for field in ("w", "r"):
             if p[field] > p["n"]:
-                raise ParameterError(field, f"{field}={p[field]} is more than n={p['n']} "
-                                            f"replicas; lower {field} or raise n")
+                raise ParameterError(
+                    field, f"{field}={p[field]} is more than n={p['n']} replicas; lower {field} or raise n"
+                )
         if p["skew"] and p["clock"] == "global":
-            raise ParameterError("skew", "the global clock cannot be skewed; set clock = "
-                                         "\"client\" or \"coordinator\", or remove skew")
+            raise ParameterError(
+                "skew", 'the global clock cannot be skewed; set clock = "client" or "coordinator", or remove skew'
+            )
         self.n = p["n"]
         self.spare_count = p["spares"] if p["sloppy"] else 0
         scripts, self.op_dcs = split_scripts(p, topo)
         # a consistency level replaces its count in titles (w/r would be meaningless there)
-        self.SUMMARY_ALWAYS = tuple(f for f in self.SUMMARY_ALWAYS
-                                    if not p.get({"w": "write_cl", "r": "read_cl"}.get(f, ""), ""))
+        self.SUMMARY_ALWAYS = tuple(
+            f for f in self.SUMMARY_ALWAYS if not p.get({"w": "write_cl", "r": "read_cl"}.get(f, ""), "")
+        )
         super().__init__(self.n + self.spare_count, {**p, "clients": scripts})
         self.params = p
         self.cfg = LeaderlessSettings(**p)
@@ -258,8 +314,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
             return f"put({self.key_name(key)}={self.value_name(stored.value)}@{stored.ts})"
         if msg.kind == "hint":
             home, key, stored, _tag = b
-            return f"hint({self.key_name(key)}={self.value_name(stored.value)}@{stored.ts} " \
-                   f"for {self.node_name(home)})"
+            return f"hint({self.key_name(key)}={self.value_name(stored.value)}@{stored.ts} for {self.node_name(home)})"
         if msg.kind == "get":
             return f"get({self.key_name(b[0])})"
         if msg.kind == "got":
@@ -274,22 +329,22 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if a.kind == "invoke" and a.msg is not None:  # the coordinator's clock stamps it
             return f"{super().describe_action(a)} via coordinator {self.node_name(a.msg.dst)}"
         if a.kind == "hint_window":
-            return f"{self.node_name(a.actor)}'s hint window ends: writes for it are dropped " \
-                   f"until it is back"
+            return f"{self.node_name(a.actor)}'s hint window ends: writes for it are dropped until it is back"
         if a.kind == "hint":
-            return f"{self.actor_name(a.actor)} sends {self.describe_msg(a.msg)} " \
-                   f"to spare {self.node_name(a.msg.dst)}"
+            return f"{self.actor_name(a.actor)} sends {self.describe_msg(a.msg)} to spare {self.node_name(a.msg.dst)}"
         if a.kind == "handoff":
-            return f"{self.node_name(a.actor)} hands off {self.describe_msg(a.msg)} " \
-                   f"to {self.node_name(a.msg.dst)}"
+            return f"{self.node_name(a.actor)} hands off {self.describe_msg(a.msg)} to {self.node_name(a.msg.dst)}"
         if a.kind == "anti_entropy":
             other, buckets, taken = a.detail
-            names = "; ".join("{" + ",".join(self.key_name(k) for k in self._bucket_keys(b)) + "}"
-                              for b in buckets)
-            moves = ", ".join(f"{self.node_name(node)} takes {self.key_name(k)}="
-                              f"{self.value_name(s.value)}@{s.ts}" for node, k, s in taken)
-            return f"anti-entropy {self.node_name(a.actor)}<->{self.node_name(other)}: " \
-                   f"Merkle buckets {names} differ; {moves}"
+            names = "; ".join("{" + ",".join(self.key_name(k) for k in self._bucket_keys(b)) + "}" for b in buckets)
+            moves = ", ".join(
+                f"{self.node_name(node)} takes {self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
+                for node, k, s in taken
+            )
+            return (
+                f"anti-entropy {self.node_name(a.actor)}<->{self.node_name(other)}: "
+                f"Merkle buckets {names} differ; {moves}"
+            )
         return super().describe_action(a)
 
     SUMMARY_ALWAYS = ("n", "w", "r")
@@ -322,10 +377,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
     def describe_node(self, local: Replica) -> str:
         """What a node holds per key (``key=value@timestamp``), and the hints a spare keeps for
         which home."""
-        held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}"
-                         for k, s in enumerate(local.store))
-        hints = "".join(f"; hint {self.key_name(k)}={self.value_name(s.value)} for "
-                        f"{self.node_name(h)}" for h, k, s in local.hints)
+        held = ", ".join(f"{self.key_name(k)}={self.value_name(s.value)}@{s.ts}" for k, s in enumerate(local.store))
+        hints = "".join(
+            f"; hint {self.key_name(k)}={self.value_name(s.value)} for {self.node_name(h)}" for h, k, s in local.hints
+        )
         return f"holds {held}{hints}"
 
     # --- the protocol ------------------------------------------------------------------------
@@ -349,8 +404,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if op.kind != "w" or self.cfg.clock != "coordinator":
             return None
         me, dc = self.client_actor(client), self.op_dcs[client][world.clients[client].pc]
-        return tuple(h for h in range(self.n) if self.reachable(world, me, h)
-                     and self.topology.dc_of[h] == dc)
+        return tuple(h for h in range(self.n) if self.reachable(world, me, h) and self.topology.dc_of[h] == dc)
 
     def send_operation(self, ctx, client: int, op, target: int):
         """A write through home ``target`` under coordinator clocks: ``target``'s clock stamps it,
@@ -452,8 +506,9 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
 
     def _enough(self, client: int, pc: int, level: str, count: str, mask: int) -> bool:
         """Whether the nodes in ``mask`` complete the operation at its consistency level."""
-        return satisfied(getattr(self.cfg, level), getattr(self.cfg, count), mask, self.topology,
-                         self.op_dcs[client][pc])
+        return satisfied(
+            getattr(self.cfg, level), getattr(self.cfg, count), mask, self.topology, self.op_dcs[client][pc]
+        )
 
     def _read_homes(self, client: int, pc: int) -> range | tuple:
         """The homes a read asks: all, or with a LOCAL level those in its datacenter."""
@@ -497,8 +552,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         """Per bucket of keys, the tuple of the versions held (the leaves of the tree; the
         root is the whole tuple). Versions are unique per write, so equal summaries mean
         equal stores."""
-        return tuple(tuple(store[k].version for k in self._bucket_keys(b))
-                     for b in range(-(-len(self.key_names) // self.MERKLE_BUCKET)))
+        return tuple(
+            tuple(store[k].version for k in self._bucket_keys(b))
+            for b in range(-(-len(self.key_names) // self.MERKLE_BUCKET))
+        )
 
     def _anti_entropy(self, world: World):
         """Two home replicas that can reach each other and whose Merkle roots differ
@@ -526,8 +583,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                             taken.append((a, key, theirs))
                 nodes = replace_at(world.nodes, a, world.nodes[a]._replace(store=tuple(new_a)))
                 nodes = replace_at(nodes, b, nodes[b]._replace(store=tuple(new_b)))
-                yield Action("anti_entropy", a, None, (b, tuple(buckets), tuple(taken)), self), \
-                    world._replace(nodes=nodes)
+                yield (
+                    Action("anti_entropy", a, None, (b, tuple(buckets), tuple(taken)), self),
+                    world._replace(nodes=nodes),
+                )
 
     def _hinted_writes(self, world: World):
         """A writing client sends the copy meant for an unreachable home to a spare."""
@@ -537,8 +596,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
             me = self.client_actor(c)
             op = self.scripts[c][client.pc]
             for home in range(self.n):
-                if client.op.acks >> home & 1 or client.op.hinted >> home & 1 \
-                        or self.reachable(world, me, home):
+                if client.op.acks >> home & 1 or client.op.hinted >> home & 1 or self.reachable(world, me, home):
                     continue
                 for spare in range(self.n, self.node_count):
                     if not self.reachable(world, me, spare):
@@ -549,8 +607,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                     new_op = client.op._replace(hinted=client.op.hinted | 1 << home)
                     clients = replace_at(world.clients, c, client._replace(op=new_op))
                     net = tuple(sorted(world.net + (msg,)))
-                    yield Action("hint", me, msg, None, self), \
-                        world._replace(clients=clients, net=net)
+                    yield Action("hint", me, msg, None, self), world._replace(clients=clients, net=net)
 
     def _handoffs(self, world: World):
         """A spare hands a hinted write to its home replica once that is reachable."""
@@ -563,8 +620,10 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                 msg = Msg(home, spare, "put", (key, stored, INTERNAL))
                 rest = tuple(h for h in local.hints if h != hint)
                 nodes = replace_at(world.nodes, spare, local._replace(hints=rest))
-                yield Action("handoff", spare, msg, None, self), \
-                    world._replace(nodes=nodes, net=tuple(sorted(world.net + (msg,))))
+                yield (
+                    Action("handoff", spare, msg, None, self),
+                    world._replace(nodes=nodes, net=tuple(sorted(world.net + (msg,)))),
+                )
 
     # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
     def symmetric_node_groups(self):
@@ -584,8 +643,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         sides = []
         for dcs in range(2, 1 << len(topo.masks), 2):
             nodes = sum(m for dc, m in enumerate(topo.masks) if dcs >> dc & 1)
-            clients = sum(1 << self.client_actor(c) for c in range(self.client_count)
-                          if dcs >> self._client_dc(c) & 1)
+            clients = sum(1 << self.client_actor(c) for c in range(self.client_count) if dcs >> self._client_dc(c) & 1)
             sides.append(nodes | clients)
         return tuple(sides)
 
@@ -615,9 +673,11 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         if isinstance(op_state, Reading):
             return Reading(tuple(sorted((perm[node], s) for node, s in op_state.replies)))
         if isinstance(op_state, Writing):
-            return op_state._replace(acks=permute_mask(op_state.acks, perm),
-                                     hinted=permute_mask(op_state.hinted, perm),
-                                     absent=permute_mask(op_state.absent, perm))
+            return op_state._replace(
+                acks=permute_mask(op_state.acks, perm),
+                hinted=permute_mask(op_state.hinted, perm),
+                absent=permute_mask(op_state.absent, perm),
+            )
         return op_state._replace(acks=permute_mask(op_state.acks, perm))
 
     def _signatures(self, world: World) -> list:
@@ -633,8 +693,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         """Rename the homes in the ended-hint-window mask, and move the offsets of coordinator
         clocks with their homes (client clocks name no node)."""
         if extra.hints.expired:
-            extra = extra._replace(hints=extra.hints._replace(
-                expired=permute_mask(extra.hints.expired, perm)))
+            extra = extra._replace(hints=extra.hints._replace(expired=permute_mask(extra.hints.expired, perm)))
         if self.cfg.clock != "coordinator":
             return extra
         offsets = [0] * len(extra.offsets)
@@ -726,5 +785,6 @@ class LeaderlessSiblings(SiblingsMixin, Leaderless):
 # The typed, frozen parameters a Leaderless reads (``self.cfg.n``), one field per PARAMS entry.
 LeaderlessSettings = settings_type("LeaderlessSettings", Leaderless.PARAMS, module=__name__)
 
-Leaderless.PARAMS = with_note(Leaderless.PARAMS, "conflict", mode_note(
-    Leaderless(), {"siblings": Leaderless(conflict="siblings")}))
+Leaderless.PARAMS = with_note(
+    Leaderless.PARAMS, "conflict", mode_note(Leaderless(), {"siblings": Leaderless(conflict="siblings")})
+)

@@ -21,8 +21,9 @@ first. Every replica applies the same rule, so they still converge.
 
 from itertools import product
 
-TIE_TEXT = ("equal timestamps go to the larger value (Cassandra's rule); the model tries both "
-            "orders of its abstract values")
+TIE_TEXT = (
+    "equal timestamps go to the larger value (Cassandra's rule); the model tries both orders of its abstract values"
+)
 
 
 def offset_vectors(count: int, skew: int) -> tuple[tuple[int, ...], ...]:

@@ -37,8 +37,7 @@ class HintWindow:
         """Crashed, or on the other side of the partition from every client."""
         if world.faults.down >> home & 1:
             return True
-        return not any(self.reachable(world, self.client_actor(c), home)
-                       for c in range(self.client_count))
+        return not any(self.reachable(world, self.client_actor(c), home) for c in range(self.client_count))
 
     def hint_window_steps(self, world):
         """One step per home that is out and whose window has not ended yet."""
@@ -48,8 +47,10 @@ class HintWindow:
         for home in range(self.n):
             if not hints.expired >> home & 1 and self.home_is_out(world, home):
                 after = hints._replace(expired=hints.expired | 1 << home, fired=hints.fired + 1)
-                yield Action("hint_window", home, None, None, self), \
-                    world._replace(extra=world.extra._replace(hints=after))
+                yield (
+                    Action("hint_window", home, None, None, self),
+                    world._replace(extra=world.extra._replace(hints=after)),
+                )
 
     def hint_dropped(self, world, home: int) -> bool:
         """Whether a write meant for ``home`` is dropped instead of sent (window ended)."""

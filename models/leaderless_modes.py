@@ -21,8 +21,7 @@ def mode_note(default, modes: dict) -> str:
         names = [p.name for p in declared_properties(model)]
         added = [n for n in names if n not in base]
         dropped = [n for n in base if n not in names]
-        words = (["adds " + ", ".join(added)] if added else []) + \
-            (["drops " + ", ".join(dropped)] if dropped else [])
+        words = (["adds " + ", ".join(added)] if added else []) + (["drops " + ", ".join(dropped)] if dropped else [])
         parts.append(f"{label} {', '.join(words) if words else 'has the same'}")
     return "; properties by mode: " + "; ".join(parts)
 

@@ -43,9 +43,18 @@ Any other property (a subclass's own), drops, duplicates, or a partition that ma
 start or is in force: no reduction (None).
 """
 
-HISTORY_PROPERTIES = frozenset({"read_your_writes", "monotonic_reads", "monotonic_writes",
-                                "writes_follow_reads", "no_lost_updates", "linearizable",
-                                "write_acknowledged", "read_returns_a_write"})
+HISTORY_PROPERTIES = frozenset(
+    {
+        "read_your_writes",
+        "monotonic_reads",
+        "monotonic_writes",
+        "writes_follow_reads",
+        "no_lost_updates",
+        "linearizable",
+        "write_acknowledged",
+        "read_returns_a_write",
+    }
+)
 STORE_PROPERTIES = frozenset({"durable_acks", "no_acknowledged_write_lost"})
 MARK_PROPERTIES = frozenset({"write_acknowledged_while_a_home_is_down"})
 KNOWN = HISTORY_PROPERTIES | STORE_PROPERTIES | MARK_PROPERTIES
@@ -54,14 +63,12 @@ KNOWN = HISTORY_PROPERTIES | STORE_PROPERTIES | MARK_PROPERTIES
 def leaderless_ample_steps(model, world, steps: list, observed: frozenset):
     """The indices of an ample set of ``steps`` out of ``world``, or None (see the module
     docstring for why each set is persistent and invisible)."""
-    if _marked(world) or not observed <= KNOWN or not _quiet_network(model, world) \
-            or not _plain_mechanisms(model):
+    if _marked(world) or not observed <= KNOWN or not _quiet_network(model, world) or not _plain_mechanisms(model):
         return None
     for i, (action, _) in enumerate(steps):
         if action.kind == "deliver" and _stale_reply(model, world, action.msg):
             return [i]
-    if observed & STORE_PROPERTIES or model.spare_count \
-            or world.faults.crashes < model.cfg.crashes:
+    if observed & STORE_PROPERTIES or model.spare_count or world.faults.crashes < model.cfg.crashes:
         return None
     read_later = _keys_read_later(model, world)
     for node in range(model.n):
@@ -74,8 +81,13 @@ def leaderless_ample_steps(model, world, steps: list, observed: frozenset):
 def _quiet_network(model, world) -> bool:
     """No drop, duplicate or partition can happen any more, and none is in force."""
     p, f = model.params, world.faults
-    return (f.drops >= p["drops"] and f.dups >= p["dups"] and not f.side
-            and f.partitions >= p["partitions"] and not p["anti_entropy"])
+    return (
+        f.drops >= p["drops"]
+        and f.dups >= p["dups"]
+        and not f.side
+        and f.partitions >= p["partitions"]
+        and not p["anti_entropy"]
+    )
 
 
 def _marked(world) -> bool:
@@ -89,8 +101,12 @@ def _plain_mechanisms(model) -> bool:
     last-write-wins; the later mechanisms (clocks, datacenters, hint windows, siblings) add
     steps and state it does not cover, so they get no reduction rather than an unsound one."""
     p = model.params
-    return (p.get("clock", "global") == "global" and not p.get("dcs") and not p.get("hint_expiries")
-            and p.get("conflict", "lww") == "lww")
+    return (
+        p.get("clock", "global") == "global"
+        and not p.get("dcs")
+        and not p.get("hint_expiries")
+        and p.get("conflict", "lww") == "lww"
+    )
 
 
 def _stale_reply(model, world, msg) -> bool:

@@ -28,19 +28,20 @@ from replcheck.checker.errors import ParameterError
 from .multi_leader import Siblings, _join, _leq, _maximal, _vv
 from .runtime import INITIAL_VALUE, World, replace_at
 
-UNSUPPORTED = (("read_repair", "blocking", "set read_repair = \"off\" or \"async\""),
-               ("anti_entropy", True, "remove anti_entropy"),
-               ("sloppy", True, "remove sloppy"),
-               ("clock", "client", "remove clock (siblings use version vectors, not clocks)"),
-               ("clock", "coordinator", "remove clock (siblings use version vectors, not clocks)"))
+UNSUPPORTED = (
+    ("read_repair", "blocking", 'set read_repair = "off" or "async"'),
+    ("anti_entropy", True, "remove anti_entropy"),
+    ("sloppy", True, "remove sloppy"),
+    ("clock", "client", "remove clock (siblings use version vectors, not clocks)"),
+    ("clock", "coordinator", "remove clock (siblings use version vectors, not clocks)"),
+)
 
 
 def refuse_unsupported(p: dict) -> None:
     """One clear error for a setting the siblings mode does not model."""
     for field, value, fix in UNSUPPORTED:
         if p[field] == value:
-            raise ParameterError(field, f"{field} = {value!r} is not modelled with conflict = "
-                                        f"\"siblings\"; {fix}")
+            raise ParameterError(field, f'{field} = {value!r} is not modelled with conflict = "siblings"; {fix}')
 
 
 class SiblingsMixin:
@@ -78,8 +79,9 @@ class SiblingsMixin:
 
     def describe_node(self, local) -> str:
         """The siblings a home holds per key."""
-        return "holds " + ", ".join(f"{self.key_name(k)}={self._describe_siblings(s)}"
-                                    for k, s in enumerate(local.store))
+        return "holds " + ", ".join(
+            f"{self.key_name(k)}={self._describe_siblings(s)}" for k, s in enumerate(local.store)
+        )
 
     # --- the protocol ----------------------------------------------------------------------
     def session_context(self, world: World, client: int, key: int) -> tuple:
@@ -133,14 +135,14 @@ class SiblingsMixin:
     @sometimes
     def read_returns_a_write(self, world: World) -> bool:
         """Some read returns a written value (not only the initial one)."""
-        return any(e.kind == "ok" and e.op == "r" and any(v != INITIAL_VALUE for v in e.value.values)
-                   for e in world.history)
+        return any(
+            e.kind == "ok" and e.op == "r" and any(v != INITIAL_VALUE for v in e.value.values) for e in world.history
+        )
 
     @sometimes
     def read_returns_siblings(self, world: World) -> bool:
         """A read returns two concurrent writes side by side."""
-        return any(e.kind == "ok" and e.op == "r" and len(e.value.values) > 1
-                   for e in world.history)
+        return any(e.kind == "ok" and e.op == "r" and len(e.value.values) > 1 for e in world.history)
 
     @always
     def no_write_discarded_unseen(self, world: World) -> bool:
@@ -153,9 +155,14 @@ class SiblingsMixin:
         wiped); it must then hold a sibling whose vector covers w's."""
         acked = [(e.client, e.key, e.version) for e in world.history if e.kind == "ok" and e.op == "w"]
         f = world.faults
-        everywhere = not world.net and not f.down and not f.drops \
-            and (self.cfg.durable or not f.crashes) and not world.extra.hints.fired \
+        everywhere = (
+            not world.net
+            and not f.down
+            and not f.drops
+            and (self.cfg.durable or not f.crashes)
+            and not world.extra.hints.fired
             and all(c.op is None for c in world.clients)
+        )
         for node in range(self.n):
             for client, key, version in acked:
                 siblings = world.nodes[node].store[key]

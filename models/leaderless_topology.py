@@ -50,19 +50,18 @@ def parse_dcs(p: dict, given: dict) -> Topology:
     for entry in p["dcs"]:
         name, colon, size = entry.partition(":")
         if not colon or not name.isidentifier() or not size.isdigit() or int(size) < 1:
-            raise ParameterError("dcs", f"cannot read {entry!r}; write each datacenter as "
-                                        f"NAME:REPLICAS, e.g. [\"dc1:3\", \"dc2:3\"]")
+            raise ParameterError(
+                "dcs", f'cannot read {entry!r}; write each datacenter as NAME:REPLICAS, e.g. ["dc1:3", "dc2:3"]'
+            )
         if name in names:
             raise ParameterError("dcs", f"datacenter {name!r} is named twice; give each once")
         names.append(name)
         sizes.append(int(size))
     total = sum(sizes)
     if total > 7:
-        raise ParameterError("dcs", f"{total} replicas in all; at most 7 (larger values "
-                                    f"explode the state space)")
+        raise ParameterError("dcs", f"{total} replicas in all; at most 7 (larger values explode the state space)")
     if "n" in given and p["n"] != total:
-        raise ParameterError("n", f"n={p['n']} but dcs place {total} replicas; remove n "
-                                  f"(dcs decides it)")
+        raise ParameterError("n", f"n={p['n']} but dcs place {total} replicas; remove n (dcs decides it)")
     dc_of, masks, start = [], [], 0
     for dc, size in enumerate(sizes):
         dc_of += [dc] * size
@@ -77,17 +76,21 @@ def check_levels(p: dict, given: dict) -> None:
         if p[level] and count in given:
             raise ParameterError(level, f"give either {count} or {level}, not both; remove {count}")
     if p["sloppy"] and (p["write_cl"] or p["read_cl"] or p["dcs"]):
-        raise ParameterError("sloppy", "sloppy quorums are not modelled with datacenters or "
-                                       "consistency levels (Cassandra does not count hints towards "
-                                       "them); remove sloppy")
+        raise ParameterError(
+            "sloppy",
+            "sloppy quorums are not modelled with datacenters or "
+            "consistency levels (Cassandra does not count hints towards "
+            "them); remove sloppy",
+        )
 
 
 def split_scripts(p: dict, topo: Topology) -> tuple[tuple, tuple]:
     """The scripts without ``@DC`` suffixes, and each operation's datacenter index."""
     homes = p["client_dcs"]
     if homes and len(homes) != len(p["clients"]):
-        raise ParameterError("client_dcs", f"{len(homes)} datacenters for {len(p['clients'])} "
-                                           f"client scripts; give one per client")
+        raise ParameterError(
+            "client_dcs", f"{len(homes)} datacenters for {len(p['clients'])} client scripts; give one per client"
+        )
     for name in homes:
         _dc_index(topo, name, "client_dcs")
     scripts, dcs = [], []
@@ -105,8 +108,9 @@ def split_scripts(p: dict, topo: Topology) -> tuple[tuple, tuple]:
 
 def _dc_index(topo: Topology, name: str, field: str) -> int:
     if name not in topo.names:
-        raise ParameterError(field, f"unknown datacenter {name!r}; the datacenters are "
-                                    f"{', '.join(topo.names)} (see dcs)")
+        raise ParameterError(
+            field, f"unknown datacenter {name!r}; the datacenters are {', '.join(topo.names)} (see dcs)"
+        )
     return topo.names.index(name)
 
 

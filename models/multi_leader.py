@@ -101,8 +101,7 @@ from .leaderless_clocks import TIE_TEXT, offset_vectors, tie_orders, tie_rank
 from .leaderless_modes import mode_note, with_note
 from .multi_leader_revisions import RevisionsMixin
 from .params import Param, bind, settings_type
-from .runtime import (FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World,
-                      _new, replace_at)
+from .runtime import FAULT_PARAMS, INITIAL_VALUE, Action, Msg, Op, ReplicationModel, World, _new, replace_at
 
 
 class Extra(NamedTuple):
@@ -113,7 +112,7 @@ class Extra(NamedTuple):
     offsets: tuple = ()
     now: int = 0
     cut: int = -1
-    ties: int = 1   # +1/-1: the order of values an equal-timestamp tie follows
+    ties: int = 1  # +1/-1: the order of values an equal-timestamp tie follows
 
 
 class Siblings(NamedTuple):
@@ -148,8 +147,7 @@ def _leq(a: tuple, b: tuple) -> bool:
 def _maximal(versions) -> tuple:
     """The (vector, value) pairs no other pair's vector strictly dominates, sorted."""
     versions = set(versions)
-    return tuple(sorted(v for v in versions
-                        if not any(u[0] != v[0] and _leq(v[0], u[0]) for u in versions)))
+    return tuple(sorted(v for v in versions if not any(u[0] != v[0] and _leq(v[0], u[0]) for u in versions)))
 
 
 def _vv(vector: tuple) -> str:
@@ -157,20 +155,23 @@ def _vv(vector: tuple) -> str:
 
 
 OPS = {  # script words per mode (besides r); w is a write, the rest are named CRDT operations
-    "lww": ("w",), "siblings": ("w",), "revisions": ("w",), "mv_register": ("w",),
-    "counter": ("w", "inc", "dec"), "or_set": ("add", "rem"),
+    "lww": ("w",),
+    "siblings": ("w",),
+    "revisions": ("w",),
+    "mv_register": ("w",),
+    "counter": ("w", "inc", "dec"),
+    "or_set": ("add", "rem"),
 }
 
 
 _FAULT_HELP = {
     "drops": "how many messages the network may lose: a lost request or reply leaves that "
-             "operation pending; a lost \"rep\" is never sent again unless retry = true",
+    'operation pending; a lost "rep" is never sent again unless retry = true',
     "dups": "how many messages the network may deliver twice (a duplicated write is applied "
-            "twice, a duplicated \"rep\" merged twice)",
-    "durable": "a leader keeps its data across a crash (false: disk lost, with the \"rep\" "
-               "messages it had not yet sent)",
+    'twice, a duplicated "rep" merged twice)',
+    "durable": 'a leader keeps its data across a crash (false: disk lost, with the "rep" messages it had not yet sent)',
     "partitions": "how many partitions may start: whole regions (a leader with the clients "
-                  "homed there) cut off from the others; each heals unless heals = false",
+    "homed there) cut off from the others; each heals unless heals = false",
 }
 
 
@@ -179,30 +180,65 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     name = "multi_leader"
     PARAMS = (
-        Param("leaders", int, 2, "regions, each with a leader that accepts writes",
-              minimum=2, maximum=3),
-        Param("clients", list, ("w r", "w r"),
-              "one script per client: w, r, w:KEY, r:KEY (crdt counter: inc, dec; or_set: "
-              "add:E, rem:E); a word ending in @lN goes to leader lN"),
-        Param("homes", list, (), "each client's home leader, e.g. [\"l0\", \"l1\"] "
-                                 "(default: client i at l(i mod leaders))"),
-        Param("sticky", bool, True, "clients send every operation to their home leader "
-                                    "(false: reads go to the next region's leader)"),
-        Param("conflict", str, "lww", "how concurrent writes are reconciled: last writer wins "
-              "(lww), CRDT merge (crdt), siblings kept and all returned (siblings: Riak "
-              "allow_mult), or a deterministic winner returned with the losing revisions kept "
-              "(revisions: CouchDB)", choices=("lww", "crdt", "siblings", "revisions")),
-        Param("type", str, "", "the CRDT for conflict = \"crdt\"",
-              choices=("counter", "or_set", "mv_register")),
-        Param("skew", int, 0, "lww only: how many ticks a leader's clock may run ahead of the "
-              "slowest (a tick: true time advances one tick per write stamped); 0: clocks agree; "
-              + TIE_TEXT, minimum=0, maximum=3),
-        Param("retry", bool, False, "a leader sends a lost \"rep\" again until it is delivered "
-              "(CouchDB replication, DynamoDB global tables); false: a lost \"rep\" is gone for "
-              "good and nothing repairs it (no anti-entropy)"),
-    ) + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS) + (
-        Param("heals", bool, True, "every partition eventually heals (\"heal\" is a fair "
-                                   "action); false: a partition may last for ever"),
+        (
+            Param("leaders", int, 2, "regions, each with a leader that accepts writes", minimum=2, maximum=3),
+            Param(
+                "clients",
+                list,
+                ("w r", "w r"),
+                "one script per client: w, r, w:KEY, r:KEY (crdt counter: inc, dec; or_set: "
+                "add:E, rem:E); a word ending in @lN goes to leader lN",
+            ),
+            Param(
+                "homes",
+                list,
+                (),
+                'each client\'s home leader, e.g. ["l0", "l1"] (default: client i at l(i mod leaders))',
+            ),
+            Param(
+                "sticky",
+                bool,
+                True,
+                "clients send every operation to their home leader (false: reads go to the next region's leader)",
+            ),
+            Param(
+                "conflict",
+                str,
+                "lww",
+                "how concurrent writes are reconciled: last writer wins "
+                "(lww), CRDT merge (crdt), siblings kept and all returned (siblings: Riak "
+                "allow_mult), or a deterministic winner returned with the losing revisions kept "
+                "(revisions: CouchDB)",
+                choices=("lww", "crdt", "siblings", "revisions"),
+            ),
+            Param("type", str, "", 'the CRDT for conflict = "crdt"', choices=("counter", "or_set", "mv_register")),
+            Param(
+                "skew",
+                int,
+                0,
+                "lww only: how many ticks a leader's clock may run ahead of the "
+                "slowest (a tick: true time advances one tick per write stamped); 0: clocks agree; " + TIE_TEXT,
+                minimum=0,
+                maximum=3,
+            ),
+            Param(
+                "retry",
+                bool,
+                False,
+                'a leader sends a lost "rep" again until it is delivered '
+                '(CouchDB replication, DynamoDB global tables); false: a lost "rep" is gone for '
+                "good and nothing repairs it (no anti-entropy)",
+            ),
+        )
+        + tuple(replace(p, help=_FAULT_HELP.get(p.name, p.help)) for p in FAULT_PARAMS)
+        + (
+            Param(
+                "heals",
+                bool,
+                True,
+                'every partition eventually heals ("heal" is a fair action); false: a partition may last for ever',
+            ),
+        )
     )
     SUMMARY_ALWAYS = ("conflict",)
     # Fairness of the liveness property ``eventual_convergence`` (see the module docstring);
@@ -225,9 +261,12 @@ class MultiLeader(Guarantees, ReplicationModel):
         p = self.__dict__.pop("_bound", None) or _validated(bind(self.PARAMS, given), given)
         wanted = MODE_CLASSES[(p["conflict"], p["type"])]
         if not isinstance(self, wanted):
-            raise ParameterError("conflict", f"{type(self).__name__} cannot model "
-                                             f"{_mode_text(p)}; build MultiLeader(...), "
-                                             f"which picks {wanted.__name__}")
+            raise ParameterError(
+                "conflict",
+                f"{type(self).__name__} cannot model "
+                f"{_mode_text(p)}; build MultiLeader(...), "
+                f"which picks {wanted.__name__}",
+            )
         self.leaders = p["leaders"]
         self.mode = p["type"] or p["conflict"]
         homes = self._homes(p)
@@ -240,10 +279,11 @@ class MultiLeader(Guarantees, ReplicationModel):
             self.fair_actions = frozenset({"deliver"})
         self.effect = {value: effects[c][i] for value, (c, i) in self.writes.items()}
         self.zero = (0,) * (self.client_count if self.mode == "siblings" else self.leaders)
-        self.scripts = tuple(tuple(_routed(op, leader) for op, leader in zip(script, targets))
-                             for script, targets in zip(self.scripts, self.targets))
-        self.others = tuple(tuple(o for o in range(self.leaders) if o != l)
-                            for l in range(self.leaders))
+        self.scripts = tuple(
+            tuple(_routed(op, leader) for op, leader in zip(script, targets))
+            for script, targets in zip(self.scripts, self.targets)
+        )
+        self.others = tuple(tuple(o for o in range(self.leaders) if o != l) for l in range(self.leaders))
 
     # --- parameters ---------------------------------------------------------------------------
     def _homes(self, p) -> tuple:
@@ -252,20 +292,24 @@ class MultiLeader(Guarantees, ReplicationModel):
         if not p["homes"]:
             return tuple(c % self.leaders for c in range(n))
         if len(p["homes"]) != n:
-            raise ParameterError("homes", f"{len(p['homes'])} homes for {n} client scripts; "
-                                          f"give one home leader per client, e.g. "
-                                          f"{[names[c % self.leaders] for c in range(n)]}")
+            raise ParameterError(
+                "homes",
+                f"{len(p['homes'])} homes for {n} client scripts; "
+                f"give one home leader per client, e.g. "
+                f"{[names[c % self.leaders] for c in range(n)]}",
+            )
         for home in p["homes"]:
             if home not in names:
-                raise ParameterError("homes", f"unknown leader {home!r}; the leaders are "
-                                              f"{', '.join(names)} (or raise leaders)")
+                raise ParameterError(
+                    "homes", f"unknown leader {home!r}; the leaders are {', '.join(names)} (or raise leaders)"
+                )
         return tuple(names.index(h) for h in p["homes"])
 
     def _parse_scripts(self, p, homes):
         """Our script words -> the runtime's (w:KEY / r:KEY), the leader each op goes to,
         and what each write does (None, +1/-1, or ("add"|"rem", element))."""
         if not p["clients"]:
-            raise ParameterError("clients", "needs at least one client script, e.g. [\"w r\"]")
+            raise ParameterError("clients", 'needs at least one client script, e.g. ["w r"]')
         allowed = OPS[self.mode]
         hint = ", ".join(w + (":E" if w in ("add", "rem") else "") for w in allowed) + ", r"
         words, targets, effects = [], [], []
@@ -274,19 +318,22 @@ class MultiLeader(Guarantees, ReplicationModel):
             for word in text.split():
                 body, at, leader = word.partition("@")
                 op, colon, arg = body.partition(":")
-                bad = (op != "r" and op not in allowed) or (at and leader not in
-                                                            [f"l{i}" for i in range(self.leaders)])
+                bad = (op != "r" and op not in allowed) or (at and leader not in [f"l{i}" for i in range(self.leaders)])
                 if op in ("add", "rem"):
                     bad = bad or not arg.isidentifier()
                 elif colon and not arg.isidentifier():
                     bad = True
                 if bad:
-                    raise ParameterError("clients", f"cannot read {word!r} in {text!r}; with "
-                                                    f"{_mode_text(p)} the operations are {hint}, "
-                                                    f"each optionally @l0..@l{self.leaders - 1}")
+                    raise ParameterError(
+                        "clients",
+                        f"cannot read {word!r} in {text!r}; with "
+                        f"{_mode_text(p)} the operations are {hint}, "
+                        f"each optionally @l0..@l{self.leaders - 1}",
+                    )
                 if self.mode == "or_set" and op == "r" and arg not in ("", "x"):
-                    raise ParameterError("clients", f"cannot read {word!r} in {text!r}; "
-                                                    f"or_set models one set: read it with r")
+                    raise ParameterError(
+                        "clients", f"cannot read {word!r} in {text!r}; or_set models one set: read it with r"
+                    )
                 key = "x" if op in ("add", "rem") else (arg or "x")
                 out.append(f"{'r' if op == 'r' else 'w'}:{key}")
                 if at:
@@ -295,11 +342,13 @@ class MultiLeader(Guarantees, ReplicationModel):
                     where.append((homes[c] + 1) % self.leaders)
                 else:
                     where.append(homes[c])
-                what.append({"inc": 1, "dec": -1, "add": ("add", arg), "rem": ("rem", arg)}.get(
-                    op, 1 if self.mode == "counter" and op == "w" else None))
+                what.append(
+                    {"inc": 1, "dec": -1, "add": ("add", arg), "rem": ("rem", arg)}.get(
+                        op, 1 if self.mode == "counter" and op == "w" else None
+                    )
+                )
             if not out:
-                raise ParameterError("clients", f"a client script is empty; give it at least "
-                                                f"one of {hint}")
+                raise ParameterError("clients", f"a client script is empty; give it at least one of {hint}")
             words.append(" ".join(out))
             targets.append(tuple(where))
             effects.append(tuple(what))
@@ -370,8 +419,7 @@ class MultiLeader(Guarantees, ReplicationModel):
                 what = f"write {k}={op.value}"
             return f"{self.actor_name(a.actor)} invokes {what} at {at}"
         if a.kind == "crash" and not self.cfg.durable:
-            return f"{self.actor_name(a.actor)} crashes and loses its disk, with the writes " \
-                   f"it had not yet replicated"
+            return f"{self.actor_name(a.actor)} crashes and loses its disk, with the writes it had not yet replicated"
         return super().describe_action(a)
 
     def lane_label(self, world: World, actor: int) -> str:
@@ -384,8 +432,7 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     def describe_node(self, local) -> str:
         """A leader's copy: each key's state in the mode's words."""
-        return ", ".join(f"{self.key_name(k)}={self.describe_key_state(s)}"
-                         for k, s in enumerate(local))
+        return ", ".join(f"{self.key_name(k)}={self.describe_key_state(s)}" for k, s in enumerate(local))
 
     def describe_extra(self, extra: Extra) -> str:
         """LWW: true time, the clock offsets and, if reversed, the order of equal-timestamp ties.
@@ -430,16 +477,14 @@ class MultiLeader(Guarantees, ReplicationModel):
         flight) are gone with it. With durable storage they are shipped after all."""
         if self.cfg.durable:
             return world
-        return world._replace(net=tuple(m for m in world.net
-                                        if not (m.src == node and m.kind == "rep")))
+        return world._replace(net=tuple(m for m in world.net if not (m.src == node and m.kind == "rep")))
 
     def partition_sides(self) -> tuple:
         """Regions split whole: a side holds some leaders (never l0, to list each split once)
         and the clients homed there, so local clients keep reaching their leader."""
         sides = []
         for mask in range(2, 1 << self.leaders, 2):
-            clients = sum(1 << self.client_actor(c) for c, home in enumerate(self.homes)
-                          if mask >> home & 1)
+            clients = sum(1 << self.client_actor(c) for c, home in enumerate(self.homes) if mask >> home & 1)
             sides.append(mask | clients)
         return tuple(sides)
 
@@ -450,8 +495,7 @@ class MultiLeader(Guarantees, ReplicationModel):
         pc = ctx.world.clients[client].pc
         target = self.targets[client][pc]
         if op.kind == "w":
-            ctx.send(target, "write", op.key, op.value,
-                     self.session_context(ctx.world, client, op.key), pc)
+            ctx.send(target, "write", op.key, op.value, self.session_context(ctx.world, client, op.key), pc)
         else:
             ctx.send(target, "read", op.key, pc)
         return pc
@@ -532,8 +576,7 @@ class MultiLeader(Guarantees, ReplicationModel):
 
     def _quiescent(self, world: World) -> bool:
         """Nothing in flight, no client mid-operation, every leader up."""
-        return not world.net and not world.faults.down \
-            and all(c.op is None for c in world.clients)
+        return not world.net and not world.faults.down and all(c.op is None for c in world.clients)
 
     # --- properties every mode has ---------------------------------------------------------------------
     @always
@@ -588,24 +631,24 @@ def _routed(op: Op, leader: int) -> RoutedOp:
 
 
 def _mode_text(p) -> str:
-    return f"conflict = \"crdt\", type = \"{p['type']}\"" if p["conflict"] == "crdt" \
-        else f"conflict = \"{p['conflict']}\""
+    return f'conflict = "crdt", type = "{p["type"]}"' if p["conflict"] == "crdt" else f'conflict = "{p["conflict"]}"'
 
 
 def _validated(p: dict, given: dict) -> dict:
     """Cross-field checks; each error names the field and the fix."""
     if p["conflict"] == "crdt" and not p["type"]:
-        raise ParameterError("type", "conflict = \"crdt\" needs a type: counter, or_set or "
-                                     "mv_register")
+        raise ParameterError("type", 'conflict = "crdt" needs a type: counter, or_set or mv_register')
     if p["conflict"] != "crdt" and "type" in given:
-        raise ParameterError("type", f"only applies to conflict = \"crdt\"; remove it or set "
-                                     f"conflict = \"crdt\" (conflict is \"{p['conflict']}\")")
+        raise ParameterError(
+            "type",
+            f'only applies to conflict = "crdt"; remove it or set conflict = "crdt" (conflict is "{p["conflict"]}")',
+        )
     if not p["heals"] and not p["partitions"]:
-        raise ParameterError("heals", "only matters when partitions may happen; remove it or "
-                                      "set partitions = 1")
+        raise ParameterError("heals", "only matters when partitions may happen; remove it or set partitions = 1")
     if p["conflict"] != "lww" and p["skew"]:
-        raise ParameterError("skew", f"clock skew only matters for conflict = \"lww\"; remove "
-                                     f"it (conflict is \"{p['conflict']}\")")
+        raise ParameterError(
+            "skew", f'clock skew only matters for conflict = "lww"; remove it (conflict is "{p["conflict"]}")'
+        )
     return p
 
 
@@ -769,22 +812,23 @@ class SiblingsMultiLeader(VectorMultiLeader):
         ops = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
         if not ops:
             return True
-        everywhere = self._quiescent(world) and not world.faults.drops \
-            and (self.cfg.durable or not world.faults.crashes)
+        everywhere = (
+            self._quiescent(world) and not world.faults.drops and (self.cfg.durable or not world.faults.crashes)
+        )
         for node in self._servable(world):
             local = world.nodes[node]
             for w in ops:
                 state = local[w.key]
-                if (everywhere or _leq(w.version, self.context(state))) and \
-                        not any(_leq(w.version, vector) for vector, _ in state):
+                if (everywhere or _leq(w.version, self.context(state))) and not any(
+                    _leq(w.version, vector) for vector, _ in state
+                ):
                     return False
         return True
 
     @sometimes
     def read_returns_siblings(self, world: World) -> bool:
         """A read returns two concurrent writes side by side."""
-        return any(e.kind == "ok" and e.op == "r" and len(e.value.values) > 1
-                   for e in world.history)
+        return any(e.kind == "ok" and e.op == "r" and len(e.value.values) > 1 for e in world.history)
 
     @sometimes
     def client_merges_siblings(self, world: World) -> bool:
@@ -792,8 +836,11 @@ class SiblingsMultiLeader(VectorMultiLeader):
         writes = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
         for m in writes:
             below = [o for o in writes if o.key == m.key and self.supersedes(m.version, o.version)]
-            if any(not self.covers(a.version, b.version) and not self.covers(b.version, a.version)
-                   for a in below for b in below):
+            if any(
+                not self.covers(a.version, b.version) and not self.covers(b.version, a.version)
+                for a in below
+                for b in below
+            ):
                 return True
         return False
 
@@ -864,8 +911,9 @@ class CounterMultiLeader(VectorMultiLeader):
         for o in self._ops(world):
             if o.op == "w" and o.returned is not None:
                 expected[o.key] += self.effect[o.value]
-        return all(sum(local[k][0]) - sum(local[k][1]) == expected[k]
-                   for local in world.nodes for k in range(len(expected)))
+        return all(
+            sum(local[k][0]) - sum(local[k][1]) == expected[k] for local in world.nodes for k in range(len(expected))
+        )
 
     @sometimes
     def concurrent_increments_all_counted(self, world: World) -> bool:
@@ -873,9 +921,11 @@ class CounterMultiLeader(VectorMultiLeader):
         if not self._quiescent(world):
             return False
         writes = [o for o in self._ops(world) if o.op == "w" and o.returned is not None]
-        return any(a.key == b.key and not self.covers(a.version, b.version)
-                   and not self.covers(b.version, a.version) for a in writes for b in writes) \
-            and self.counts_every_increment(world)
+        return any(
+            a.key == b.key and not self.covers(a.version, b.version) and not self.covers(b.version, a.version)
+            for a in writes
+            for b in writes
+        ) and self.counts_every_increment(world)
 
 
 class OrSetMultiLeader(VectorMultiLeader):
@@ -904,8 +954,7 @@ class OrSetMultiLeader(VectorMultiLeader):
         """Keep the entries both sides hold, and an entry one side holds whose dot the other's
         context has not seen (it is a new add, not a removed one); join the contexts."""
         (ea, ca), (eb, cb) = state, incoming
-        keep = (set(ea) & set(eb)) | {x for x in ea if cb[x[1]] < x[2]} \
-            | {x for x in eb if ca[x[1]] < x[2]}
+        keep = (set(ea) & set(eb)) | {x for x in ea if cb[x[1]] < x[2]} | {x for x in eb if ca[x[1]] < x[2]}
         return tuple(sorted(keep)), _join(ca, cb)
 
     def read_value(self, state):
@@ -942,8 +991,7 @@ class OrSetMultiLeader(VectorMultiLeader):
         if not self._quiescent(world):
             return True
         adds, removes = self._adds_and_removes(world)
-        expected = tuple(sorted({e for e, (l, n) in adds
-                                 if not any(r == e and seen[l] >= n for r, seen in removes)}))
+        expected = tuple(sorted({e for e, (l, n) in adds if not any(r == e and seen[l] >= n for r, seen in removes)}))
         return all(tuple(sorted({x[0] for x in local[0][0]})) == expected for local in world.nodes)
 
     @sometimes
@@ -957,8 +1005,11 @@ class OrSetMultiLeader(VectorMultiLeader):
         adds, removes = self._adds_and_removes(world)
         for element, seen in removes:
             mine = [(l, n) for e, (l, n) in adds if e == element]
-            if any(seen[l] >= n for l, n in mine) and any(seen[l] < n for l, n in mine) \
-                    and all(any(x[0] == element for x in local[0][0]) for local in world.nodes):
+            if (
+                any(seen[l] >= n for l, n in mine)
+                and any(seen[l] < n for l, n in mine)
+                and all(any(x[0] == element for x in local[0][0]) for local in world.nodes)
+            ):
                 return True
         return False
 
@@ -980,10 +1031,17 @@ MODE_CLASSES = {
 # The typed, frozen parameters a MultiLeader reads (``self.cfg.n``), one field per PARAMS entry.
 MultiLeaderSettings = settings_type("MultiLeaderSettings", MultiLeader.PARAMS, module=__name__)
 
-MultiLeader.PARAMS = with_note(MultiLeader.PARAMS, "conflict", mode_note(MultiLeader(), {
-    "siblings": MultiLeader(conflict="siblings"),
-    "revisions": MultiLeader(conflict="revisions"),
-    "crdt counter": MultiLeader(conflict="crdt", type="counter", clients=["inc r"]),
-    "crdt or_set": MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
-    "crdt mv_register": MultiLeader(conflict="crdt", type="mv_register"),
-}))
+MultiLeader.PARAMS = with_note(
+    MultiLeader.PARAMS,
+    "conflict",
+    mode_note(
+        MultiLeader(),
+        {
+            "siblings": MultiLeader(conflict="siblings"),
+            "revisions": MultiLeader(conflict="revisions"),
+            "crdt counter": MultiLeader(conflict="crdt", type="counter", clients=["inc r"]),
+            "crdt or_set": MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+            "crdt mv_register": MultiLeader(conflict="crdt", type="mv_register"),
+        },
+    ),
+)

@@ -65,16 +65,17 @@ GUARANTEES: tuple[str, ...] = tuple(_GUARANTEES)
 def _solve(solver: z3.Solver, what: str) -> z3.CheckSatResult:
     answer = solver.check()
     if answer == z3.unknown:
-        raise ReplcheckError(f"z3 answered 'unknown' for {what} ({solver.reason_unknown()}); "
-                             "re-run, or re-check the --smt2 query with another solver")
+        raise ReplcheckError(
+            f"z3 answered 'unknown' for {what} ({solver.reason_unknown()}); "
+            "re-run, or re-check the --smt2 query with another solver"
+        )
     return answer
 
 
 def _smt2(solver: z3.Solver, expected: z3.CheckSatResult, meaning: str) -> str:
     """The solver's exact query as SMT-LIB 2, led by the answer a re-check should give."""
     expected = str(expected)
-    text = solver.to_smt2().replace("(set-info :status unknown)",
-                                    f"(set-info :status {expected})")
+    text = solver.to_smt2().replace("(set-info :status unknown)", f"(set-info :status {expected})")
     if "(check-sat)" not in text:
         text += "(check-sat)\n"
     return f"; expected answer: {expected} ({meaning})\n{text}"
@@ -87,8 +88,7 @@ def _count(flags: list[z3.BoolRef]) -> z3.ArithRef:
 
 
 def _members(model: z3.ModelRef, flags: list[z3.BoolRef]) -> tuple[int, ...]:
-    return tuple(i for i, flag in enumerate(flags)
-                 if z3.is_true(model.eval(flag, model_completion=True)))
+    return tuple(i for i, flag in enumerate(flags) if z3.is_true(model.eval(flag, model_completion=True)))
 
 
 def _key(label: str) -> str:
@@ -112,16 +112,16 @@ def _all_or_none(values: dict[str, object]) -> bool:
     if given and len(given) != len(values):
         missing = next(k for k, v in values.items() if v is None)
         names = ", ".join(values)
-        raise ParameterError(missing, f"missing; give all of {names} for a concrete "
-                                      "check, or none of them for the proof for every N")
+        raise ParameterError(
+            missing, f"missing; give all of {names} for a concrete check, or none of them for the proof for every N"
+        )
     return bool(given)
 
 
 def _size(field: str, value, n: int) -> int:
     _whole(field, value, 1, f"a quorum needs at least one replica; set {field}>=1")
     if value > n:
-        raise ParameterError(field, f"{field}={value} is more than n={n} replicas; "
-                                    f"lower {field} or raise n")
+        raise ParameterError(field, f"{field}={value} is more than n={n} replicas; lower {field} or raise n")
     return value
 
 
@@ -131,15 +131,27 @@ def _size(field: str, value, n: int) -> int:
 def _venn(n: z3.ArithRef, size_a: z3.ArithRef, size_b: z3.ArithRef):
     """Region sizes for subsets A, B of an n-set, and the constraints tying them to n."""
     only_a, only_b, both, neither = z3.Ints("only_A only_B both neither")
-    constraints = [only_a >= 0, only_b >= 0, both >= 0, neither >= 0,
-                   only_a + only_b + both + neither == n,
-                   only_a + both == size_a, only_b + both == size_b]
+    constraints = [
+        only_a >= 0,
+        only_b >= 0,
+        both >= 0,
+        neither >= 0,
+        only_a + only_b + both + neither == n,
+        only_a + both == size_a,
+        only_b + both == size_b,
+    ]
     return (only_a, only_b, both), constraints
 
 
-def quorums_meet_for_all(name: str, claim: str, sizes: tuple[str, str],
-                         labels: tuple[str, str], rule: Callable, rule_text: str,
-                         conclusion: str) -> ProofResult:
+def quorums_meet_for_all(
+    name: str,
+    claim: str,
+    sizes: tuple[str, str],
+    labels: tuple[str, str],
+    rule: Callable,
+    rule_text: str,
+    conclusion: str,
+) -> ProofResult:
     """Decide, for every integer N, whether two quorums whose sizes obey ``rule`` meet.
 
     ``sizes`` names the two size variables (the same name twice means one variable, so
@@ -161,42 +173,54 @@ def quorums_meet_for_all(name: str, claim: str, sizes: tuple[str, str],
     holds = answer == z3.unsat
     counterexample = None
     if not holds:
-        counterexample = _venn_counterexample(solver.model(), labels, sizes,
-                                              (n, a, b), (only_a, both, only_b))
-        conclusion = (f"The claim is false: with N={counterexample['N']}, "
-                      + ", ".join(f"{s}={counterexample[s]}" for s in dict.fromkeys(sizes))
-                      + f" the {labels[0]} and the {labels[1]} below share no replica.")
+        counterexample = _venn_counterexample(solver.model(), labels, sizes, (n, a, b), (only_a, both, only_b))
+        conclusion = (
+            f"The claim is false: with N={counterexample['N']}, "
+            + ", ".join(f"{s}={counterexample[s]}" for s in dict.fromkeys(sizes))
+            + f" the {labels[0]} and the {labels[1]} below share no replica."
+        )
     return ProofResult(
-        name=name, holds=holds, claim=claim,
-        premises=_size_premises(sizes, labels, rule_text), step=_venn_step(sizes),
-        answer=str(answer), conclusion=conclusion, counterexample=counterexample,
-        smt2=_smt2(solver, answer, "unsat: no disjoint quorums for any N; "
-                                    "sat: a counterexample exists"))
+        name=name,
+        holds=holds,
+        claim=claim,
+        premises=_size_premises(sizes, labels, rule_text),
+        step=_venn_step(sizes),
+        answer=str(answer),
+        conclusion=conclusion,
+        counterexample=counterexample,
+        smt2=_smt2(solver, answer, "unsat: no disjoint quorums for any N; sat: a counterexample exists"),
+    )
 
 
 def _size_premises(sizes: tuple[str, str], labels: tuple[str, str], rule_text: str):
     names = list(dict.fromkeys(sizes))
     x, y = sizes
-    return [f"N, {', '.join(names)} are integers with N >= 1",
-            *[f"1 <= {name} <= N" for name in names], rule_text,
-            f"the {labels[0]} is any set of {x} of the N replicas, "
-            f"the {labels[1]} any set of {y}"]
+    return [
+        f"N, {', '.join(names)} are integers with N >= 1",
+        *[f"1 <= {name} <= N" for name in names],
+        rule_text,
+        f"the {labels[0]} is any set of {x} of the N replicas, the {labels[1]} any set of {y}",
+    ]
 
 
 def _venn_step(sizes: tuple[str, str]) -> str:
     x, y = sizes
-    return (f"z3 searched for integers N, {', '.join(dict.fromkeys(sizes))} and "
-            "Venn-region sizes only_A, only_B, both, neither >= 0 with "
-            "only_A + only_B + both + neither = N, "
-            f"only_A + both = {x}, only_B + both = {y}, the premises, and both = 0 "
-            "(the two quorums share no replica). This is linear integer arithmetic, "
-            "which z3 decides, and every pair of subsets gives such region sizes.")
+    return (
+        f"z3 searched for integers N, {', '.join(dict.fromkeys(sizes))} and "
+        "Venn-region sizes only_A, only_B, both, neither >= 0 with "
+        "only_A + only_B + both + neither = N, "
+        f"only_A + both = {x}, only_B + both = {y}, the premises, and both = 0 "
+        "(the two quorums share no replica). This is linear integer arithmetic, "
+        "which z3 decides, and every pair of subsets gives such region sizes."
+    )
 
 
 def _venn_counterexample(model: z3.ModelRef, labels, sizes, nab, regions) -> dict:
     """z3's sizes for N and the quorums, and the quorums laid out as replica indices."""
+
     def value(v):
         return model.eval(v, model_completion=True).as_long()
+
     n, a, b = map(value, nab)
     found = _lay_out(labels, *map(value, regions))
     found.update({"N": n, sizes[0]: a, sizes[1]: b})
@@ -213,8 +237,9 @@ def _lay_out(labels: tuple[str, str], only_a: int, both: int, only_b: int) -> di
 # ---------------------------------------------------------------- two quorums, one N
 
 
-def _disjoint_quorums(name: str, n: int, quorums: dict[str, int], claim: str,
-                      premises: list[str], holds_text: str) -> ProofResult:
+def _disjoint_quorums(
+    name: str, n: int, quorums: dict[str, int], claim: str, premises: list[str], holds_text: str
+) -> ProofResult:
     """Ask z3 for quorums of the given sizes among replicas 0..n-1 with no shared member.
 
     One boolean per replica per quorum, sizes as sums of If; ``unsat`` proves the
@@ -229,29 +254,38 @@ def _disjoint_quorums(name: str, n: int, quorums: dict[str, int], claim: str,
     solver.add(*[z3.Not(z3.And(first[i], second[i])) for i in range(n)])
     answer = _solve(solver, name)
     holds = answer == z3.unsat
-    step = (f"z3 searched for a {labels[0]} and a {labels[1]} among replicas "
-            f"0..{n - 1} (one boolean per replica per quorum, sizes as sums) "
-            "with no replica in both.")
+    step = (
+        f"z3 searched for a {labels[0]} and a {labels[1]} among replicas "
+        f"0..{n - 1} (one boolean per replica per quorum, sizes as sums) "
+        "with no replica in both."
+    )
     counterexample = None
     conclusion = holds_text
     if not holds:
         model = solver.model()
         counterexample = {_key(label): _members(model, member[label]) for label in labels}
         a, b = (counterexample[_key(label)] for label in labels)
-        conclusion = (f"The claim is false for this configuration: {labels[0]} "
-                      f"{_show(a)} and {labels[1]} {_show(b)} share no replica.")
+        conclusion = (
+            f"The claim is false for this configuration: {labels[0]} "
+            f"{_show(a)} and {labels[1]} {_show(b)} share no replica."
+        )
     return ProofResult(
-        name=name, holds=holds, claim=claim, premises=premises, step=step,
-        answer=str(answer), conclusion=conclusion, counterexample=counterexample,
-        smt2=_smt2(solver, answer, "unsat: the quorums always meet; "
-                                    "sat: two disjoint quorums exist"))
+        name=name,
+        holds=holds,
+        claim=claim,
+        premises=premises,
+        step=step,
+        answer=str(answer),
+        conclusion=conclusion,
+        counterexample=counterexample,
+        smt2=_smt2(solver, answer, "unsat: the quorums always meet; sat: two disjoint quorums exist"),
+    )
 
 
 # ---------------------------------------------------------------- the facts
 
 
-def quorum_intersection(n: int | None = None, w: int | None = None,
-                        r: int | None = None) -> ProofResult:
+def quorum_intersection(n: int | None = None, w: int | None = None, r: int | None = None) -> ProofResult:
     """Every read quorum (size R) meets every write quorum (size W).
 
     With no arguments: proved for every N, under 1 <= W <= N, 1 <= R <= N, W + R > N.
@@ -265,24 +299,32 @@ def quorum_intersection(n: int | None = None, w: int | None = None,
         return quorums_meet_for_all(
             name="quorum-intersection",
             claim="For every N: if W + R > N, every read quorum of R replicas shares "
-                  "at least one replica with every write quorum of W replicas.",
-            sizes=("W", "R"), labels=("write quorum", "read quorum"),
-            rule=lambda n_, a, b: a + b > n_, rule_text="W + R > N",
+            "at least one replica with every write quorum of W replicas.",
+            sizes=("W", "R"),
+            labels=("write quorum", "read quorum"),
+            rule=lambda n_, a, b: a + b > n_,
+            rule_text="W + R > N",
             conclusion="For every N, W, R with W + R > N, a read quorum and a write "
-                       "quorum share at least W + R - N >= 1 replicas, so every read "
-                       "contacts a replica that acknowledged the latest write.")
+            "quorum share at least W + R - N >= 1 replicas, so every read "
+            "contacts a replica that acknowledged the latest write.",
+        )
     _whole("n", n, 1, "a cluster needs at least one replica; set n>=1")
     _size("w", w, n)
     _size("r", r, n)
     return _disjoint_quorums(
-        "quorum-intersection", n, {"write quorum": w, "read quorum": r},
+        "quorum-intersection",
+        n,
+        {"write quorum": w, "read quorum": r},
         claim=f"With N={n}, W={w}, R={r}, every read quorum meets every write quorum.",
-        premises=[f"N = {n} replicas, numbered 0..{n - 1}",
-                  f"a write quorum is any set of W = {w} replicas",
-                  f"a read quorum is any set of R = {r} replicas"],
+        premises=[
+            f"N = {n} replicas, numbered 0..{n - 1}",
+            f"a write quorum is any set of W = {w} replicas",
+            f"a read quorum is any set of R = {r} replicas",
+        ],
         holds_text=f"Every read quorum of {r} meets every write quorum of {w} among "
-                   f"{n} replicas: a read always reaches a replica holding the latest "
-                   "acknowledged write.")
+        f"{n} replicas: a read always reaches a replica holding the latest "
+        "acknowledged write.",
+    )
 
 
 def majority_intersection(n: int | None = None) -> ProofResult:
@@ -297,24 +339,29 @@ def majority_intersection(n: int | None = None) -> ProofResult:
         return quorums_meet_for_all(
             name="majority-intersection",
             claim="For every N: any two majorities of N replicas share a replica, so "
-                  "two leaders cannot both win the same term.",
-            sizes=("M1", "M2"), labels=("first majority", "second majority"),
+            "two leaders cannot both win the same term.",
+            sizes=("M1", "M2"),
+            labels=("first majority", "second majority"),
             rule=lambda n_, a, b: z3.And(2 * a > n_, 2 * b > n_),
-            rule_text="2*M1 > N and 2*M2 > N (each is more than half; doubled so no "
-                      "division is needed)",
+            rule_text="2*M1 > N and 2*M2 > N (each is more than half; doubled so no division is needed)",
             conclusion="For every N two majorities share a replica. A replica votes "
-                       "once per term, so at most one candidate per term gathers a "
-                       "majority: two leaders in one term are impossible.")
+            "once per term, so at most one candidate per term gathers a "
+            "majority: two leaders in one term are impossible.",
+        )
     _whole("n", n, 1, "a cluster needs at least one replica; set n>=1")
     size = n // 2 + 1
     return _disjoint_quorums(
-        "majority-intersection", n, {"first majority": size, "second majority": size},
+        "majority-intersection",
+        n,
+        {"first majority": size, "second majority": size},
         claim=f"With N={n}, any two majorities share a replica.",
-        premises=[f"N = {n} replicas, numbered 0..{n - 1}",
-                  f"a majority has more than N/2 replicas, at least {size}",
-                  "two majorities meet if two of the smallest size do"],
-        holds_text=f"Any two majorities of {n} replicas share a replica: two leaders "
-                   "in one term are impossible.")
+        premises=[
+            f"N = {n} replicas, numbered 0..{n - 1}",
+            f"a majority has more than N/2 replicas, at least {size}",
+            "two majorities meet if two of the smallest size do",
+        ],
+        holds_text=f"Any two majorities of {n} replicas share a replica: two leaders in one term are impossible.",
+    )
 
 
 def concurrent_writes_overlap(n: int | None = None, w: int | None = None) -> ProofResult:
@@ -327,27 +374,29 @@ def concurrent_writes_overlap(n: int | None = None, w: int | None = None) -> Pro
     if not _all_or_none({"n": n, "w": w}):
         return quorums_meet_for_all(
             name="concurrent-writes",
-            claim="For every N: if W > N/2, any two write quorums of W replicas share "
-                  "a replica.",
-            sizes=("W", "W"), labels=("first write quorum", "second write quorum"),
+            claim="For every N: if W > N/2, any two write quorums of W replicas share a replica.",
+            sizes=("W", "W"),
+            labels=("first write quorum", "second write quorum"),
             rule=lambda n_, a, b: 2 * a > n_,
             rule_text="2*W > N (W > N/2, doubled so no division is needed)",
             conclusion="For every N with W > N/2, two write quorums share a replica, so "
-                       "two concurrent writes cannot both be acknowledged without some "
-                       "replica seeing both.")
+            "two concurrent writes cannot both be acknowledged without some "
+            "replica seeing both.",
+        )
     _whole("n", n, 1, "a cluster needs at least one replica; set n>=1")
     _size("w", w, n)
     return _disjoint_quorums(
-        "concurrent-writes", n, {"first write quorum": w, "second write quorum": w},
+        "concurrent-writes",
+        n,
+        {"first write quorum": w, "second write quorum": w},
         claim=f"With N={n}, W={w}, any two write quorums share a replica.",
-        premises=[f"N = {n} replicas, numbered 0..{n - 1}",
-                  f"a write quorum is any set of W = {w} replicas"],
+        premises=[f"N = {n} replicas, numbered 0..{n - 1}", f"a write quorum is any set of W = {w} replicas"],
         holds_text=f"Any two write quorums of {w} among {n} replicas share a replica: "
-                   "concurrent writes always meet somewhere.")
+        "concurrent writes always meet somewhere.",
+    )
 
 
-def availability(n: int | None = None, q: int | None = None,
-                 f: int | None = None) -> ProofResult:
+def availability(n: int | None = None, q: int | None = None, f: int | None = None) -> ProofResult:
     """With F replicas crashed, a quorum of Q replicas can still be formed iff Q <= N - F.
 
     With no arguments: both directions proved for every N (1 <= Q <= N, 0 <= F <= N).
@@ -370,67 +419,98 @@ def _availability_for_all() -> ProofResult:
     n, q, f = z3.Ints("N Q F")
     in_quorum, crashed, other_live = z3.Ints("in_quorum crashed other_live")
     # The quorum avoids every crashed replica, so three regions suffice.
-    available = z3.Exists([in_quorum, crashed, other_live], z3.And(
-        in_quorum >= 0, crashed >= 0, other_live >= 0,
-        in_quorum + crashed + other_live == n, in_quorum == q, crashed == f))
+    available = z3.Exists(
+        [in_quorum, crashed, other_live],
+        z3.And(
+            in_quorum >= 0,
+            crashed >= 0,
+            other_live >= 0,
+            in_quorum + crashed + other_live == n,
+            in_quorum == q,
+            crashed == f,
+        ),
+    )
     solver = z3.Solver()
     solver.add(n >= 1, q >= 1, q <= n, f >= 0, f <= n, available != (q <= n - f))
     answer = _solve(solver, "availability")
     holds = answer == z3.unsat
     return ProofResult(
-        name="availability", holds=holds,
+        name="availability",
+        holds=holds,
         claim="For every N: with F replicas crashed, some quorum of Q replicas is "
-              "entirely live if and only if Q <= N - F.",
-        premises=["N, Q, F are integers with N >= 1", "1 <= Q <= N", "0 <= F <= N",
-                  "available := there are region sizes in_quorum, crashed, other_live "
-                  ">= 0 with in_quorum + crashed + other_live = N, in_quorum = Q, "
-                  "crashed = F (a quorum of Q replicas none of which crashed)"],
+        "entirely live if and only if Q <= N - F.",
+        premises=[
+            "N, Q, F are integers with N >= 1",
+            "1 <= Q <= N",
+            "0 <= F <= N",
+            "available := there are region sizes in_quorum, crashed, other_live "
+            ">= 0 with in_quorum + crashed + other_live = N, in_quorum = Q, "
+            "crashed = F (a quorum of Q replicas none of which crashed)",
+        ],
         step="z3 searched for N, Q, F within the premises where 'available' differs "
-             "from 'Q <= N - F'; the negated equivalence covers both directions at once. "
-             "Linear integer arithmetic with one existential, which z3 decides by "
-             "quantifier elimination.",
+        "from 'Q <= N - F'; the negated equivalence covers both directions at once. "
+        "Linear integer arithmetic with one existential, which z3 decides by "
+        "quantifier elimination.",
         answer=str(answer),
         conclusion="For every N: a quorum of Q survives F crashes exactly when "
-                   "Q <= N - F. Tolerating F failures needs N >= Q + F."
-        if holds else "The equivalence fails for the values in the counterexample.",
+        "Q <= N - F. Tolerating F failures needs N >= Q + F."
+        if holds
+        else "The equivalence fails for the values in the counterexample.",
         counterexample=None if holds else _model_dict(solver, [n, q, f]),
-        smt2=_smt2(solver, answer, "unsat: availability and Q <= N - F agree for every N"))
+        smt2=_smt2(solver, answer, "unsat: availability and Q <= N - F agree for every N"),
+    )
 
 
 def _availability_concrete(n: int, q: int, f: int) -> ProofResult:
     crashed = [z3.Bool(f"crashed_{i}") for i in range(n)]
     member = [z3.Bool(f"quorum_{i}") for i in range(n)]
     solver = z3.Solver()
-    solver.add(_count(crashed) == f, _count(member) == q,
-               *[z3.Implies(member[i], z3.Not(crashed[i])) for i in range(n)])
+    solver.add(
+        _count(crashed) == f, _count(member) == q, *[z3.Implies(member[i], z3.Not(crashed[i])) for i in range(n)]
+    )
     answer = _solve(solver, "availability")
     holds = answer == z3.sat
     witness = counterexample = None
     if holds:
         model = solver.model()
         down = _members(model, crashed)
-        witness = {"crashed": down, "quorum": _members(model, member),
-                   "live": tuple(i for i in range(n) if i not in down)}
-        conclusion = (f"Available: with replicas {_show(down)} crashed, the live "
-                      f"replicas {_show(witness['quorum'])} form a quorum of {q}.")
+        witness = {
+            "crashed": down,
+            "quorum": _members(model, member),
+            "live": tuple(i for i in range(n) if i not in down),
+        }
+        conclusion = (
+            f"Available: with replicas {_show(down)} crashed, the live "
+            f"replicas {_show(witness['quorum'])} form a quorum of {q}."
+        )
     else:
         live = n - f
-        counterexample = {"crashed": tuple(range(live, n)), "live": tuple(range(live)),
-                          "quorum_size": q,
-                          "reason": f"only {live} replicas are live but a quorum needs {q}"}
-        conclusion = (f"Unavailable: with any {f} replicas crashed only {live} are live, "
-                      f"fewer than the {q} a quorum needs.")
+        counterexample = {
+            "crashed": tuple(range(live, n)),
+            "live": tuple(range(live)),
+            "quorum_size": q,
+            "reason": f"only {live} replicas are live but a quorum needs {q}",
+        }
+        conclusion = (
+            f"Unavailable: with any {f} replicas crashed only {live} are live, fewer than the {q} a quorum needs."
+        )
     return ProofResult(
-        name="availability", holds=holds,
-        claim=f"With N={n} and F={f} replicas crashed, a quorum of Q={q} live replicas "
-              "can still be formed.",
-        premises=[f"N = {n} replicas, numbered 0..{n - 1}", f"exactly F = {f} crashed",
-                  f"a quorum is any set of Q = {q} replicas, none of them crashed"],
+        name="availability",
+        holds=holds,
+        claim=f"With N={n} and F={f} replicas crashed, a quorum of Q={q} live replicas can still be formed.",
+        premises=[
+            f"N = {n} replicas, numbered 0..{n - 1}",
+            f"exactly F = {f} crashed",
+            f"a quorum is any set of Q = {q} replicas, none of them crashed",
+        ],
         step=f"z3 searched for {f} crashed replicas and a quorum of {q} replicas "
-             "disjoint from them (one boolean per replica for each set).",
-        answer=str(answer), conclusion=conclusion, counterexample=counterexample,
+        "disjoint from them (one boolean per replica for each set).",
+        answer=str(answer),
+        conclusion=conclusion,
+        counterexample=counterexample,
         smt2=_smt2(solver, answer, "sat: a live quorum exists; unsat: none does"),
-        witness=witness)
+        witness=witness,
+    )
 
 
 def _model_dict(solver: z3.Solver, variables: list[z3.ArithRef]) -> dict:
@@ -447,14 +527,12 @@ def normalize_guarantees(guarantees: list[str]) -> list[str]:
     for raw in guarantees:
         name = str(raw).strip().replace("-", "_")
         if name not in _GUARANTEES:
-            raise ParameterError("guarantee", f"unknown guarantee {raw!r}; use one of "
-                                              f"{', '.join(GUARANTEES)}")
+            raise ParameterError("guarantee", f"unknown guarantee {raw!r}; use one of {', '.join(GUARANTEES)}")
         names.append(name)
     return names
 
 
-def synthesize(tolerate: int, guarantees: list[str], max_n: int = 7,
-               limit: int = 5) -> list[tuple[int, int, int]]:
+def synthesize(tolerate: int, guarantees: list[str], max_n: int = 7, limit: int = 5) -> list[tuple[int, int, int]]:
     """The cheapest (N, W, R) that stay available with ``tolerate`` replicas down.
 
     Constraints: 1 <= W, R; W <= N - tolerate and R <= N - tolerate (reads and writes
@@ -467,8 +545,7 @@ def synthesize(tolerate: int, guarantees: list[str], max_n: int = 7,
     each triple with the explicit-state checker.
     """
     names = normalize_guarantees(guarantees)
-    _whole("tolerate", tolerate, 0, "the number of replicas that may be down cannot be "
-                                    "negative; use 0 or more")
+    _whole("tolerate", tolerate, 0, "the number of replicas that may be down cannot be negative; use 0 or more")
     _whole("max_n", max_n, 1, "search at least clusters of one replica; set max_n>=1")
     _whole("limit", limit, 1, "ask for at least one choice; set limit>=1")
     n, w, r = z3.Ints("N W R")
@@ -507,10 +584,8 @@ def render(result: ProofResult) -> str:
     """The argument for a human reader: claim, premises, z3's step and answer, conclusion."""
     lines = [f"Claim: {result.claim}", "", "Premises:"]
     lines += [f"  {i}. {p}" for i, p in enumerate(result.premises, 1)]
-    lines += ["", f"Step: {result.step}", f"z3's answer: {result.answer}",
-              "", f"Conclusion: {result.conclusion}"]
-    for title, data in (("Counterexample", result.counterexample),
-                        ("Witness", result.witness)):
+    lines += ["", f"Step: {result.step}", f"z3's answer: {result.answer}", "", f"Conclusion: {result.conclusion}"]
+    for title, data in (("Counterexample", result.counterexample), ("Witness", result.witness)):
         if data:
             lines += ["", f"{title}:"]
             lines += [f"  {k.replace('_', ' ')}: {_show(v)}" for k, v in data.items()]

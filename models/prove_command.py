@@ -67,47 +67,65 @@ exit status: 0 choices found, 1 none within --max-n, 2 bad input
 def add_parsers(subparsers) -> None:
     """Add ``prove`` and ``synthesize`` to an argparse subparsers object."""
     prove = subparsers.add_parser(
-        "prove", help="prove a quorum fact for every N with z3, or decide it for one "
-                      "configuration",
+        "prove",
+        help="prove a quorum fact for every N with z3, or decide it for one configuration",
         description="Prove a quorum fact with the z3 SMT solver. The output is the "
-                    "argument: claim, premises, the step z3 checked and its answer, "
-                    "and the conclusion.",
-        epilog=_PROVE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    prove.add_argument("fact", metavar="FACT",
-                       help="the fact to prove: " + ", ".join(FACTS))
-    prove.add_argument("values", nargs="*", metavar="KEY=VALUE",
-                       help="a concrete configuration, e.g. n=4 w=2 r=2; give all keys "
-                            "of the fact or none (none proves it for every N)")
-    prove.add_argument("--smt2", metavar="FILE",
-                       help="also write the exact z3 query to FILE as SMT-LIB 2, with "
-                            "the expected answer in a leading comment, so any SMT "
-                            "solver can re-check it")
-    prove.add_argument("--json", action="store_true",
-                       help="print the result as JSON instead of the argument in prose")
+        "argument: claim, premises, the step z3 checked and its answer, "
+        "and the conclusion.",
+        epilog=_PROVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    prove.add_argument("fact", metavar="FACT", help="the fact to prove: " + ", ".join(FACTS))
+    prove.add_argument(
+        "values",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="a concrete configuration, e.g. n=4 w=2 r=2; give all keys "
+        "of the fact or none (none proves it for every N)",
+    )
+    prove.add_argument(
+        "--smt2",
+        metavar="FILE",
+        help="also write the exact z3 query to FILE as SMT-LIB 2, with "
+        "the expected answer in a leading comment, so any SMT "
+        "solver can re-check it",
+    )
+    prove.add_argument("--json", action="store_true", help="print the result as JSON instead of the argument in prose")
     prove.set_defaults(func=run_prove)
 
     synth = subparsers.add_parser(
-        "synthesize", help="find the cheapest (N, W, R) that tolerate F failures and "
-                           "give the named guarantees",
+        "synthesize",
+        help="find the cheapest (N, W, R) that tolerate F failures and give the named guarantees",
         description="Search with z3 for the cheapest quorum configurations (N, W, R) "
-                    "that stay available with F replicas down and satisfy the quorum "
-                    "facts the named guarantees need.",
-        epilog=_SYNTH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    synth.add_argument("--tolerate", metavar="F", required=True,
-                       help="how many replicas may be down while reads and writes still "
-                            "succeed (0 or more)")
-    synth.add_argument("--guarantee", metavar="NAME", action="append", default=[],
-                       help="a guarantee the configuration must give; repeat for several. "
-                            "One of: " + ", ".join(proofs.GUARANTEES))
-    synth.add_argument("--max-n", metavar="N", default="7",
-                       help="largest number of replicas to consider (default: 7)")
-    synth.add_argument("--limit", metavar="K", default="5",
-                       help="how many choices to list, cheapest first (default: 5)")
-    synth.add_argument("--json", action="store_true",
-                       help="print the choices as JSON instead of a table")
-    synth.add_argument("--confirm-seconds", metavar="SECONDS", default="10",
-                       help="time bound of each explicit check (default: 10); a check it "
-                            "stops says UNKNOWN, never HOLDS")
+        "that stay available with F replicas down and satisfy the quorum "
+        "facts the named guarantees need.",
+        epilog=_SYNTH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    synth.add_argument(
+        "--tolerate",
+        metavar="F",
+        required=True,
+        help="how many replicas may be down while reads and writes still succeed (0 or more)",
+    )
+    synth.add_argument(
+        "--guarantee",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="a guarantee the configuration must give; repeat for several. One of: " + ", ".join(proofs.GUARANTEES),
+    )
+    synth.add_argument("--max-n", metavar="N", default="7", help="largest number of replicas to consider (default: 7)")
+    synth.add_argument(
+        "--limit", metavar="K", default="5", help="how many choices to list, cheapest first (default: 5)"
+    )
+    synth.add_argument("--json", action="store_true", help="print the choices as JSON instead of a table")
+    synth.add_argument(
+        "--confirm-seconds",
+        metavar="SECONDS",
+        default="10",
+        help="time bound of each explicit check (default: 10); a check it stops says UNKNOWN, never HOLDS",
+    )
     synth.set_defaults(func=run_synthesize)
 
 
@@ -118,8 +136,7 @@ def _whole_number(where: str, key: str, text: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise UsageError(f"{where}: {key}={text!r} is not a whole number; "
-                         f"write e.g. {key}=3") from None
+        raise UsageError(f"{where}: {key}={text!r} is not a whole number; write e.g. {key}=3") from None
 
 
 def _parse_values(fact: str, items: list[str], keys: tuple[str, ...]) -> dict[str, int]:
@@ -130,17 +147,18 @@ def _parse_values(fact: str, items: list[str], keys: tuple[str, ...]) -> dict[st
         key, sep, text = item.partition("=")
         key = key.strip().lower()
         if not sep:
-            raise UsageError(f"{where}: expected KEY=VALUE, got {item!r}; "
-                             f"use {accepted}")
+            raise UsageError(f"{where}: expected KEY=VALUE, got {item!r}; use {accepted}")
         if key not in keys:
             raise UsageError(f"{where}: unknown key {key!r}; use {accepted}")
         if key in values:
             raise UsageError(f"{where}: {key} given twice; give each of {accepted} once")
         values[key] = _whole_number(where, key, text)
         if abs(values[key]) > MAX_VALUE:
-            raise UsageError(f"{where}: {key}={values[key]} is beyond {MAX_VALUE:,}, where z3's "
-                             "encoding (one variable per replica) takes too long; omit the keys "
-                             "to prove the fact for every N")
+            raise UsageError(
+                f"{where}: {key}={values[key]} is beyond {MAX_VALUE:,}, where z3's "
+                "encoding (one variable per replica) takes too long; omit the keys "
+                "to prove the fact for every N"
+            )
     return values
 
 
@@ -148,16 +166,14 @@ def _write_smt2(path: str, text: str) -> None:
     try:
         Path(path).write_text(text)
     except OSError as e:
-        raise UsageError(f"--smt2: cannot write {path!r} ({e.strerror}); "
-                         "choose a writable file") from None
+        raise UsageError(f"--smt2: cannot write {path!r} ({e.strerror}); choose a writable file") from None
 
 
 def run_prove(args: argparse.Namespace) -> int:
     """Run ``prove``: print the proof or counterexample; 0 if the fact holds, else 1."""
     fact = args.fact.strip().lower().replace("_", "-")
     if fact not in FACTS:
-        raise UsageError(f"prove: unknown fact {args.fact!r}; use one of "
-                         f"{', '.join(FACTS)}")
+        raise UsageError(f"prove: unknown fact {args.fact!r}; use one of {', '.join(FACTS)}")
     function, keys = FACTS[fact]
     values = _parse_values(fact, list(args.values or []), keys)
     try:
@@ -171,8 +187,7 @@ def run_prove(args: argparse.Namespace) -> int:
     else:
         print(proofs.render(result))
         if args.smt2:
-            print(f"\nSMT-LIB 2 query written to {args.smt2} "
-                  f"(expected answer: {result.answer}).")
+            print(f"\nSMT-LIB 2 query written to {args.smt2} (expected answer: {result.answer}).")
     return 0 if result.holds else 1
 
 
@@ -181,8 +196,7 @@ def run_prove(args: argparse.Namespace) -> int:
 
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -206,8 +220,7 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
     tolerate = _whole_number(where, "--tolerate", str(args.tolerate))
     max_n = _whole_number(where, "--max-n", str(args.max_n))
     if max_n > MAX_VALUE:
-        raise UsageError(f"{where}: --max-n {max_n} is beyond {MAX_VALUE:,}; choose a smaller "
-                         "largest cluster")
+        raise UsageError(f"{where}: --max-n {max_n} is beyond {MAX_VALUE:,}; choose a smaller largest cluster")
     limit = _whole_number(where, "--limit", str(args.limit))
     try:
         guarantees = proofs.normalize_guarantees(list(args.guarantee or []))
@@ -222,9 +235,15 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
         verdicts.append(confirm(n, w, r, guarantees) if confirm else None)
     workload = list(getattr(confirm, "workload_lines", []))
     if args.json:
-        print(json.dumps([{"n": n, "w": w, "r": r, **({"confirmed": v, "workload": workload}
-                                                      if confirm else {})}
-                          for (n, w, r), v in zip(choices, verdicts)], indent=2))
+        print(
+            json.dumps(
+                [
+                    {"n": n, "w": w, "r": r, **({"confirmed": v, "workload": workload} if confirm else {})}
+                    for (n, w, r), v in zip(choices, verdicts)
+                ],
+                indent=2,
+            )
+        )
         return 0 if choices else 1
     wanted = ", ".join(guarantees) or "no guarantee beyond availability"
     print(f"Tolerating {tolerate} replica(s) down with {wanted}.")
@@ -232,12 +251,12 @@ def run_synthesize(args: argparse.Namespace, confirm: Confirm | None = None) -> 
     for line in workload:
         print(line)
     if not choices:
-        print(f"No (N, W, R) with N <= {max_n} satisfies them; raise --max-n or "
-              "tolerate fewer failures.")
+        print(f"No (N, W, R) with N <= {max_n} satisfies them; raise --max-n or tolerate fewer failures.")
         return 1
     header = ["N", "W", "R", "W+R"] + (["explicit check"] if confirm else [])
-    rows = [header] + [[str(n), str(w), str(r), str(w + r)] + ([v] if confirm else [])
-                       for (n, w, r), v in zip(choices, verdicts)]
+    rows = [header] + [
+        [str(n), str(w), str(r), str(w + r)] + ([v] if confirm else []) for (n, w, r), v in zip(choices, verdicts)
+    ]
     print("Cheapest first (smallest N, then W+R, then W):")
     print(_table(rows))
     return 0

@@ -46,17 +46,17 @@ class Event(NamedTuple):
     kind: str
     client: int
     index: int
-    op: str          # "w" or "r"
+    op: str  # "w" or "r"
     key: int
-    value: int       # written value, or the value a read returned
-    version: Any     # family-specific; None on invocation
+    value: int  # written value, or the value a read returned
+    version: Any  # family-specific; None on invocation
 
 
 class Faults(NamedTuple):
     """Bitmasks of crashed nodes and of the current partition side, and budgets already used."""
 
     down: int = 0
-    side: int = 0          # actors on one side of the current partition (0: no partition)
+    side: int = 0  # actors on one side of the current partition (0: no partition)
     crashes: int = 0
     drops: int = 0
     dups: int = 0
@@ -76,10 +76,10 @@ class World(NamedTuple):
 
     nodes: tuple
     clients: tuple
-    net: tuple          # sorted tuple of Msg: a multiset
+    net: tuple  # sorted tuple of Msg: a multiset
     history: tuple
     faults: Faults
-    extra: Any = None   # family-wide state (terms, leader, clocks, ...) where a family needs it
+    extra: Any = None  # family-wide state (terms, leader, clocks, ...) where a family needs it
 
 
 class Op(NamedTuple):
@@ -112,8 +112,7 @@ FAULT_PARAMS = (
     Param("durable", bool, True, "a node keeps its data across a crash (false: disk lost)"),
     Param("drops", int, 0, "how many messages the network may lose", minimum=0, maximum=4),
     Param("dups", int, 0, "how many messages the network may deliver twice", minimum=0, maximum=4),
-    Param("partitions", int, 0, "how many partitions may start (each later heals or not)",
-          minimum=0, maximum=3),
+    Param("partitions", int, 0, "how many partitions may start (each later heals or not)", minimum=0, maximum=3),
 )
 
 
@@ -121,15 +120,16 @@ def parse_scripts(scripts: tuple[str, ...], field: str = "clients") -> tuple[tup
     """``("w r", "r")`` -> per client a tuple of (op, key name). Ops: ``w``, ``r``,
     ``w:KEY``, ``r:KEY``; the key defaults to ``x``."""
     if not scripts:
-        raise ParameterError(field, "needs at least one client script, e.g. [\"w r\"]")
+        raise ParameterError(field, 'needs at least one client script, e.g. ["w r"]')
     parsed = []
     for text in scripts:
         ops = []
         for word in text.split():
             op, _, key = word.partition(":")
             if op not in ("w", "r") or (_ and not key.isidentifier()):
-                raise ParameterError(field, f"unknown operation {word!r} in {text!r}; "
-                                            "use w, r, w:KEY or r:KEY separated by spaces")
+                raise ParameterError(
+                    field, f"unknown operation {word!r} in {text!r}; use w, r, w:KEY or r:KEY separated by spaces"
+                )
             ops.append((op, key or "x"))
         if not ops:
             raise ParameterError(field, "a client script is empty; give it at least one of w, r")
@@ -164,11 +164,10 @@ class ReplicationModel(Model):
         self.key_names = tuple(keys)
         next_value = iter(range(1, 1 + sum(len(s) for s in scripts)))
         self.scripts = tuple(
-            tuple(Op(op, keys.index(key), next(next_value) if op == "w" else 0) for op, key in s)
-            for s in scripts)
+            tuple(Op(op, keys.index(key), next(next_value) if op == "w" else 0) for op, key in s) for s in scripts
+        )
         self.client_count = len(self.scripts)
-        self.writes = {op.value: (c, i) for c, s in enumerate(self.scripts)
-                       for i, op in enumerate(s) if op.kind == "w"}
+        self.writes = {op.value: (c, i) for c, s in enumerate(self.scripts) for i, op in enumerate(s) if op.kind == "w"}
 
     # --- naming -----------------------------------------------------------------------
     def actor_name(self, actor: int) -> str:
@@ -269,8 +268,10 @@ class ReplicationModel(Model):
             ctx = Ctx(self, world, self.client_actor(c))
             ctx.record("invoke", c, client.pc, op, op.value, None)
             op_state = self.start_operation(ctx, c, op)
-            yield _new(Action, ("invoke", self.client_actor(c), None, op, self)), \
-                ctx.finish(ctx.apply_client(world, c, op_state))
+            yield (
+                _new(Action, ("invoke", self.client_actor(c), None, op, self)),
+                ctx.finish(ctx.apply_client(world, c, op_state)),
+            )
 
     def _targeted_invocations(self, world: World, c: int, op: Op, targets: tuple):
         me, pc = self.client_actor(c), world.clients[c].pc
@@ -279,8 +280,10 @@ class ReplicationModel(Model):
             ctx.record("invoke", c, pc, op, op.value, None)
             op_state = self.send_operation(ctx, c, op, target)
             # The label carries the request, so that a trace names where the operation went.
-            yield _new(Action, ("invoke", me, ctx.sent[0] if ctx.sent else None, op, self)), \
-                ctx.finish(ctx.apply_client(world, c, op_state))
+            yield (
+                _new(Action, ("invoke", me, ctx.sent[0] if ctx.sent else None, op, self)),
+                ctx.finish(ctx.apply_client(world, c, op_state)),
+            )
 
     def deliverable(self, world: World, msg: Msg) -> bool:
         """Whether ``msg`` can be delivered now: its destination is up and no partition
@@ -322,11 +325,10 @@ class ReplicationModel(Model):
                 ok = self.deliverable(world, msg)
             else:
                 dst = msg.dst
-                ok = not (down >> dst & 1 and dst < n) and \
-                    (not side or (side >> dst & 1) == (side >> msg.src & 1))
+                ok = not (down >> dst & 1 and dst < n) and (not side or (side >> dst & 1) == (side >> msg.src & 1))
             if not (ok or can_drop):
                 continue
-            rest = net[:i] + net[i + 1:]
+            rest = net[:i] + net[i + 1 :]
             if ok:
                 yield _new(Action, ("deliver", msg.dst, msg, None, self)), deliver(world, msg, rest)
                 if can_dup:
@@ -335,8 +337,10 @@ class ReplicationModel(Model):
                     yield _new(Action, ("duplicate", msg.dst, msg, None, self)), deliver(dup, msg, net)
             if can_drop:
                 faults = _new(Faults, (down, side, f.crashes, f.drops + 1, f.dups, f.partitions))
-                yield _new(Action, ("drop", msg.src, msg, None, self)), \
-                    _new(World, (nodes, clients, rest, history, faults, extra))
+                yield (
+                    _new(Action, ("drop", msg.src, msg, None, self)),
+                    _new(World, (nodes, clients, rest, history, faults, extra)),
+                )
 
     def _deliver(self, world: World, msg: Msg, rest: tuple) -> World:
         world = _new(World, (world.nodes, world.clients, rest, world.history, world.faults, world.extra))
@@ -373,24 +377,32 @@ class ReplicationModel(Model):
                     if can_crash and self.may_crash(world, node):
                         after = nodes if p["durable"] else replace_at(nodes, node, self.init_node(node))
                         faults = _new(Faults, (down | 1 << node, f.side, crashes + 1, f.drops, f.dups, f.partitions))
-                        yield _new(Action, ("crash", node, None, None, self)), \
-                            self.after_crash(_new(World, (after, clients, net, history, faults, extra)), node)
+                        yield (
+                            _new(Action, ("crash", node, None, None, self)),
+                            self.after_crash(_new(World, (after, clients, net, history, faults, extra)), node),
+                        )
                 elif recover:
                     faults = _new(Faults, (down & ~(1 << node), f.side, crashes, f.drops, f.dups, f.partitions))
-                    yield _new(Action, ("recover", node, None, None, self)), \
-                        self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node)
+                    yield (
+                        _new(Action, ("recover", node, None, None, self)),
+                        self.after_recover(_new(World, (nodes, clients, net, history, faults, extra)), node),
+                    )
         if not f.side and f.partitions < p["partitions"]:
             sides = self.__dict__.get("_partition_sides")
             if sides is None:  # a function of the parameters alone: listed once per model
                 sides = self._partition_sides = tuple(self.partition_sides())
             for side in sides:
                 faults = _new(Faults, (down, side, crashes, f.drops, f.dups, f.partitions + 1))
-                yield _new(Action, ("partition", -1, None, side, self)), \
-                    _new(World, (nodes, clients, net, history, faults, extra))
+                yield (
+                    _new(Action, ("partition", -1, None, side, self)),
+                    _new(World, (nodes, clients, net, history, faults, extra)),
+                )
         elif f.side:
             faults = _new(Faults, (down, 0, crashes, f.drops, f.dups, f.partitions))
-            yield _new(Action, ("heal", -1, None, None, self)), \
-                _new(World, (nodes, clients, net, history, faults, extra))
+            yield (
+                _new(Action, ("heal", -1, None, None, self)),
+                _new(World, (nodes, clients, net, history, faults, extra)),
+            )
 
     def partition_sides(self) -> tuple[int, ...]:
         """Candidate partitions, as the bitmask of the actors cut off from the rest.
@@ -402,8 +414,7 @@ class ReplicationModel(Model):
 
     def side_name(self, side: int) -> str:
         """A partition side in a trace label: the actors cut off from the rest."""
-        inside = [self.actor_name(a) for a in range(self.node_count + self.client_count)
-                  if side >> a & 1]
+        inside = [self.actor_name(a) for a in range(self.node_count + self.client_count) if side >> a & 1]
         return "{" + ",".join(inside) + "} | rest"
 
     # --- symmetry: interchangeable nodes ------------------------------------------------------
@@ -475,8 +486,7 @@ class ReplicationModel(Model):
                 traffic[dst].append((m.kind, True, m.body))
             if src < n and src != dst:
                 traffic[src].append((m.kind, False, m.body))
-        return [(world.nodes[node], f.down >> node & 1, f.side >> node & 1, sorted(traffic[node]))
-                for node in range(n)]
+        return [(world.nodes[node], f.down >> node & 1, f.side >> node & 1, sorted(traffic[node])) for node in range(n)]
 
     def relabel(self, world: World, perm: tuple[int, ...]) -> World:
         """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
@@ -485,14 +495,13 @@ class ReplicationModel(Model):
         for old, new in enumerate(perm):
             nodes[new] = self.relabel_local(world.nodes[old], perm)
         actor = lambda a: perm[a] if a < n else a
-        net = tuple(sorted(_new(Msg, (actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm)))
-                           for m in world.net))
-        clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm))
-                        for c in world.clients)
+        net = tuple(
+            sorted(_new(Msg, (actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm))) for m in world.net)
+        )
+        clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm)) for c in world.clients)
         f = world.faults
         faults = f._replace(down=permute_mask(f.down, perm), side=permute_mask(f.side, perm))
-        return _new(World, (tuple(nodes), clients, net, world.history, faults,
-                            self.relabel_extra(world.extra, perm)))
+        return _new(World, (tuple(nodes), clients, net, world.history, faults, self.relabel_extra(world.extra, perm)))
 
     # --- how traces read -------------------------------------------------------------------
     def describe_node(self, local) -> str:
@@ -517,24 +526,31 @@ class ReplicationModel(Model):
                 sends.setdefault((msg.src, self.describe_msg(msg)), []).append(self.actor_name(msg.dst))
         for (src, text), dsts in sorted(sends.items()):
             changes.append(f"{self.actor_name(src)} sends {text} to {', '.join(sorted(set(dsts)))}")
-        for e in after.history[len(before.history):]:
+        for e in after.history[len(before.history) :]:
             if e.kind == "ok":
-                what = f"write {self.key_name(e.key)}={self.value_name(e.value)} acknowledged" \
-                    if e.op == "w" else f"read {self.key_name(e.key)} returns {self.value_name(e.value)}"
+                what = (
+                    f"write {self.key_name(e.key)}={self.value_name(e.value)} acknowledged"
+                    if e.op == "w"
+                    else f"read {self.key_name(e.key)} returns {self.value_name(e.value)}"
+                )
                 changes.append(f"{self.actor_name(self.client_actor(e.client))}: {what}")
             elif e.kind in ENDINGS:
-                changes.append(f"{self.actor_name(self.client_actor(e.client))}: "
-                               f"{_op_words(self, e)} {ENDINGS[e.kind]}")
+                changes.append(
+                    f"{self.actor_name(self.client_actor(e.client))}: {_op_words(self, e)} {ENDINGS[e.kind]}"
+                )
         return changes
 
     def state_data(self, world: World) -> dict:
         """The world as data for ITF and JSON traces: nodes and clients keyed by their names,
         the messages in flight as a list (a multiset), the rest field by field."""
-        return {"nodes": {self.actor_name(i): local for i, local in enumerate(world.nodes)},
-                "clients": {self.actor_name(self.client_actor(c)): state
-                            for c, state in enumerate(world.clients)},
-                "net": list(world.net), "history": list(world.history), "faults": world.faults,
-                "extra": world.extra}
+        return {
+            "nodes": {self.actor_name(i): local for i, local in enumerate(world.nodes)},
+            "clients": {self.actor_name(self.client_actor(c)): state for c, state in enumerate(world.clients)},
+            "net": list(world.net),
+            "history": list(world.history),
+            "faults": world.faults,
+            "extra": world.extra,
+        }
 
     def node_role(self, world: World, node: int) -> str:
         """A node's role in a few words ("leader, term 2"); "" where roles do not exist.
@@ -544,12 +560,16 @@ class ReplicationModel(Model):
     def diagram(self, trace, prop):
         """The space-time diagram of ``trace`` (see ``models.diagram``)."""
         from .diagram import build_diagram
+
         return build_diagram(self, trace, prop)
 
     def summary(self) -> str:
         """The parameters that differ from their defaults, for titles."""
-        parts = [f"{p.name}={_show(self.params[p.name])}" for p in self.PARAMS
-                 if self.params[p.name] != p.default or p.name in self.SUMMARY_ALWAYS]
+        parts = [
+            f"{p.name}={_show(self.params[p.name])}"
+            for p in self.PARAMS
+            if self.params[p.name] != p.default or p.name in self.SUMMARY_ALWAYS
+        ]
         return " ".join(parts)
 
     SUMMARY_ALWAYS: tuple[str, ...] = ()
@@ -629,8 +649,7 @@ class Ctx:
         # such replies. Removing them now leaves every observable behaviour reachable and
         # saves the interleavings of their pointless deliveries.
         obsolete = self.model.request_is_obsolete
-        net = tuple(m for m in world.net
-                    if m.dst != me and not (m.src == me and obsolete(m)))
+        net = tuple(m for m in world.net if m.dst != me and not (m.src == me and obsolete(m)))
         if self.sent:
             self.sent = [m for m in self.sent if m.dst != me]
         return _new(World, (world.nodes, world.clients, net, world.history, world.faults, world.extra))
@@ -653,8 +672,10 @@ class Ctx:
         return _new(World, (world.nodes, world.clients, net, history, world.faults, world.extra))
 
 
-ENDINGS = {"info": "ends indeterminate (it may or may not have taken effect)",
-           "fail": "is refused (it did not take effect)"}
+ENDINGS = {
+    "info": "ends indeterminate (it may or may not have taken effect)",
+    "fail": "is refused (it did not take effect)",
+}
 
 
 def _op_words(model: ReplicationModel, e: Event) -> str:
@@ -685,4 +706,4 @@ def permute_mask(mask: int, perm: tuple[int, ...]) -> int:
 
 def replace_at(items: tuple, index: int, value) -> tuple:
     """``items`` with position ``index`` replaced by ``value``."""
-    return items[:index] + (value,) + items[index + 1:]
+    return items[:index] + (value,) + items[index + 1 :]

@@ -32,7 +32,7 @@ from ..checker import Model, always, sometimes
 from ..checker.errors import ParameterError
 from ..checker.probability import Witness, reachability
 
-MAX_N = 9   # largest N explored exactly (N = 9 with k = 5 takes about a second)
+MAX_N = 9  # largest N explored exactly (N = 9 with k = 5 takes about a second)
 MAX_K = 10  # largest k (or number of writes)
 MAX_WORK = 1_000_000  # refuse configurations whose exploration would exceed this many steps
 PLACEMENTS = ("uniform", "adversarial")
@@ -56,8 +56,7 @@ class QuorumStaleness(Model):
 
     name = "quorum_staleness"
 
-    def __init__(self, n: int, w: int, r: int, k: int, writes: int | None = None,
-                 placement: str = "uniform"):
+    def __init__(self, n: int, w: int, r: int, k: int, writes: int | None = None, placement: str = "uniform"):
         check_parameters(n, w, r, k, writes, placement)
         self.n, self.w, self.r, self.k = n, w, r, k
         self.writes = k if writes is None else writes
@@ -81,8 +80,11 @@ class QuorumStaleness(Model):
         elif s.returned is None:
             for quorum in combinations(range(self.n), self.r):
                 newest = max(s.replicas[i] for i in quorum)
-                yield (f"read contacts {_names(quorum)} and returns v{newest}",
-                       World(s.writes_done, s.replicas, newest), self._read_weight)
+                yield (
+                    f"read contacts {_names(quorum)} and returns v{newest}",
+                    World(s.writes_done, s.replicas, newest),
+                    self._read_weight,
+                )
 
     def next_steps(self, s: World):
         """The weighted steps without their weights (for ``check``)."""
@@ -136,8 +138,11 @@ def check_parameters(n, w, r, k, writes=None, placement="uniform") -> None:
         raise ParameterError("writes", f"must be between k={k} and {MAX_K}, got {writes}")
     work = comb(n + (writes or k), writes or k) * max(comb(n, w), comb(n, r))
     if work > MAX_WORK:
-        raise ParameterError("k", f"n={n} w={w} r={r} with {writes or k} writes would take about {work:,} "
-                             "steps to explore exactly; lower k (or n)")
+        raise ParameterError(
+            "k",
+            f"n={n} w={w} r={r} with {writes or k} writes would take about {work:,} "
+            "steps to explore exactly; lower k (or n)",
+        )
     if placement not in PLACEMENTS:
         raise ParameterError("placement", f"must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
 
@@ -167,8 +172,9 @@ class KStaleness:
     bound: str | None
 
 
-def explore_k_staleness(n: int, w: int, r: int, k: int, *, writes: int | None = None,
-                        placement: str = "uniform", worst_case: bool = False) -> KStaleness:
+def explore_k_staleness(
+    n: int, w: int, r: int, k: int, *, writes: int | None = None, placement: str = "uniform", worst_case: bool = False
+) -> KStaleness:
     """Explore ``QuorumStaleness`` (with symmetry: replicas are interchangeable) and return
     the probabilities of a fresh and of a stale read. ``worst_case`` must be given for
     adversarial placement: the fresh probability is then the minimum, the stale one the
@@ -176,11 +182,23 @@ def explore_k_staleness(n: int, w: int, r: int, k: int, *, writes: int | None = 
     model = QuorumStaleness(n, w, r, k, writes, placement)
     targets = {"fresh": model.is_fresh, "stale": model.is_stale}
     low = reachability(model, targets, symmetry=True, worst_case="min" if worst_case else None)
-    high = reachability(model, {"stale": model.is_stale}, symmetry=True, worst_case="max") \
-        if low.kind == "MDP" else low
+    high = reachability(model, {"stale": model.is_stale}, symmetry=True, worst_case="max") if low.kind == "MDP" else low
     stale = high["stale"]
-    return KStaleness(n, w, r, k, model.writes, low["fresh"].probability, stale.probability,
-                      stale.reachable_states, stale.witness, low.states, low.transitions, low.kind, low.bound)
+    return KStaleness(
+        n,
+        w,
+        r,
+        k,
+        model.writes,
+        low["fresh"].probability,
+        stale.probability,
+        stale.reachable_states,
+        stale.witness,
+        low.states,
+        low.transitions,
+        low.kind,
+        low.bound,
+    )
 
 
 def k_staleness(n: int, w: int, r: int, k: int) -> Fraction:
@@ -195,6 +213,7 @@ def t_visibility(n: int, w: int, r: int, profile, times=(0.0,), **options):
     ``models.staleness_wars.t_visibility`` (``profile`` is a shipped name such as
     ``"lnkd-disk"`` or a ``Profile``; ``trials=`` and ``seed=`` are optional)."""
     from .staleness_wars import t_visibility as simulate  # numpy is needed only here
+
     return simulate(n, w, r, profile, times, **options)
 
 
@@ -208,21 +227,36 @@ class Report:
     svg: str
 
 
-def report(n: int, w: int, r: int, ks=range(1, 6), *, latency: str | None = None,
-           times=None, trials: int | None = None, seed: int | None = None) -> Report:
+def report(
+    n: int,
+    w: int,
+    r: int,
+    ks=range(1, 6),
+    *,
+    latency: str | None = None,
+    times=None,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> Report:
     """k-staleness for each k in ``ks`` (exact) and, when ``latency`` names a profile (a
     shipped name, a .toml or .csv path), t-visibility at ``times`` (ms; default 0 to
     1000 ms). Raises ``ParameterError``/``UsageError`` (one-line messages) on bad input."""
     from . import staleness_command as command
     from .staleness_wars import DEFAULT_SEED, DEFAULT_TRIALS
+
     rows = [explore_k_staleness(n, w, r, k) for k in ks]
     tvis, printed, profile = None, [], None
     if latency:
         from .staleness_latency import load_profile
+
         profile = load_profile(latency)
         printed = sorted(set(times)) if times is not None else list(command.DEFAULT_TIMES)
         grid = sorted(set(printed) | set(command.plot_times(printed)))
-        tvis = t_visibility(n, w, r, profile, grid, trials=trials or DEFAULT_TRIALS, seed=DEFAULT_SEED
-                            if seed is None else seed)
-    return Report("\n".join(command.render(rows, tvis, printed, profile)),
-                  command.to_json(rows, tvis, printed, profile), command.plot(rows, tvis))
+        tvis = t_visibility(
+            n, w, r, profile, grid, trials=trials or DEFAULT_TRIALS, seed=DEFAULT_SEED if seed is None else seed
+        )
+    return Report(
+        "\n".join(command.render(rows, tvis, printed, profile)),
+        command.to_json(rows, tvis, printed, profile),
+        command.plot(rows, tvis),
+    )

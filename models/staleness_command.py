@@ -84,27 +84,46 @@ def add_parsers(subparsers) -> None:
 
 def _add_parser(subparsers) -> None:
     p = subparsers.add_parser(
-        "staleness", help="how likely a partial-quorum read is stale: exact k-staleness, simulated "
-                          "t-visibility (PBS)",
+        "staleness",
+        help="how likely a partial-quorum read is stale: exact k-staleness, simulated t-visibility (PBS)",
         description="Probabilistically Bounded Staleness (Bailis et al., VLDB 2012). k-staleness is "
-                    "computed exactly by exploring a Markov chain whose write and read quorums are "
-                    "chosen uniformly at random; t-visibility is simulated (WARS model) under a "
-                    "latency profile.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "computed exactly by exploring a Markov chain whose write and read quorums are "
+        "chosen uniformly at random; t-visibility is simulated (WARS model) under a "
+        "latency profile.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("family", metavar="FAMILY", help="the replication family: leaderless")
-    p.add_argument("values", nargs="*", metavar="KEY=VALUE", help="n= w= r= and optionally k= t= writes= "
-                   "placement=")
-    p.add_argument("--latency", metavar="PROFILE", default="",
-                   help="latency profile for t-visibility: " + ", ".join(shipped_profiles()) +
-                        ", a .toml profile or a .csv of observed latencies")
-    p.add_argument("--leg", action="append", default=[], metavar="LEG=DIST",
-                   help="one WARS delay distribution (W, A, R, S or ARS), e.g. W='exp(0.1)' (repeatable)")
-    p.add_argument("--trials", default=str(DEFAULT_TRIALS), metavar="N",
-                   help=f"simulated writes, each followed by a read (default {DEFAULT_TRIALS:,})")
-    p.add_argument("--seed", default=str(DEFAULT_SEED), metavar="S",
-                   help=f"random seed of the simulation (default {DEFAULT_SEED})")
-    p.add_argument("--worst-case", action="store_true",
-                   help="with placement=adversarial: the worst-case bound over the adversary's choices")
+    p.add_argument("values", nargs="*", metavar="KEY=VALUE", help="n= w= r= and optionally k= t= writes= placement=")
+    p.add_argument(
+        "--latency",
+        metavar="PROFILE",
+        default="",
+        help="latency profile for t-visibility: "
+        + ", ".join(shipped_profiles())
+        + ", a .toml profile or a .csv of observed latencies",
+    )
+    p.add_argument(
+        "--leg",
+        action="append",
+        default=[],
+        metavar="LEG=DIST",
+        help="one WARS delay distribution (W, A, R, S or ARS), e.g. W='exp(0.1)' (repeatable)",
+    )
+    p.add_argument(
+        "--trials",
+        default=str(DEFAULT_TRIALS),
+        metavar="N",
+        help=f"simulated writes, each followed by a read (default {DEFAULT_TRIALS:,})",
+    )
+    p.add_argument(
+        "--seed", default=str(DEFAULT_SEED), metavar="S", help=f"random seed of the simulation (default {DEFAULT_SEED})"
+    )
+    p.add_argument(
+        "--worst-case",
+        action="store_true",
+        help="with placement=adversarial: the worst-case bound over the adversary's choices",
+    )
     p.add_argument("--svg", metavar="FILE", help="also write a plot of probability against k (and t)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run_staleness)
@@ -205,28 +224,34 @@ def run_staleness(args: argparse.Namespace) -> int:
     """Run ``staleness``: print k-staleness (and t-visibility); 0, or UsageError."""
     family = args.family.strip().lower().replace("-", "_")
     if family not in FAMILIES:
-        raise UsageError(f"staleness: family {args.family!r} is not modelled; PBS covers Dynamo-style "
-                         "quorums: use leaderless")
+        raise UsageError(
+            f"staleness: family {args.family!r} is not modelled; PBS covers Dynamo-style quorums: use leaderless"
+        )
     values = parse_values(list(args.values))
     n, w, r = (_int(key, values[key]) for key in ("n", "w", "r"))
     ks = parse_ks(values.get("k", "1..5"))
     writes = _int("writes", values["writes"]) if "writes" in values else None
     placement = values.get("placement", "uniform").lower()
     if placement == "adversarial" and not args.worst_case:
-        raise UsageError("staleness: placement=adversarial leaves the quorums to an adversary (a Markov "
-                         "decision process); add --worst-case for the worst-case bound")
+        raise UsageError(
+            "staleness: placement=adversarial leaves the quorums to an adversary (a Markov "
+            "decision process); add --worst-case for the worst-case bound"
+        )
     simulate = bool(args.latency or args.leg)
     if "t" in values and not simulate:
-        raise UsageError("staleness: t= needs a latency profile; add --latency lnkd-disk (or lnkd-ssd, "
-                         "ymmr, wan, a .toml or .csv) or --leg W=... --leg ARS=...")
+        raise UsageError(
+            "staleness: t= needs a latency profile; add --latency lnkd-disk (or lnkd-ssd, "
+            "ymmr, wan, a .toml or .csv) or --leg W=... --leg ARS=..."
+        )
     trials, seed = _int("--trials", args.trials), _int("--seed", args.seed)
     if seed < 0:
         raise UsageError("staleness: --seed must be 0 or more")
     if trials > MAX_TRIALS:
         raise UsageError(f"staleness: --trials {trials}: give at most {MAX_TRIALS:,}")
     try:
-        rows = [explore_k_staleness(n, w, r, k, writes=writes, placement=placement,
-                                    worst_case=args.worst_case) for k in ks]
+        rows = [
+            explore_k_staleness(n, w, r, k, writes=writes, placement=placement, worst_case=args.worst_case) for k in ks
+        ]
     except ParameterError as e:
         raise UsageError(f"staleness: {e}") from None
     tvis, printed = None, []
@@ -271,17 +296,25 @@ def fraction_text(x: Fraction) -> str:
 def render(rows: list[KStaleness], tvis: TVisibility | None, printed, profile) -> list[str]:
     """The text report."""
     first = rows[0]
-    how = ("chosen by an adversary: worst-case bound, minimum over the adversary's choices"
-           if first.kind == "MDP" else "chosen uniformly at random")
-    out = [f"PBS k-staleness, leaderless n={first.n} w={first.w} r={first.r}: write and read quorums "
-           f"{how}, non-expanding (no read repair, no anti-entropy). {PAPER}, Section 3.1.",
-           f"Exact: each row explores a {'Markov decision process' if first.kind == 'MDP' else 'Markov chain'} "
-           "(symmetry-reduced) and sums rationals.", ""]
+    how = (
+        "chosen by an adversary: worst-case bound, minimum over the adversary's choices"
+        if first.kind == "MDP"
+        else "chosen uniformly at random"
+    )
+    out = [
+        f"PBS k-staleness, leaderless n={first.n} w={first.w} r={first.r}: write and read quorums "
+        f"{how}, non-expanding (no read repair, no anti-entropy). {PAPER}, Section 3.1.",
+        f"Exact: each row explores a {'Markov decision process' if first.kind == 'MDP' else 'Markov chain'} "
+        "(symmetry-reduced) and sums rationals.",
+        "",
+    ]
     width = max(len(fraction_text(row.fresh)) for row in rows)
     out.append(f"  {'k':>2}  {'P(read returns one of the k latest versions)':<{max(width, 44)}}  explored")
     for row in rows:
-        out.append(f"  {row.k:>2}  {fraction_text(row.fresh):<{max(width, 44)}}  "
-                   f"{row.states} states, {row.transitions} transitions")
+        out.append(
+            f"  {row.k:>2}  {fraction_text(row.fresh):<{max(width, 44)}}  "
+            f"{row.states} states, {row.transitions} transitions"
+        )
     out.append("")
     out += _stale_lines(rows)
     if tvis is not None:
@@ -291,31 +324,41 @@ def render(rows: list[KStaleness], tvis: TVisibility | None, printed, profile) -
 
 def _stale_lines(rows: list[KStaleness]) -> list[str]:
     if all(row.stale_states == 0 for row in rows):
-        return [f"No stale read is reachable: no explored state has the read return a version older than the "
-                f"k latest (W + R = {rows[0].w + rows[0].r} > N = {rows[0].n}), so the probability is exactly 1."]
+        return [
+            f"No stale read is reachable: no explored state has the read return a version older than the "
+            f"k latest (W + R = {rows[0].w + rows[0].r} > N = {rows[0].n}), so the probability is exactly 1."
+        ]
     row = next(row for row in rows if row.stale_states)
     chance = "" if row.witness.probability is None else f" (this run has probability {row.witness.probability})"
-    return [f"Stale reads are reachable (W + R = {row.w + row.r} <= N = {row.n}). A shortest one, k={row.k}: "
-            f"{'; '.join(row.witness.actions)}{chance}."]
+    return [
+        f"Stale reads are reachable (W + R = {row.w + row.r} <= N = {row.n}). A shortest one, k={row.k}: "
+        f"{'; '.join(row.witness.actions)}{chance}."
+    ]
 
 
 def render_t(tvis: TVisibility, printed, profile) -> list[str]:
     """The t-visibility part of the text report."""
-    out = [f"PBS t-visibility, leaderless n={tvis.n} w={tvis.w} r={tvis.r}: WARS model ({PAPER}, "
-           "Section 4.1), latency profile "
-           f"{tvis.profile}{f' ({profile.source})' if profile.source else ''}:"]
+    out = [
+        f"PBS t-visibility, leaderless n={tvis.n} w={tvis.w} r={tvis.r}: WARS model ({PAPER}, "
+        "Section 4.1), latency profile "
+        f"{tvis.profile}{f' ({profile.source})' if profile.source else ''}:"
+    ]
     out += [f"  {line}" for line in profile.describe()]
-    out.append(f"Monte Carlo: {tvis.trials:,} writes, each followed by one read t ms after it commits; "
-               f"seed {tvis.seed}.")
+    out.append(
+        f"Monte Carlo: {tvis.trials:,} writes, each followed by one read t ms after it commits; seed {tvis.seed}."
+    )
     out.append(f"  {'t (ms)':>10}  {'P(read sees the write)':<24}95% interval")
     wanted = set(printed)
     for p in tvis.points:
         if p.t in wanted:
             out.append(f"  {_num(p.t):>10}  {p.probability:<24.4f}[{p.low:.4f}, {p.high:.4f}]")
-    out.append(f"99.9% of reads see the write {_num(tvis.t_999)} ms after commit (95% interval "
-               f"{_num(tvis.t_999_low)}..{_num(tvis.t_999_high)} ms).")
-    out.append(f"99.9th percentile latency: read {_num(tvis.read_latency_999)} ms, write "
-               f"{_num(tvis.write_latency_999)} ms.")
+    out.append(
+        f"99.9% of reads see the write {_num(tvis.t_999)} ms after commit (95% interval "
+        f"{_num(tvis.t_999_low)}..{_num(tvis.t_999_high)} ms)."
+    )
+    out.append(
+        f"99.9th percentile latency: read {_num(tvis.read_latency_999)} ms, write {_num(tvis.write_latency_999)} ms."
+    )
     return out
 
 
@@ -326,45 +369,81 @@ def _num(x: float) -> str:
 def to_json(rows: list[KStaleness], tvis: TVisibility | None, printed, profile) -> dict:
     """The JSON report: exact fractions as strings beside their float values."""
     first = rows[0]
-    out = {"n": first.n, "w": first.w, "r": first.r,
-           "k_staleness": {
-               "model": "non-expanding quorums, uniform" if first.kind == "DTMC" else "adversarial (worst case)",
-               "kind": first.kind,
-               "source": f"{PAPER}, Section 3.1",
-               "rows": [{"k": row.k, "writes": row.writes, "probability": str(row.fresh),
-                         "decimal": round(float(row.fresh), 12), "stale_probability": str(row.stale),
-                         "stale_states": row.stale_states, "states": row.states,
-                         "transitions": row.transitions,
-                         "stale_witness": None if row.witness is None else {
-                             "actions": list(row.witness.actions),
-                             "probability": None if row.witness.probability is None
-                             else str(row.witness.probability)}}
-                        for row in rows],
-               "stale_read_reachable": any(row.stale_states for row in rows)}}
+    out = {
+        "n": first.n,
+        "w": first.w,
+        "r": first.r,
+        "k_staleness": {
+            "model": "non-expanding quorums, uniform" if first.kind == "DTMC" else "adversarial (worst case)",
+            "kind": first.kind,
+            "source": f"{PAPER}, Section 3.1",
+            "rows": [
+                {
+                    "k": row.k,
+                    "writes": row.writes,
+                    "probability": str(row.fresh),
+                    "decimal": round(float(row.fresh), 12),
+                    "stale_probability": str(row.stale),
+                    "stale_states": row.stale_states,
+                    "states": row.states,
+                    "transitions": row.transitions,
+                    "stale_witness": None
+                    if row.witness is None
+                    else {
+                        "actions": list(row.witness.actions),
+                        "probability": None if row.witness.probability is None else str(row.witness.probability),
+                    },
+                }
+                for row in rows
+            ],
+            "stale_read_reachable": any(row.stale_states for row in rows),
+        },
+    }
     if tvis is not None:
         wanted = set(printed)
         out["t_visibility"] = {
-            "profile": tvis.profile, "legs": profile.describe(), "source": profile.source,
-            "trials": tvis.trials, "seed": tvis.seed,
-            "points": [{"t_ms": p.t, "probability": round(p.probability, 9), "low": round(p.low, 9),
-                        "high": round(p.high, 9)} for p in tvis.points if p.t in wanted],
-            "t_999_ms": round(tvis.t_999, 6), "t_999_interval_ms": [round(tvis.t_999_low, 6),
-                                                                     round(tvis.t_999_high, 6)],
+            "profile": tvis.profile,
+            "legs": profile.describe(),
+            "source": profile.source,
+            "trials": tvis.trials,
+            "seed": tvis.seed,
+            "points": [
+                {"t_ms": p.t, "probability": round(p.probability, 9), "low": round(p.low, 9), "high": round(p.high, 9)}
+                for p in tvis.points
+                if p.t in wanted
+            ],
+            "t_999_ms": round(tvis.t_999, 6),
+            "t_999_interval_ms": [round(tvis.t_999_low, 6), round(tvis.t_999_high, 6)],
             "read_latency_999_ms": round(tvis.read_latency_999, 6),
-            "write_latency_999_ms": round(tvis.write_latency_999, 6)}
+            "write_latency_999_ms": round(tvis.write_latency_999, 6),
+        }
     return out
 
 
 def plot(rows: list[KStaleness], tvis: TVisibility | None) -> str:
     """The SVG text: probability against k, and against t when simulated."""
     first = rows[0]
-    panels = [staleness_plot.k_panel(0, f"k-staleness, N={first.n} W={first.w} R={first.r}",
-                                     [row.k for row in rows], [float(row.fresh) for row in rows])]
+    panels = [
+        staleness_plot.k_panel(
+            0,
+            f"k-staleness, N={first.n} W={first.w} R={first.r}",
+            [row.k for row in rows],
+            [float(row.fresh) for row in rows],
+        )
+    ]
     if tvis is not None:
         pts = tvis.points
-        panels.append(staleness_plot.t_panel(staleness_plot.WIDTH, f"t-visibility, {tvis.profile}",
-                                             [p.t for p in pts], [p.probability for p in pts],
-                                             [p.low for p in pts], [p.high for p in pts], tvis.t_999))
+        panels.append(
+            staleness_plot.t_panel(
+                staleness_plot.WIDTH,
+                f"t-visibility, {tvis.profile}",
+                [p.t for p in pts],
+                [p.probability for p in pts],
+                [p.low for p in pts],
+                [p.high for p in pts],
+                tvis.t_999,
+            )
+        )
     return staleness_plot.svg(panels)
 
 

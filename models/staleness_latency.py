@@ -166,14 +166,24 @@ def shipped_profiles() -> dict[str, Profile]:
     ymmr_ars = Mixture((0.982, 0.018), (Pareto(1.5, 3.8), Exponential(0.0217)))
     table3 = "Bailis et al. VLDB 2012, Table 3"
     return {
-        "lnkd-ssd": Profile("lnkd-ssd", {"W": ssd, "A": ssd, "R": ssd, "S": ssd}, 0.0,
-                            f"{table3}: LinkedIn Voldemort, SSD"),
-        "lnkd-disk": Profile("lnkd-disk", {"W": disk_w, "A": ssd, "R": ssd, "S": ssd}, 0.0,
-                             f"{table3}: LinkedIn Voldemort, spinning disk"),
-        "ymmr": Profile("ymmr", {"W": ymmr_w, "A": ymmr_ars, "R": ymmr_ars, "S": ymmr_ars}, 0.0,
-                        f"{table3}: Yammer Riak"),
-        "wan": Profile("wan", {"W": disk_w, "A": ssd, "R": ssd, "S": ssd}, 75.0,
-                       "Bailis et al. VLDB 2012, Section 5: lnkd-disk plus 75 ms to remote datacenters"),
+        "lnkd-ssd": Profile(
+            "lnkd-ssd", {"W": ssd, "A": ssd, "R": ssd, "S": ssd}, 0.0, f"{table3}: LinkedIn Voldemort, SSD"
+        ),
+        "lnkd-disk": Profile(
+            "lnkd-disk",
+            {"W": disk_w, "A": ssd, "R": ssd, "S": ssd},
+            0.0,
+            f"{table3}: LinkedIn Voldemort, spinning disk",
+        ),
+        "ymmr": Profile(
+            "ymmr", {"W": ymmr_w, "A": ymmr_ars, "R": ymmr_ars, "S": ymmr_ars}, 0.0, f"{table3}: Yammer Riak"
+        ),
+        "wan": Profile(
+            "wan",
+            {"W": disk_w, "A": ssd, "R": ssd, "S": ssd},
+            75.0,
+            "Bailis et al. VLDB 2012, Section 5: lnkd-disk plus 75 ms to remote datacenters",
+        ),
     }
 
 
@@ -193,23 +203,32 @@ def parse_distribution(text: str, where: str) -> Distribution:
     for term in terms:
         m = _TERM.match(term)
         if not m:
-            raise UsageError(f"{where}: cannot read {term.strip()!r}; write exp(RATE), pareto(XM,ALPHA), "
-                             "const(MS) or a mixture like 0.9*pareto(1,3) + 0.1*exp(0.5)")
+            raise UsageError(
+                f"{where}: cannot read {term.strip()!r}; write exp(RATE), pareto(XM,ALPHA), "
+                "const(MS) or a mixture like 0.9*pareto(1,3) + 0.1*exp(0.5)"
+            )
         weight, kind, args = m.group(1), m.group(2), m.group(3)
         values = [_positive(a, f"{where}: {kind}") for a in args.split(",")] if args.strip() else []
         if len(values) != _ARITY[kind]:
-            raise UsageError(f"{where}: {kind}() takes {_ARITY[kind]} number(s), got {len(values)}; "
-                             "write exp(RATE), pareto(XM,ALPHA) or const(MS)")
-        parts.append({"exp": lambda v: Exponential(v[0]), "pareto": lambda v: Pareto(*v),
-                      "const": lambda v: Constant(v[0])}[kind](values))
+            raise UsageError(
+                f"{where}: {kind}() takes {_ARITY[kind]} number(s), got {len(values)}; "
+                "write exp(RATE), pareto(XM,ALPHA) or const(MS)"
+            )
+        parts.append(
+            {"exp": lambda v: Exponential(v[0]), "pareto": lambda v: Pareto(*v), "const": lambda v: Constant(v[0])}[
+                kind
+            ](values)
+        )
         weights.append(_positive(weight, f"{where}: mixture weight") if weight is not None else None)
     if len(parts) == 1:
         if weights[0] not in (None, 1.0):
             raise UsageError(f"{where}: a single distribution takes no weight (or weight 1)")
         return parts[0]
     if None in weights or not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
-        raise UsageError(f"{where}: mixture weights must all be given and sum to 1 (got "
-                         f"{', '.join('?' if w is None else f'{w:g}' for w in weights)})")
+        raise UsageError(
+            f"{where}: mixture weights must all be given and sum to 1 (got "
+            f"{', '.join('?' if w is None else f'{w:g}' for w in weights)})"
+        )
     return Mixture(tuple(weights), tuple(parts))
 
 
@@ -246,7 +265,7 @@ def read_csv(path: Path) -> dict[str, Distribution]:
     legs: dict[str, Distribution] = {}
     for col, name in enumerate(header):
         dist = Empirical(tuple(_column(path, body, col)), f"{path.name}:{name}")
-        for leg in (("A", "R", "S") if name == "ARS" else (name,)):
+        for leg in ("A", "R", "S") if name == "ARS" else (name,):
             legs[leg] = dist
     missing = [leg for leg in LEGS if leg not in legs]
     if missing:
@@ -308,7 +327,7 @@ def read_toml(path: Path) -> Profile:
             if not isinstance(data[key], str):
                 raise UsageError(f"{path}: field '{key}': write the distribution as a string, e.g. \"exp(0.5)\"")
             dist = parse_distribution(data[key], f"{path}: field '{key}'")
-            for leg in (("A", "R", "S") if key == "ARS" else (key,)):
+            for leg in ("A", "R", "S") if key == "ARS" else (key,):
                 legs[leg] = dist
     missing = [leg for leg in LEGS if leg not in legs]
     if missing:
@@ -337,18 +356,21 @@ def load_profile(spec: str, overrides: dict[str, str] | None = None) -> Profile:
     elif spec.endswith(".csv"):
         base = Profile(Path(spec).stem, read_csv(Path(spec)), 0.0, spec)
     else:
-        raise UsageError(f"--latency {spec}: unknown profile; give one of {', '.join(shipped)}, "
-                         "a .toml profile or a .csv of observed latencies")
+        raise UsageError(
+            f"--latency {spec}: unknown profile; give one of {', '.join(shipped)}, "
+            "a .toml profile or a .csv of observed latencies"
+        )
     legs = dict(base.legs)
     for key, text in overrides.items():
         if key not in LEGS + ("ARS",):
             raise UsageError(f"--leg {key}=...: unknown leg; use W, A, R, S or ARS")
         dist = parse_distribution(text, f"--leg {key}")
-        for leg in (("A", "R", "S") if key == "ARS" else (key,)):
+        for leg in ("A", "R", "S") if key == "ARS" else (key,):
             legs[leg] = dist
     missing = [leg for leg in LEGS if leg not in legs]
     if missing:
-        raise UsageError(f"--leg: no distribution for {', '.join(missing)}; give --latency PROFILE or "
-                         f"--leg {missing[0]}=exp(RATE)")
+        raise UsageError(
+            f"--leg: no distribution for {', '.join(missing)}; give --latency PROFILE or --leg {missing[0]}=exp(RATE)"
+        )
     name = base.name if not overrides else f"{base.name}+custom" if spec else "custom"
     return Profile(name, legs, base.remote_ms, base.source)

@@ -36,24 +36,33 @@ class _Panel:
 
 
 def _axes(p: _Panel, title: str, xlabel: str, xticks, yticks) -> list[str]:
-    out = [f'<text x="{_f(p.dx + WIDTH / 2)}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
-           f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(p.y0))}" x2="{_f(p.x(p.x1))}" y2="{_f(p.y(p.y0))}" '
-           'stroke="#333"/>',
-           f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(p.y0))}" x2="{_f(p.x(p.x0))}" y2="{_f(p.y(p.y1))}" '
-           'stroke="#333"/>']
+    out = [
+        f'<text x="{_f(p.dx + WIDTH / 2)}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
+        f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(p.y0))}" x2="{_f(p.x(p.x1))}" y2="{_f(p.y(p.y0))}" stroke="#333"/>',
+        f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(p.y0))}" x2="{_f(p.x(p.x0))}" y2="{_f(p.y(p.y1))}" stroke="#333"/>',
+    ]
     for v, label in xticks:
-        out.append(f'<text x="{_f(p.x(v))}" y="{_f(p.y(p.y0) + 16)}" text-anchor="middle" '
-                   f'font-size="11">{escape(label)}</text>')
+        out.append(
+            f'<text x="{_f(p.x(v))}" y="{_f(p.y(p.y0) + 16)}" text-anchor="middle" '
+            f'font-size="11">{escape(label)}</text>'
+        )
     for v, label in yticks:
-        out.append(f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(v))}" x2="{_f(p.x(p.x1))}" y2="{_f(p.y(v))}" '
-                   'stroke="#ddd"/>')
-        out.append(f'<text x="{_f(p.x(p.x0) - 6)}" y="{_f(p.y(v) + 4)}" text-anchor="end" '
-                   f'font-size="11">{escape(label)}</text>')
-    out.append(f'<text x="{_f(p.dx + LEFT + (WIDTH - LEFT - RIGHT) / 2)}" y="{HEIGHT - 10}" '
-               f'text-anchor="middle" font-size="12">{escape(xlabel)}</text>')
-    out.append(f'<text x="{_f(p.dx + 14)}" y="{_f(TOP + (HEIGHT - TOP - BOTTOM) / 2)}" text-anchor="middle" '
-               f'font-size="12" transform="rotate(-90 {_f(p.dx + 14)} '
-               f'{_f(TOP + (HEIGHT - TOP - BOTTOM) / 2)})">P(consistent read)</text>')
+        out.append(
+            f'<line x1="{_f(p.x(p.x0))}" y1="{_f(p.y(v))}" x2="{_f(p.x(p.x1))}" y2="{_f(p.y(v))}" stroke="#ddd"/>'
+        )
+        out.append(
+            f'<text x="{_f(p.x(p.x0) - 6)}" y="{_f(p.y(v) + 4)}" text-anchor="end" '
+            f'font-size="11">{escape(label)}</text>'
+        )
+    out.append(
+        f'<text x="{_f(p.dx + LEFT + (WIDTH - LEFT - RIGHT) / 2)}" y="{HEIGHT - 10}" '
+        f'text-anchor="middle" font-size="12">{escape(xlabel)}</text>'
+    )
+    out.append(
+        f'<text x="{_f(p.dx + 14)}" y="{_f(TOP + (HEIGHT - TOP - BOTTOM) / 2)}" text-anchor="middle" '
+        f'font-size="12" transform="rotate(-90 {_f(p.dx + 14)} '
+        f'{_f(TOP + (HEIGHT - TOP - BOTTOM) / 2)})">P(consistent read)</text>'
+    )
     return out
 
 
@@ -77,13 +86,19 @@ def k_panel(dx: float, title: str, ks: list[int], probabilities: list[float]) ->
     out = _axes(p, title, "k (versions)", [(k, str(k)) for k in ks], _y_ticks(lo))
     points = " ".join(f"{_f(p.x(k))},{_f(p.y(v))}" for k, v in zip(ks, probabilities))
     out.append(f'<polyline points="{points}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
-    out += [f'<circle cx="{_f(p.x(k))}" cy="{_f(p.y(v))}" r="3.5" fill="#1f77b4"/>'
-            for k, v in zip(ks, probabilities)]
+    out += [f'<circle cx="{_f(p.x(k))}" cy="{_f(p.y(v))}" r="3.5" fill="#1f77b4"/>' for k, v in zip(ks, probabilities)]
     return out
 
 
-def t_panel(dx: float, title: str, times: list[float], probabilities: list[float],
-            lows: list[float], highs: list[float], t999: float) -> list[str]:
+def t_panel(
+    dx: float,
+    title: str,
+    times: list[float],
+    probabilities: list[float],
+    lows: list[float],
+    highs: list[float],
+    t999: float,
+) -> list[str]:
     """Probability of a consistent read against t, with its 95% band and the 99.9% point."""
     lo = _floor_tenth(min(lows + [1.0]))
     x1 = max(times) if times else 1.0
@@ -96,10 +111,13 @@ def t_panel(dx: float, title: str, times: list[float], probabilities: list[float
     line = " ".join(f"{_f(p.x(t))},{_f(p.y(v))}" for t, v in zip(times, probabilities))
     out.append(f'<polyline points="{line}" fill="none" stroke="#d62728" stroke-width="2"/>')
     if t999 <= x1:
-        out.append(f'<line x1="{_f(p.x(t999))}" y1="{_f(p.y(lo))}" x2="{_f(p.x(t999))}" y2="{_f(p.y(1.0))}" '
-                   'stroke="#555" stroke-dasharray="4 3"/>')
-        out.append(f'<text x="{_f(p.x(t999) + 4)}" y="{_f(p.y(lo) - 6)}" font-size="11">'
-                   f'99.9% at {escape(_f(t999))} ms</text>')
+        out.append(
+            f'<line x1="{_f(p.x(t999))}" y1="{_f(p.y(lo))}" x2="{_f(p.x(t999))}" y2="{_f(p.y(1.0))}" '
+            'stroke="#555" stroke-dasharray="4 3"/>'
+        )
+        out.append(
+            f'<text x="{_f(p.x(t999) + 4)}" y="{_f(p.y(lo) - 6)}" font-size="11">99.9% at {escape(_f(t999))} ms</text>'
+        )
     return out
 
 
@@ -107,6 +125,8 @@ def svg(panels: list[list[str]]) -> str:
     """The document holding the panels side by side."""
     width = WIDTH * len(panels)
     body = "\n".join(line for panel in panels for line in panel)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" '
-            f'viewBox="0 0 {width} {HEIGHT}" font-family="sans-serif">\n'
-            f'<rect width="{width}" height="{HEIGHT}" fill="white"/>\n{body}\n</svg>\n')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" '
+        f'viewBox="0 0 {width} {HEIGHT}" font-family="sans-serif">\n'
+        f'<rect width="{width}" height="{HEIGHT}" fill="white"/>\n{body}\n</svg>\n'
+    )

@@ -126,8 +126,16 @@ def check_configuration(n: int, w: int, r: int, trials: int) -> None:
         raise UsageError(f"--trials {trials} with n={n} needs too much memory; lower --trials")
 
 
-def t_visibility(n: int, w: int, r: int, profile: Profile | str, times=(0.0,), *,
-                 trials: int = DEFAULT_TRIALS, seed: int = DEFAULT_SEED) -> TVisibility:
+def t_visibility(
+    n: int,
+    w: int,
+    r: int,
+    profile: Profile | str,
+    times=(0.0,),
+    *,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = DEFAULT_SEED,
+) -> TVisibility:
     """Simulate ``trials`` writes each followed by a read (WARS, ``profile``: a ``Profile``
     or a shipped name such as ``"lnkd-disk"``) and return the probability of a consistent
     read at each of ``times`` (ms after commit) and the t of 99.9% consistency. Seeded: the

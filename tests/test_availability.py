@@ -32,9 +32,10 @@ def answers(db: str, **settings_) -> dict:
     t = frontend(db).translate({k: str(v) for k, v in settings_.items()})
     got = t.availability(60)
     assert got["applies"]
-    return {a["question"].split()[0] + ("_w" if "write is" in a["question"] else
-                                        "_r" if "read" in a["question"] else ""): a
-            for a in got["answers"]}
+    return {
+        a["question"].split()[0] + ("_w" if "write is" in a["question"] else "_r" if "read" in a["question"] else ""): a
+        for a in got["answers"]
+    }
 
 
 def survives(got: dict) -> tuple:
@@ -42,8 +43,7 @@ def survives(got: dict) -> tuple:
 
 
 def test_cassandra_quorum_write_one_read():
-    got = answers("cassandra", replication_factor=3, write_consistency="QUORUM",
-                  read_consistency="ONE")
+    got = answers("cassandra", replication_factor=3, write_consistency="QUORUM", read_consistency="ONE")
     assert survives(got) == (1, 2, 2)
     assert len(got["members_w"]["broken_by"]) == 2  # the trace that breaks it is at k + 1
     assert got["members_w"]["trace"][-1].endswith("the write never succeeds")
@@ -76,8 +76,7 @@ def test_redis_async_sentinel_loses_a_write_to_one_crash():
 
 
 def test_user_node_names_in_the_traces():
-    got = answers("postgres", standbys="s1,s2", synchronous_standby_names="FIRST 1 (s1, s2)",
-                  failover="patroni")
+    got = answers("postgres", standbys="s1,s2", synchronous_standby_names="FIRST 1 (s1, s2)", failover="patroni")
     text = "\n".join(line for a in got.values() for line in a["trace"] + a["broken_by"])
     assert "s1" in text and "f1" not in text
 
@@ -98,13 +97,15 @@ def run(*args):
 
 
 def test_command_line_text_and_json():
-    done = run("check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM",
-               "--availability", "--quiet")
+    done = run(
+        "check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM", "--availability", "--quiet"
+    )
     assert done.returncode == 0, done.stderr
     assert "while a write is acknowledged: any 1 of 3" in done.stdout
     assert "breaks with n0, n1 down" in done.stdout
-    done = run("check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM",
-               "--availability", "--json")
+    done = run(
+        "check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=QUORUM", "--availability", "--json"
+    )
     got = json.loads(done.stdout)["availability"]
     assert [a["survives"] for a in got["answers"]] == [1, 1, 2]
 
@@ -115,14 +116,17 @@ def test_refused_for_a_bare_model():
     assert "--availability needs a database configuration" in done.stderr
 
 
-@pytest.mark.parametrize("spec", ["leader_follower/async_failover_loses_write.toml",
-                                  "multi_leader/lww_skew.toml", "leaderless/n3_w1_r1.toml"])
+@pytest.mark.parametrize(
+    "spec",
+    ["leader_follower/async_failover_loses_write.toml", "multi_leader/lww_skew.toml", "leaderless/n3_w1_r1.toml"],
+)
 def test_the_umbrella_is_both_checks(spec):
     """no_acknowledged_write_lost is VIOLATED exactly when durable_acks or no_lost_updates is,
     and its trace is the shorter of theirs."""
     from pathlib import Path
 
     from replcheck.checker.spec import check_spec, load_spec
+
     _, result, _ = check_spec(load_spec(Path(__file__).parent.parent / "specs" / spec), {})
     umbrella, parts = result["no_acknowledged_write_lost"], [result["durable_acks"], result["no_lost_updates"]]
     broken = [p for p in parts if p.verdict.value == "VIOLATED"]

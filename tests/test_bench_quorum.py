@@ -30,8 +30,7 @@ def test_holding_configs_match_tlc(name):
     config = quorum.CONFIGS[name]
     result = check(quorum.model_for(name))
     assert result.stats.complete
-    assert tlc_figures(result) == (config.tlc_distinct, config.tlc_generated,
-                                   config.tlc_depth)
+    assert tlc_figures(result) == (config.tlc_distinct, config.tlc_generated, config.tlc_depth)
     assert result.verdicts() == {"type_ok": Verdict.HOLDS, "read_your_writes": Verdict.HOLDS}
 
 
@@ -39,12 +38,17 @@ def test_violation_trace_matches_tlc():
     result = check(quorum.model_for("3,1,1,1"))
     violation = result["read_your_writes"]
     assert violation.verdict == Verdict.VIOLATED
-    assert [str(a) for a in violation.trace.actions] == [
-        "StartWrite", "Deliver(1,1)", "StartRead", "Respond(2)"]
+    assert [str(a) for a in violation.trace.actions] == ["StartWrite", "Deliver(1,1)", "StartRead", "Respond(2)"]
     # The last state of TLC's trace, variable by variable.
     assert quorum.model_for("3,1,1,1").describe(violation.trace.states[-1]) == {
-        "ver": (1, 0, 0), "started": 1, "inflight": [(2, 1), (3, 1)], "nacks": (1,),
-        "rstate": "done", "rbase": 1, "resp": (-1, 0, -1)}
+        "ver": (1, 0, 0),
+        "started": 1,
+        "inflight": [(2, 1), (3, 1)],
+        "nacks": (1,),
+        "rstate": "done",
+        "rbase": 1,
+        "resp": (-1, 0, -1),
+    }
     # TypeOK keeps the search going to the end: TLC's -continue figures.
     assert result["type_ok"].verdict == Verdict.HOLDS
     cont = quorum.CONTINUE_3111
@@ -78,8 +82,7 @@ def _reachable(model):
     seen = set(model.init_states())
     frontier = list(seen)
     while frontier:
-        frontier = [t for s in frontier for _, t in model.next_steps(s)
-                    if t not in seen and not seen.add(t)]
+        frontier = [t for s in frontier for _, t in model.next_steps(s) if t not in seen and not seen.add(t)]
     return seen
 
 
@@ -123,32 +126,48 @@ def _sample(model, count):
 def _spec_next(f: dict, n: int, w: int, r: int, writes: int) -> list:
     """Next of Quorum.tla on the decoded variables, written from the spec's text: the
     reference the packed arithmetic is compared with."""
+
     def step(label, **changes):
         return label, {**f, **changes}
 
     def put(seq, i, value):
-        return seq[:i] + (value,) + seq[i + 1:]
+        return seq[:i] + (value,) + seq[i + 1 :]
 
     out = []
     started, nacks, inflight = f["started"], f["nacks"], set(f["inflight"])
     if started < writes and (started == 0 or nacks[started - 1] >= w):
-        out.append(step("StartWrite", started=started + 1, inflight=sorted(
-            inflight | {(i, started + 1) for i in range(1, n + 1)})))
+        out.append(
+            step(
+                "StartWrite",
+                started=started + 1,
+                inflight=sorted(inflight | {(i, started + 1) for i in range(1, n + 1)}),
+            )
+        )
     if f["rstate"] == "idle":
         acked = max([v for v in range(1, writes + 1) if nacks[v - 1] >= w], default=0)
         out.append(step("StartRead", rstate="reading", rbase=acked))
     for i, v in sorted(inflight):
         rest = sorted(inflight - {(i, v)})
-        out.append(step(f"Deliver({i},{v})", inflight=rest,
-                        ver=put(f["ver"], i - 1, max(f["ver"][i - 1], v)),
-                        nacks=put(nacks, v - 1, nacks[v - 1] + 1)))
+        out.append(
+            step(
+                f"Deliver({i},{v})",
+                inflight=rest,
+                ver=put(f["ver"], i - 1, max(f["ver"][i - 1], v)),
+                nacks=put(nacks, v - 1, nacks[v - 1] + 1),
+            )
+        )
         out.append(step(f"Drop({i},{v})", inflight=rest))
     if f["rstate"] == "reading":
         responders = sum(1 for x in f["resp"] if x != -1)
         for i in range(n):
             if f["resp"][i] == -1:
-                out.append(step(f"Respond({i + 1})", resp=put(f["resp"], i, f["ver"][i]),
-                                rstate="done" if responders + 1 == r else "reading"))
+                out.append(
+                    step(
+                        f"Respond({i + 1})",
+                        resp=put(f["resp"], i, f["ver"][i]),
+                        rstate="done" if responders + 1 == r else "reading",
+                    )
+                )
     return out
 
 
@@ -166,14 +185,23 @@ def test_packed_next_is_the_spec_next_on_every_reachable_state(name):
 def test_type_ok_rejects_every_field_out_of_range(name):
     model = quorum.model_for(name)
     lay, n, writes = model.layout, model.n, model.writes
-    good = model.encode(ver=(writes,) * n, started=writes, inflight={(1, writes)},
-                        nacks=(n,) * writes, rstate="done", rbase=writes, resp=(-1,) * n)
+    good = model.encode(
+        ver=(writes,) * n,
+        started=writes,
+        inflight={(1, writes)},
+        nacks=(n,) * writes,
+        rstate="done",
+        rbase=writes,
+        resp=(-1,) * n,
+    )
     assert model.type_ok(good)
     # (offset, width, largest raw value in range) of every field
-    fields = ([(0, 2, 2), (lay.started, lay.vbits, writes), (lay.rbase, lay.vbits, writes)]
-              + [(o, lay.nbits, n) for o in lay.nacks]
-              + [(o, lay.vbits, writes) for o in lay.ver]
-              + [(o, lay.rbits, writes + 1) for o in lay.resp])
+    fields = (
+        [(0, 2, 2), (lay.started, lay.vbits, writes), (lay.rbase, lay.vbits, writes)]
+        + [(o, lay.nbits, n) for o in lay.nacks]
+        + [(o, lay.vbits, writes) for o in lay.ver]
+        + [(o, lay.rbits, writes + 1) for o in lay.resp]
+    )
     tested = 0
     for off, width, top in fields:
         raw = (1 << width) - 1
@@ -201,7 +229,7 @@ def test_assume_is_enforced():
 def test_vs_tlc_worker_reports_tlc_figures(capsys):
     assert vs_tlc.main(["--worker", "replcheck", "--only", "3,2,2,1"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    figures = json.loads(line[len(vs_tlc.RESULT_PREFIX):])
+    figures = json.loads(line[len(vs_tlc.RESULT_PREFIX) :])
     assert (figures["distinct"], figures["generated"], figures["depth"]) == (372, 1000, 8)
 
 

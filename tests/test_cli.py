@@ -44,8 +44,7 @@ def test_adhoc_quorum_holds_with_complete_search(capsys):
 
 def test_mismatch_exits_1(tmp_path, capsys):
     spec = tmp_path / "wrong.toml"
-    spec.write_text('model = "leaderless"\n[params]\nw = 1\nr = 1\n'
-                    '[expect]\nread_your_writes = "HOLDS"\n')
+    spec.write_text('model = "leaderless"\n[params]\nw = 1\nr = 1\n[expect]\nread_your_writes = "HOLDS"\n')
     code, out, _ = run(capsys, "check", str(spec), "--quiet")
     assert code == 1 and "MISMATCH" in out
 
@@ -79,15 +78,18 @@ def test_list_names_models_parameters_and_properties(capsys):
 
 
 def test_python_dash_m_works():
-    proc = subprocess.run([sys.executable, "-m", "replcheck.checker", "check", "leaderless",
-                           "w=1", "r=1", "--quiet"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "replcheck.checker", "check", "leaderless", "w=1", "r=1", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "VIOLATED" in proc.stdout
 
 
 BAD_SPECS = {
     "malformed toml": ('model = "leaderless\n', "not valid TOML"),
     "unknown model": ('model = "paxos"\n', "unknown model 'paxos'"),
-    "missing model": ('[params]\nn = 3\n', "field 'model'"),
+    "missing model": ("[params]\nn = 3\n", "field 'model'"),
     "unknown parameter": ('model = "leaderless"\n[params]\nq = 3\n', "field 'params.q'"),
     "w greater than n": ('model = "leaderless"\n[params]\nw = 4\n', "lower w or raise n"),
     "r below one": ('model = "leaderless"\n[params]\nr = 0\n', "field 'params.r': must be at least 1"),

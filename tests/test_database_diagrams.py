@@ -19,8 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "leaderless_n3_w1_r1_ryw.dot"
 # synchronous_commit=remote_write with reads on s1: read_your_writes fails (docs/databases.md,
 # PostgreSQL), so a counterexample, and with it a diagram, is written.
-POSTGRES = ["postgres", "synchronous_standby_names=FIRST 1 (s1, s2)", "standbys=s1,s2", "reads=s1",
-            "synchronous_commit=remote_write", "--property", "read_your_writes"]
+POSTGRES = [
+    "postgres",
+    "synchronous_standby_names=FIRST 1 (s1, s2)",
+    "standbys=s1,s2",
+    "reads=s1",
+    "synchronous_commit=remote_write",
+    "--property",
+    "read_your_writes",
+]
 MODEL_NAME = re.compile(r"\bf[12]\b")
 
 
@@ -39,8 +46,12 @@ def test_postgres_diagram_lanes_use_the_standbys_names(tmp_path, capsys):
     capsys.readouterr()
     dot = _only(tmp_path, ".dot").read_text()
     lanes = _lane_labels(dot)
-    assert lanes == ["c0", r"n0 (primary)\n(term 1)", r"s1 (standby, sync)\n(term 1)",
-                     r"s2 (standby, potential)\n(term 1)"]
+    assert lanes == [
+        "c0",
+        r"n0 (primary)\n(term 1)",
+        r"s1 (standby, sync)\n(term 1)",
+        r"s2 (standby, potential)\n(term 1)",
+    ]
     assert MODEL_NAME.search(dot) is None  # no model name anywhere: lanes, arrows, title
     assert 'xlabel="confirmation of remote_write up to entry 1"' in dot  # s1's ack, PostgreSQL's words
     assert "recv confirmation of remote_write up to entry 1" in dot
@@ -72,11 +83,26 @@ def test_a_plain_model_diagram_is_untouched(tmp_path, capsys):
     """No wording without a database: the spec's DOT is the golden file byte for byte, and an
     ad hoc leader_follower keeps its own names and role words."""
     # Exit 1 only because --property leaves the spec's other expectations unchecked.
-    assert main(["check", "specs/leaderless/n3_w1_r1.toml", "--property", "read_your_writes",
-                 "--out", str(tmp_path / "spec")]) == 1
+    assert (
+        main(
+            [
+                "check",
+                "specs/leaderless/n3_w1_r1.toml",
+                "--property",
+                "read_your_writes",
+                "--out",
+                str(tmp_path / "spec"),
+            ]
+        )
+        == 1
+    )
     assert _only(tmp_path / "spec", ".dot").read_text() == GOLDEN.read_text()
-    assert main(["check", "leader_follower", "reads=f1", "--property", "read_your_writes",
-                 "--out", str(tmp_path / "adhoc")]) == 1
+    assert (
+        main(
+            ["check", "leader_follower", "reads=f1", "--property", "read_your_writes", "--out", str(tmp_path / "adhoc")]
+        )
+        == 1
+    )
     out = capsys.readouterr().out
     dot = _only(tmp_path / "adhoc", ".dot").read_text()
     model = LeaderFollower(reads="f1")
@@ -91,20 +117,38 @@ def test_database_outputs_are_the_same_bytes_whatever_the_hash_seed(tmp_path):
     texts = []
     for seed in ("0", "1"):
         out = tmp_path / seed
-        proc = subprocess.run([sys.executable, "-m", "replcheck.checker", "check", *POSTGRES,
-                               "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "replcheck.checker", "check", *POSTGRES, "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=300,
+        )
         assert proc.returncode == 1, proc.stderr
-        texts.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-                      if p.suffix in (".dot", ".json", ".txt")})
+        texts.append(
+            {
+                p.relative_to(out).as_posix(): p.read_bytes()
+                for p in sorted(out.rglob("*"))
+                if p.suffix in (".dot", ".json", ".txt")
+            }
+        )
     assert texts[0] == texts[1] and len(texts[0]) == 3
 
 
 def test_wording_rewrites_words_not_keys():
-    w = Wording(names=(("f1", "s1"), ("f10", "s10")), roles=(("f1", "standby"),),
-                phrases=((r"\bleader\b", "primary"), (r"\bfollower\b", "standby")))
-    d = Diagram("f1 and f10", "", (Lane("f1", "f1\n(follower, term 2)"), Lane("n0", "n0 (dc1)")),
-                1, (Event("f1", 1, "now leader"),))
+    w = Wording(
+        names=(("f1", "s1"), ("f10", "s10")),
+        roles=(("f1", "standby"),),
+        phrases=((r"\bleader\b", "primary"), (r"\bfollower\b", "standby")),
+    )
+    d = Diagram(
+        "f1 and f10",
+        "",
+        (Lane("f1", "f1\n(follower, term 2)"), Lane("n0", "n0 (dc1)")),
+        1,
+        (Event("f1", 1, "now leader"),),
+    )
     got = w.diagram(d)
     assert [lane.key for lane in got.lanes] == ["f1", "n0"] and got.events[0].lane == "f1"
     assert got.lanes[0].label == "s1 (standby)\n(term 2)"  # the role word is not said twice

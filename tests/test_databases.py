@@ -34,36 +34,110 @@ def test_every_database_is_registered():
 
 # The issue's three commands and one configuration per other database: model and parameters.
 TRANSLATIONS = {
-    "postgres": ({"synchronous_standby_names": "FIRST 1 (s1, s2)", "synchronous_commit": "remote_write",
-                  "standbys": "s1,s2,s3", "reads": "standby", "failover": "patroni"},
-                 "leader_follower", {"followers": 3, "replication": "sync", "sync": ("f1", "f2"), "k": 1,
-                                     "order": "first", "stage": "received", "reads": "any_follower",
-                                     "failover": "promote_most_up_to_date", "crashes": 1, "recover": True}),
-    "cassandra": ({"rf": "3", "write_consistency": "QUORUM", "read_consistency": "ONE", "read_repair": "NONE"},
-                  "leaderless", {"n": 3, "w": 2, "r": 1}),
-    "mongodb": ({"members": "3", "write_concern": "majority", "read_concern": "local",
-                 "read_preference": "secondary"},
-                "leader_follower", {"followers": 2, "failover": "election", "replication": "sync", "k": 1,
-                                    "order": "any", "stage": "flushed", "reads": "any_follower",
-                                    "leader_visibility": "before_ack", "crashes": 1, "recover": True}),
-    "mysql": ({"rpl_semi_sync_source_enabled": "ON", "rpl_semi_sync_source_wait_point": "AFTER_COMMIT",
-               "replicas": "r1,r2", "failover": "orchestrator"},
-              "leader_follower", {"followers": 2, "replication": "sync", "k": 1, "order": "any",
-                                  "stage": "received", "leader_visibility": "before_ack",
-                                  "ack_timeout": "degrade", "failover": "promote_most_up_to_date",
-                                  "crashes": 1, "recover": True}),
-    "redis": ({"replicas": "r1,r2", "WAIT": "1 100", "min-replicas-to-write": "1", "failover": "sentinel"},
-              "leader_follower", {"followers": 2, "replication": "async", "wait": 1, "ack_timeout": "error",
-                                  "min_replicas": 1, "failover": "promote_most_up_to_date", "crashes": 1,
-                                  "recover": True}),
-    "riak": ({"n_val": "3", "r": "one", "w": "all", "pr": "one", "pw": "all", "allow_mult": "false"},
-             "leaderless", {"n": 3, "w": 3, "r": 1, "read_repair": "async"}),
-    "dynamodb": ({"ConsistentRead": "true", "faults": "primary_crash"},
-                 "leader_follower", {"followers": 2, "replication": "sync", "k": 1, "order": "any",
-                                     "stage": "flushed", "reads": "leader", "read_level": "linearizable",
-                                     "failover": "election", "crashes": 1, "recover": True}),
-    "couchdb": ({"servers": "3", "conflicts": "true", "reads": "other"},
-                "multi_leader", {"leaders": 3, "conflict": "siblings", "sticky": False}),
+    "postgres": (
+        {
+            "synchronous_standby_names": "FIRST 1 (s1, s2)",
+            "synchronous_commit": "remote_write",
+            "standbys": "s1,s2,s3",
+            "reads": "standby",
+            "failover": "patroni",
+        },
+        "leader_follower",
+        {
+            "followers": 3,
+            "replication": "sync",
+            "sync": ("f1", "f2"),
+            "k": 1,
+            "order": "first",
+            "stage": "received",
+            "reads": "any_follower",
+            "failover": "promote_most_up_to_date",
+            "crashes": 1,
+            "recover": True,
+        },
+    ),
+    "cassandra": (
+        {"rf": "3", "write_consistency": "QUORUM", "read_consistency": "ONE", "read_repair": "NONE"},
+        "leaderless",
+        {"n": 3, "w": 2, "r": 1},
+    ),
+    "mongodb": (
+        {"members": "3", "write_concern": "majority", "read_concern": "local", "read_preference": "secondary"},
+        "leader_follower",
+        {
+            "followers": 2,
+            "failover": "election",
+            "replication": "sync",
+            "k": 1,
+            "order": "any",
+            "stage": "flushed",
+            "reads": "any_follower",
+            "leader_visibility": "before_ack",
+            "crashes": 1,
+            "recover": True,
+        },
+    ),
+    "mysql": (
+        {
+            "rpl_semi_sync_source_enabled": "ON",
+            "rpl_semi_sync_source_wait_point": "AFTER_COMMIT",
+            "replicas": "r1,r2",
+            "failover": "orchestrator",
+        },
+        "leader_follower",
+        {
+            "followers": 2,
+            "replication": "sync",
+            "k": 1,
+            "order": "any",
+            "stage": "received",
+            "leader_visibility": "before_ack",
+            "ack_timeout": "degrade",
+            "failover": "promote_most_up_to_date",
+            "crashes": 1,
+            "recover": True,
+        },
+    ),
+    "redis": (
+        {"replicas": "r1,r2", "WAIT": "1 100", "min-replicas-to-write": "1", "failover": "sentinel"},
+        "leader_follower",
+        {
+            "followers": 2,
+            "replication": "async",
+            "wait": 1,
+            "ack_timeout": "error",
+            "min_replicas": 1,
+            "failover": "promote_most_up_to_date",
+            "crashes": 1,
+            "recover": True,
+        },
+    ),
+    "riak": (
+        {"n_val": "3", "r": "one", "w": "all", "pr": "one", "pw": "all", "allow_mult": "false"},
+        "leaderless",
+        {"n": 3, "w": 3, "r": 1, "read_repair": "async"},
+    ),
+    "dynamodb": (
+        {"ConsistentRead": "true", "faults": "primary_crash"},
+        "leader_follower",
+        {
+            "followers": 2,
+            "replication": "sync",
+            "k": 1,
+            "order": "any",
+            "stage": "flushed",
+            "reads": "leader",
+            "read_level": "linearizable",
+            "failover": "election",
+            "crashes": 1,
+            "recover": True,
+        },
+    ),
+    "couchdb": (
+        {"servers": "3", "conflicts": "true", "reads": "other"},
+        "multi_leader",
+        {"leaders": 3, "conflict": "siblings", "sticky": False},
+    ),
 }
 
 
@@ -87,8 +161,12 @@ def test_defaults_follow_the_vendors():
     assert (pg.params["k"], pg.params["order"], pg.params["stage"]) == (1, "first", "flushed")
     anyk = translate("postgres", synchronous_standby_names="ANY 2 (s1, s2, s3)", standbys="s1,s2,s3")
     assert (anyk.params["k"], anyk.params["order"], anyk.params["sync"]) == (2, "any", ("f1", "f2", "f3"))
-    assert translate("postgres", synchronous_commit="local", synchronous_standby_names="s1",
-                     standbys="s1").params["replication"] == "async"
+    assert (
+        translate("postgres", synchronous_commit="local", synchronous_standby_names="s1", standbys="s1").params[
+            "replication"
+        ]
+        == "async"
+    )
 
 
 def test_mysql_largest_timeout_means_never():
@@ -158,8 +236,9 @@ def test_unknown_database_suggests_the_nearest(capsys):
 
 
 def test_adhoc_run_prints_the_translation_first_then_verdicts_and_summary(capsys):
-    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
-                       "read_consistency=ONE", "read_repair=NONE")
+    code, out, _ = run(
+        capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM", "read_consistency=ONE", "read_repair=NONE"
+    )
     assert code == 1  # read_your_writes is violated
     lines = out.splitlines()
     assert lines[0] == "Cassandra: modelled as leaderless n=3 w=2 r=1"
@@ -167,29 +246,46 @@ def test_adhoc_run_prints_the_translation_first_then_verdicts_and_summary(capsys
     first_verdict = next(i for i, line in enumerate(lines) if "read_your_writes" in line)
     assert all(" -> " in line for line in lines[1:first_verdict])
     assert re.search(r"read_your_writes +VIOLATED +trace 8", out)
-    assert "summary: holds: durable_acks, no_acknowledged_write_lost; fails: read_your_writes " \
-           "(8-step trace), linearizable (8-step trace)" in out
+    assert (
+        "summary: holds: durable_acks, no_acknowledged_write_lost; fails: read_your_writes "
+        "(8-step trace), linearizable (8-step trace)" in out
+    )
     # The default workload (one client: w r) cannot break these: their HOLDS is not a finding.
-    assert "not exercised by the workload clients=w r, so their HOLDS says nothing: monotonic_reads " \
-           "(needs two reads of one key in one session)" in out
+    assert (
+        "not exercised by the workload clients=w r, so their HOLDS says nothing: monotonic_reads "
+        "(needs two reads of one key in one session)" in out
+    )
     assert "no faults were explored (faults=none)" in out
     assert "shortest counterexample for read_your_writes (8 steps)" in out
-    assert "  can happen: write_acknowledged, read_returns_a_write; never happens: " \
-           "write_acknowledged_while_a_home_is_down" in out
+    assert (
+        "  can happen: write_acknowledged, read_returns_a_write; never happens: "
+        "write_acknowledged_while_a_home_is_down" in out
+    )
 
 
 def test_adhoc_json_carries_the_translation(capsys):
-    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
-                       "read_consistency=QUORUM", "read_repair=NONE", "--json")
+    code, out, _ = run(
+        capsys,
+        "check",
+        "cassandra",
+        "rf=3",
+        "write_consistency=QUORUM",
+        "read_consistency=QUORUM",
+        "read_repair=NONE",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     t = data["translation"]
     assert t["database"] == "Cassandra" and t["model"] == "leaderless"
     assert t["params"] == {"n": 3, "w": 2, "r": 2}
     assert {"setting", "value", "becomes", "source"} <= set(t["decisions"][0])
-    assert t["decisions"][1] == {"setting": "write_consistency", "value": "QUORUM", "becomes": "w=2",
-                                 "source": "https://cassandra.apache.org/doc/latest/cassandra/architecture/"
-                                           "dynamo.html#tunable-consistency"}
+    assert t["decisions"][1] == {
+        "setting": "write_consistency",
+        "value": "QUORUM",
+        "becomes": "w=2",
+        "source": "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo.html#tunable-consistency",
+    }
     assert t["documented"]["read_your_writes"]["verdict"] == "HOLDS"
     assert data["summary"].startswith("summary: holds: read_your_writes")
     assert data["mismatches"] == []
@@ -224,8 +320,9 @@ def test_every_database_has_an_anomaly_and_a_fixed_twin():
 
 def test_a_database_spec_refuses_model_and_unknown_settings(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
-    bad.write_text('database = "cassandra"\nmodel = "leaderless"\n[settings]\nrf = 3\n[expect]\n'
-                   'read_your_writes = "HOLDS"\n')
+    bad.write_text(
+        'database = "cassandra"\nmodel = "leaderless"\n[settings]\nrf = 3\n[expect]\nread_your_writes = "HOLDS"\n'
+    )
     code, _, err = run(capsys, "check", str(bad))
     assert code == 2 and "field 'model'" in err and err.count("\n") == 1
     bad.write_text('database = "cassandra"\n[settings]\nconsistency = "ONE"\n')
@@ -265,6 +362,7 @@ def test_the_engine_imports_no_front_end():
     """checker/ resolves front ends through the entry-point registry only: no import of the
     models or databases packages, and no database's translation code."""
     import ast
+
     for path in (ROOT / "checker").glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
@@ -283,21 +381,41 @@ def test_refusal_errors_are_parameter_errors_naming_the_setting():
 
 def test_cassandra_datacenters_clocks_and_hint_windows_are_translated():
     """Lifted once the leaderless family gained them (datacenters, clocks, hint windows)."""
-    t = translate("cassandra", NetworkTopologyStrategy="dc1:3,dc2:3", local_dc="dc1,dc2",
-                  write_consistency="EACH_QUORUM", read_consistency="LOCAL_QUORUM", read_repair="NONE",
-                  faults="dc_partition")
-    assert dict(t.params) == {"dcs": ("dc1:3", "dc2:3"), "client_dcs": ("dc1", "dc2"),
-                              "write_cl": "EACH_QUORUM", "read_cl": "LOCAL_QUORUM", "partitions": 1}
+    t = translate(
+        "cassandra",
+        NetworkTopologyStrategy="dc1:3,dc2:3",
+        local_dc="dc1,dc2",
+        write_consistency="EACH_QUORUM",
+        read_consistency="LOCAL_QUORUM",
+        read_repair="NONE",
+        faults="dc_partition",
+    )
+    assert dict(t.params) == {
+        "dcs": ("dc1:3", "dc2:3"),
+        "client_dcs": ("dc1", "dc2"),
+        "write_cl": "EACH_QUORUM",
+        "read_cl": "LOCAL_QUORUM",
+        "partitions": 1,
+    }
     t = translate("cassandra", timestamps="server", clock_skew="2", max_hint_window="3h")
     assert (t.params["clock"], t.params["skew"], t.params["hint_expiries"]) == ("coordinator", 2, 1)
     assert "clock" not in translate("cassandra").params  # unset: perfectly synchronised clocks
 
 
 def test_traces_use_the_users_node_names(capsys):
-    code, out, _ = run(capsys, "check", "postgres", "synchronous_standby_names=pg_b", "standbys=pg_b",
-                       "reads=pg_b", "synchronous_commit=remote_write", "--property", "read_your_writes")
+    code, out, _ = run(
+        capsys,
+        "check",
+        "postgres",
+        "synchronous_standby_names=pg_b",
+        "standbys=pg_b",
+        "reads=pg_b",
+        "synchronous_commit=remote_write",
+        "--property",
+        "read_your_writes",
+    )
     assert code == 1
-    trace = out[out.index("shortest counterexample"):]
+    trace = out[out.index("shortest counterexample") :]
     assert "c0 invokes read x at pg_b" in trace and "pg_b receives read(x) from c0" in trace
     assert re.search(r"\bf1\b", trace) is None
     assert translate("postgres", standbys="f2,s1").names == {"f2": "s1"}  # model-like names stay
@@ -326,8 +444,7 @@ def test_riak_allow_mult_refused_without_leaderless_siblings(capsys):
 def test_riak_allow_mult_becomes_leaderless_siblings(capsys):
     t = translate("riak", n_val="2", w="1", r="2", pw="1", pr="2", clients="w,w r")
     assert t.params["conflict"] == "siblings" and "sloppy" not in t.params
-    code, out, _ = run(capsys, "check", "riak", "n_val=2", "w=1", "r=2", "pw=1", "pr=2", "clients=w,w r",
-                       "--quiet")
+    code, out, _ = run(capsys, "check", "riak", "n_val=2", "w=1", "r=2", "pw=1", "pr=2", "clients=w,w r", "--quiet")
     assert code == 0 and re.search(r"no_write_discarded_unseen +HOLDS", out)
     assert re.search(r"read_returns_siblings +HOLDS", out)
     code, _, err = run(capsys, "check", "riak")  # pw = 0: siblings with a sloppy quorum
@@ -353,11 +470,20 @@ def test_couchdb_plain_reads_become_revisions(capsys):
 
 def test_staleness_for_a_cassandra_configuration_comes_from_the_weighted_exploration(capsys):
     # PBS k-staleness for N=3, W=1, R=1 (Bailis et al. 2012, section 3.1): 1/3, 5/9, 19/27
-    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=ONE",
-                       "read_consistency=ONE", "--staleness")
+    code, out, _ = run(
+        capsys, "check", "cassandra", "rf=3", "write_consistency=ONE", "read_consistency=ONE", "--staleness"
+    )
     assert "k=1: 1/3 = 0.333, k=2: 5/9 = 0.556, k=3: 19/27 = 0.704" in out
-    code, out, _ = run(capsys, "check", "cassandra", "rf=3", "write_consistency=QUORUM",
-                       "read_consistency=QUORUM", "--staleness", "--json")
+    code, out, _ = run(
+        capsys,
+        "check",
+        "cassandra",
+        "rf=3",
+        "write_consistency=QUORUM",
+        "read_consistency=QUORUM",
+        "--staleness",
+        "--json",
+    )
     rows = json.loads(out)["staleness"]["k_staleness"]
     assert [row["fraction"] for row in rows] == ["1/1", "1/1", "1/1"]
 
@@ -371,6 +497,7 @@ def test_staleness_says_why_it_does_not_apply_and_refuses_a_bare_model(capsys):
 
 def test_an_unfinished_search_is_undecided_not_a_disagreement():
     from replcheck.checker.spec import check_spec, load_spec
+
     spec = load_spec(ROOT / "specs" / "databases" / "mongodb" / "psa_majority_keeps_write.toml")
     _, result, mismatches = check_spec(spec, {"max_states": 50})
     lines = "\n".join(spec.translation.after_lines(result))

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = ["specs/leaderless/n3_w2_r2_sloppy.toml", "specs/leader_follower/async_failover_loses_write.toml",
-         "specs/multi_leader/lww_partition.toml", "specs/liveness/leaderless_no_anti_entropy.toml",
-         "specs/leaderless/n3_w1_r1.toml"]
+SPECS = [
+    "specs/leaderless/n3_w2_r2_sloppy.toml",
+    "specs/leader_follower/async_failover_loses_write.toml",
+    "specs/multi_leader/lww_partition.toml",
+    "specs/liveness/leaderless_no_anti_entropy.toml",
+    "specs/leaderless/n3_w1_r1.toml",
+]
 TIMINGS = {"seconds", "states_per_second"}
 
 
@@ -24,9 +28,14 @@ def _untimed(data):
 
 def _run(seed: str, out: Path) -> dict:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    proc = subprocess.run([sys.executable, "-m", "replcheck.checker", "check", *SPECS, "--json",
-                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "replcheck.checker", "check", *SPECS, "--json", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     files = {}
     for path in sorted(out.rglob("*")):

@@ -26,13 +26,20 @@ from replcheck.models.leaderless import Leaderless
 from replcheck.models.multi_leader import MultiLeader
 from replcheck.models.proofs import availability, quorum_intersection
 
-PER_FAMILY = 1000   # distinct configurations each family must reach
-MAX_STATES = 600    # a bigger drawn configuration is rejected (keeps the file within CI time)
-DRAWS = settings(max_examples=3 * PER_FAMILY, derandomize=True, database=None, deadline=None,
-                 phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck))
+PER_FAMILY = 1000  # distinct configurations each family must reach
+MAX_STATES = 600  # a bigger drawn configuration is rejected (keeps the file within CI time)
+DRAWS = settings(
+    max_examples=3 * PER_FAMILY,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=(Phase.generate, Phase.shrink),
+    suppress_health_check=list(HealthCheck),
+)
 
 
 # --- running one configuration in every mode ------------------------------------------------
+
 
 def _checked_properties(model) -> list[str]:
     return [p.name for p in declared_properties(model) if p.kind not in LIVENESS]
@@ -92,11 +99,15 @@ def _run_family(cls, configurations, check_closed_forms=lambda params, verdicts:
 
 # --- drawing configurations ---------------------------------------------------------------------
 
+
 def _scripts(words, sessions: int, ops: int):
     """Up to ``sessions`` client scripts, ``ops`` operations in all, over ``words``."""
     session = st.lists(st.sampled_from(words), min_size=1, max_size=ops).map(" ".join)
-    return st.lists(session, min_size=1, max_size=sessions).filter(
-        lambda ss: sum(len(s.split()) for s in ss) <= ops).map(tuple)
+    return (
+        st.lists(session, min_size=1, max_size=sessions)
+        .filter(lambda ss: sum(len(s.split()) for s in ss) <= ops)
+        .map(tuple)
+    )
 
 
 def _ops(clients) -> int:
@@ -120,8 +131,12 @@ FAULTS = ("crashes", "drops", "dups", "partitions")
 @st.composite
 def leaderless_configs(draw):
     n = draw(st.integers(1, 3))
-    params = dict(n=n, w=draw(st.integers(1, n)), r=draw(st.integers(1, n)),
-                  read_repair=draw(st.sampled_from(("off", "async", "blocking"))))
+    params = dict(
+        n=n,
+        w=draw(st.integers(1, n)),
+        r=draw(st.integers(1, n)),
+        read_repair=draw(st.sampled_from(("off", "async", "blocking"))),
+    )
     params["clients"] = draw(_scripts(("w", "r", "w:y", "r:y"), 2, 4 - n))
     budget = 4 - n - _ops(params["clients"])
     params.update(_extras(draw, budget, FAULTS + (("sloppy", "anti_entropy") if n > 1 else ("sloppy",))))
@@ -130,17 +145,20 @@ def leaderless_configs(draw):
 
 @st.composite
 def leader_follower_configs(draw):
-    failover = draw(st.sampled_from(("none", "none", "promote_most_up_to_date", "promote_any",
-                                     "election")))
+    failover = draw(st.sampled_from(("none", "none", "promote_most_up_to_date", "promote_any", "election")))
     followers = draw(st.integers(1, 2 if failover == "none" else 1))
     roomy = followers == 1 and failover == "none"
-    params = dict(followers=followers, failover=failover,
-                  clients=draw(_scripts(("w", "r", "w:y", "r:y"), 2, 2 if roomy else 1)))
+    params = dict(
+        followers=followers, failover=failover, clients=draw(_scripts(("w", "r", "w:y", "r:y"), 2, 2 if roomy else 1))
+    )
     if draw(st.booleans()):
-        params.update(replication="sync", k=draw(st.integers(1, followers)),
-                      stage=draw(st.sampled_from(("received", "flushed", "applied"))),
-                      order=draw(st.sampled_from(("first", "any"))),
-                      ack_timeout=draw(st.sampled_from(("none", "degrade", "error"))))
+        params.update(
+            replication="sync",
+            k=draw(st.integers(1, followers)),
+            stage=draw(st.sampled_from(("received", "flushed", "applied"))),
+            order=draw(st.sampled_from(("first", "any"))),
+            ack_timeout=draw(st.sampled_from(("none", "degrade", "error"))),
+        )
     else:
         params.update(wait=draw(st.integers(0, 1)), min_replicas=draw(st.integers(0, 1)))
     params["reads"] = draw(st.sampled_from(("leader", "any_follower", "f1")))
@@ -163,8 +181,7 @@ def leader_follower_configs(draw):
     return params
 
 
-CRDT_WORDS = {"counter": ("w", "inc", "dec"), "or_set": ("add:a", "rem:a", "add:b"),
-              "mv_register": ("w", "r", "w:y")}
+CRDT_WORDS = {"counter": ("w", "inc", "dec"), "or_set": ("add:a", "rem:a", "add:b"), "mv_register": ("w", "r", "w:y")}
 
 
 @st.composite
@@ -188,6 +205,7 @@ def multi_leader_configs(draw):
 
 # --- closed forms (z3) ------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=None)
 def _meet(n: int, w: int, r: int) -> bool:
     return quorum_intersection(n=n, w=w, r=r).holds
@@ -200,7 +218,7 @@ def _available(n: int, q: int, f: int) -> bool:
 
 def _writes_then_reads_its_key(script: str) -> bool:
     words = script.split()
-    return any(a.startswith("w") and b == "r" + a[1:] for i, a in enumerate(words) for b in words[i + 1:])
+    return any(a.startswith("w") and b == "r" + a[1:] for i, a in enumerate(words) for b in words[i + 1 :])
 
 
 def leaderless_closed_forms(params: dict, verdicts: dict) -> None:
@@ -212,8 +230,12 @@ def leaderless_closed_forms(params: dict, verdicts: dict) -> None:
       exactly when a crash is possible and a quorum of W survives one crashed home."""
     n, w, r = params["n"], params["w"], params["r"]
     strict = not params.get("sloppy")
-    if (strict and params.get("durable", True) and len(params["clients"]) == 1
-            and _writes_then_reads_its_key(params["clients"][0])):
+    if (
+        strict
+        and params.get("durable", True)
+        and len(params["clients"]) == 1
+        and _writes_then_reads_its_key(params["clients"][0])
+    ):
         assert (verdicts["read_your_writes"] == "HOLDS") == _meet(n, w, r), params
     if strict and not params.get("partitions") and any("w" in s for s in params["clients"]):
         up = bool(params.get("crashes")) and _available(n, w, 1)
@@ -221,6 +243,7 @@ def leaderless_closed_forms(params: dict, verdicts: dict) -> None:
 
 
 # --- the tests ---------------------------------------------------------------------------------
+
 
 def test_leaderless_modes_agree_and_match_z3():
     assert _run_family(Leaderless, leaderless_configs(), leaderless_closed_forms) >= PER_FAMILY

@@ -22,22 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def cluster():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-             _node_ip_address="127.0.0.1")
+    ray.init(
+        num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR", _node_ip_address="127.0.0.1"
+    )
     yield
     ray.shutdown()
 
 
 def traces(result):
-    return [None if p.trace is None else [(str(s.action), s.state) for s in p.trace.steps]
-            for p in result.properties]
+    return [None if p.trace is None else [(str(s.action), s.state) for s in p.trace.steps] for p in result.properties]
 
 
 def same_as_single(build, properties, symmetry=False, **bounds):
     one, many = build(), build()
     single = check(one, properties=properties, symmetry=one.canonical if symmetry else None, **bounds)
-    spread = check(many, properties=properties, symmetry=many.canonical if symmetry else None,
-                   workers=2, **bounds)
+    spread = check(many, properties=properties, symmetry=many.canonical if symmetry else None, workers=2, **bounds)
     for field in ("states", "transitions", "depth", "complete", "stopped_by"):
         assert getattr(spread.stats, field) == getattr(single.stats, field), field
     assert spread.verdicts() == single.verdicts()
@@ -46,13 +45,18 @@ def same_as_single(build, properties, symmetry=False, **bounds):
 
 
 def safety(model, names=None):
-    return [p.name for p in declared_properties(model)
-            if p.kind not in LIVENESS and (names is None or p.name in names)]
+    return [p.name for p in declared_properties(model) if p.kind not in LIVENESS and (names is None or p.name in names)]
 
 
-@pytest.mark.parametrize("stem", ["leaderless/n3_w1_r1", "leaderless/n3_w2_r2_crash",
-                                  "leader_follower/async_failover_loses_write",
-                                  "multi_leader/lww_skew"])
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "leaderless/n3_w1_r1",
+        "leaderless/n3_w2_r2_crash",
+        "leader_follower/async_failover_loses_write",
+        "multi_leader/lww_skew",
+    ],
+)
 def test_specs_match_the_single_process(cluster, stem):
     spec = load_spec(ROOT / "specs" / f"{stem}.toml")
     single, spread = same_as_single(spec.build, safety(spec.build(), spec.properties), spec.symmetry)
@@ -86,21 +90,49 @@ def test_refusals(cluster):
 
 
 def test_the_partition_does_not_depend_on_the_hash_seed():
-    code = ("from replcheck.checker.distributed import stable_hash;"
-            "from replcheck.models.leaderless import Leaderless;"
-            "w = next(iter(Leaderless().init_states()));"
-            "print(stable_hash(w), stable_hash((frozenset({'a', 'b', 'c'}), w)))")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "77")}
+    code = (
+        "from replcheck.checker.distributed import stable_hash;"
+        "from replcheck.models.leaderless import Leaderless;"
+        "w = next(iter(Leaderless().init_states()));"
+        "print(stable_hash(w), stable_hash((frozenset({'a', 'b', 'c'}), w)))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "1", "77")
+    }
     assert len(outs) == 1
     assert stable_hash(frozenset({"a", "b"})) == stable_hash(frozenset({"b", "a"}))
 
 
 def test_cli_json_reports_workers_and_traffic(cluster, tmp_path):
     # A separate process starts its own local Ray instance (the CLI path), two workers.
-    done = subprocess.run([sys.executable, "-m", "replcheck", "check", "leaderless", "n=3", "w=1",
-                           "r=1", "--property", "read_your_writes", "--workers", "2", "--json"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=180)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "replcheck",
+            "check",
+            "leaderless",
+            "n=3",
+            "w=1",
+            "r=1",
+            "--property",
+            "read_your_writes",
+            "--workers",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=180,
+    )
     assert done.returncode == 1, done.stderr  # ad hoc: a violated safety property
     out = json.loads(done.stdout)
     assert out["stats"]["states"] == 67

@@ -15,36 +15,46 @@ FAMILIES = ("leader_follower", "leaderless", "multi_leader")
 def family_files() -> list[Path]:
     """The modules of the replication families: ``models/<family>.py`` and its helpers
     ``models/<family>_*.py``."""
-    return sorted(path for family in FAMILIES
-                  for path in (REPO / "models").glob(f"{family}*.py")
-                  if path.stem == family or path.stem.startswith(family + "_"))
+    return sorted(
+        path
+        for family in FAMILIES
+        for path in (REPO / "models").glob(f"{family}*.py")
+        if path.stem == family or path.stem.startswith(family + "_")
+    )
 
 
 def public_names(source: str):
     """``(qualified name, has a docstring)`` for each public function, class and method
     (names without a leading underscore; nested functions are private by nature)."""
+
     def walk(body, prefix):
         for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                    and not node.name.startswith("_"):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith(
+                "_"
+            ):
                 yield prefix + node.name, ast.get_docstring(node) is not None
                 if isinstance(node, ast.ClassDef):
                     yield from walk(node.body, f"{prefix}{node.name}.")
+
     yield from walk(ast.parse(source).body, "")
 
 
 def coverage(folder: Path) -> tuple[float, list[str]]:
     """The documented share of ``folder``'s public names, and the undocumented ones."""
-    names = [(f"{path.relative_to(folder)}:{name}", documented)
-             for path in sorted(folder.rglob("*.py"))
-             for name, documented in public_names(path.read_text(encoding="utf-8"))]
+    names = [
+        (f"{path.relative_to(folder)}:{name}", documented)
+        for path in sorted(folder.rglob("*.py"))
+        for name, documented in public_names(path.read_text(encoding="utf-8"))
+    ]
     missing = [name for name, documented in names if not documented]
     return 1 - len(missing) / max(len(names), 1), missing
 
 
 def test_the_measure_counts_what_it_should():
-    share, missing = coverage_of("def a():\n    '''doc'''\nclass B:\n    '''doc'''\n"
-                                 "    def c(self): pass\n    def _d(self): pass\ndef _e(): pass\n")
+    share, missing = coverage_of(
+        "def a():\n    '''doc'''\nclass B:\n    '''doc'''\n"
+        "    def c(self): pass\n    def _d(self): pass\ndef _e(): pass\n"
+    )
     assert missing == ["c"] and share == pytest.approx(2 / 3)
 
 

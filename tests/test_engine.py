@@ -5,8 +5,18 @@ from hypothesis import given, strategies as st
 
 from replcheck.checker import ModelError, ReplcheckError, Verdict, check
 
-from toy_models import (BrokenModel, Counter, FastCounter, Flaky, Grid, Live,
-                        RandomGraphLive, Unhashable, UnhashableLater, WrongFastCounter)
+from toy_models import (
+    BrokenModel,
+    Counter,
+    FastCounter,
+    Flaky,
+    Grid,
+    Live,
+    RandomGraphLive,
+    Unhashable,
+    UnhashableLater,
+    WrongFastCounter,
+)
 
 
 def test_violation_has_a_shortest_trace_and_witness_too():
@@ -71,8 +81,7 @@ def test_property_selection_and_unknown_property():
         check(Counter(5), properties=["nope"])
 
 
-@pytest.mark.parametrize("bad", [dict(max_depth=-1), dict(max_states=-5), dict(time_limit=-1.0),
-                                 dict(max_depth="3")])
+@pytest.mark.parametrize("bad", [dict(max_depth=-1), dict(max_states=-5), dict(time_limit=-1.0), dict(max_depth="3")])
 def test_negative_or_wrong_bounds_are_refused(bad):
     with pytest.raises(ReplcheckError, match="non-negative"):
         check(Counter(3), **bad)
@@ -107,8 +116,11 @@ def test_depth_bound_whose_last_level_leads_back_to_an_initial_state_is_complete
 def test_successors_gives_the_same_search_and_labelled_traces(limit):
     plain, fast = check(Counter(limit)), check(FastCounter(limit))
     assert fast.verdicts() == plain.verdicts()
-    assert (fast.stats.states, fast.stats.transitions, fast.stats.depth) == \
-        (plain.stats.states, plain.stats.transitions, plain.stats.depth)
+    assert (fast.stats.states, fast.stats.transitions, fast.stats.depth) == (
+        plain.stats.states,
+        plain.stats.transitions,
+        plain.stats.depth,
+    )
     for p in plain.properties:
         if p.trace is not None:
             assert fast[p.name].trace == p.trace
@@ -180,16 +192,21 @@ def random_graphs(draw):
 
 def _summary(result):
     s = result.stats
-    return (s.states, s.transitions, s.depth, s.complete, s.stopped_by,
-            {p.name: (p.verdict, p.trace) for p in result.properties})
+    return (
+        s.states,
+        s.transitions,
+        s.depth,
+        s.complete,
+        s.stopped_by,
+        {p.name: (p.verdict, p.trace) for p in result.properties},
+    )
 
 
 @given(random_graphs(), st.none() | st.integers(1, 15), st.booleans())
 def test_plain_and_reducing_loops_explore_alike(model, max_states, stop_when_decided):
     """The search's two copies of its inner loop (plain, and with a state -> key map) give
     the same counts, stops, verdicts and traces when the map is the identity."""
-    kwargs = dict(max_states=max_states, stop_when_decided=stop_when_decided,
-                  properties=["avoids_bad", "reaches_goal"])
+    kwargs = dict(max_states=max_states, stop_when_decided=stop_when_decided, properties=["avoids_bad", "reaches_goal"])
     plain = check(model, **kwargs)
     keyed = check(model, symmetry=lambda s: s, **kwargs)
     assert _summary(keyed) == _summary(plain)
@@ -204,8 +221,6 @@ def test_recording_the_graph_explores_like_the_safety_loop(model, max_states):
     plain = check(model, max_states=max_states, properties=safety, stop_when_decided=False)
     assert recorded.stats.states == plain.stats.states
     assert recorded.stats.transitions == plain.stats.transitions
-    assert (recorded.stats.depth, recorded.stats.stopped_by) == \
-        (plain.stats.depth, plain.stats.stopped_by)
+    assert (recorded.stats.depth, recorded.stats.stopped_by) == (plain.stats.depth, plain.stats.stopped_by)
     for name in safety:
-        assert (recorded[name].verdict, recorded[name].trace) == \
-            (plain[name].verdict, plain[name].trace)
+        assert (recorded[name].verdict, recorded[name].trace) == (plain[name].verdict, plain[name].trace)

@@ -73,10 +73,14 @@ def _tree(folder: Path) -> dict:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("argv", [
-    ["check", "specs/leaderless/n3_w1_r1.toml", "examples/primary_backup_async.toml", "--quiet"],
-    ["sweep", "leaderless", "n=1..2", "w=1..n", "r=1..n", "--property", "read_your_writes"],
-], ids=["check", "sweep"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "specs/leaderless/n3_w1_r1.toml", "examples/primary_backup_async.toml", "--quiet"],
+        ["sweep", "leaderless", "n=1..2", "w=1..n", "r=1..n", "--property", "read_your_writes"],
+    ],
+    ids=["check", "sweep"],
+)
 def test_out_files_are_byte_identical_across_runs(argv, tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     trees = []
@@ -88,8 +92,20 @@ def test_out_files_are_byte_identical_across_runs(argv, tmp_path, monkeypatch):
 
 
 def test_python_dash_m_replcheck_is_the_command():
-    done = subprocess.run([sys.executable, "-m", "replcheck", "check",
-                           "examples/primary_backup.py:PrimaryBackup", "mode=async", "--quiet"],
-                          cwd=REPO, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "replcheck",
+            "check",
+            "examples/primary_backup.py:PrimaryBackup",
+            "mode=async",
+            "--quiet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1, done.stderr
     assert "durable_acks                             VIOLATED  trace 3" in done.stdout

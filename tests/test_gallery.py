@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SLICE_PAGES = ("stale-read-small-quorums", "lww-clock-skew", "no-anti-entropy-never-converges")
 SLICE_ROWS = ("ll-overlap", "ll-small")
 CHROMIUM = chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
-                                    "(Debian/Ubuntu: apt-get install chromium; ./run.sh test installs it)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless Chromium is not installed (Debian/Ubuntu: apt-get install chromium; ./run.sh test installs it)",
+)
 
 
 def _model_of(config: catalogue.Config):
@@ -122,17 +124,17 @@ def test_every_svg_parses_and_every_diagram_file_exists(built):
 def test_the_tradeoff_table_links_each_cell_to_a_page_that_explains_it(built):
     out, outcomes, _, rows = built
     html = (out / "index.html").read_text()
-    table = html[html.index('<table class="tradeoff"'):html.index("</table>", html.index('class="tradeoff"'))]
+    table = html[html.index('<table class="tradeoff"') : html.index("</table>", html.index('class="tradeoff"'))]
     cells = re.findall(r'<td class="cell (c-\w+)"><a href="([^"#]+)#(\w+)">([^<]+)</a></td>', table)
     assert len(cells) == len(rows) * len(catalogue.COLUMNS)
     for cls, target, anchor, words in cells:
         page = (out / target).read_text()
         assert f'id="{anchor}"' in page
-        assert words in page[page.index(f'id="{anchor}"'):]
+        assert words in page[page.index(f'id="{anchor}"') :]
     # The cells are the checks' verdicts: W+R<=N loses read-your-writes, W+R>N keeps it.
     small, overlap = (outcomes[f"ll_{k}"].verdicts["read_your_writes"].verdict for k in ("w1r1", "w2r2"))
     assert (small, overlap) == ("VIOLATED", "HOLDS")
-    row_small = table[table.index("W + R &le; N") if "W + R &le; N" in table else table.index("W + R ≤ N"):]
+    row_small = table[table.index("W + R &le; N") if "W + R &le; N" in table else table.index("W + R ≤ N") :]
     assert 'c-violated"><a href="row-ll-small.html#ryw">violated' in row_small
     markdown = (out / "tradeoff.md").read_text()
     assert "| leaderless: W + R ≤ N (3, 1, 1) | [violated](row-ll-small.html#ryw)" in markdown
@@ -151,19 +153,25 @@ def test_the_handout_holds_every_page(built):
 def _render(html: Path, width: int) -> str:
     """The page's DOM after layout in headless Chromium, with a probe (added to a copy of the
     page, never to the gallery) recording every element whose right edge passes the window."""
-    probe = ("<script>window.addEventListener('load', () => { const w = document.documentElement"
-             ".clientWidth; const out = []; for (const e of document.querySelectorAll('body *')) { "
-             "const r = e.getBoundingClientRect(); if (r.width > 0 && r.right > w + 1) "
-             "out.push(e.tagName + ':' + Math.round(r.right)); } document.body.setAttribute("
-             "'data-overflow', out.join(' ') || 'none'); document.body.setAttribute('data-width', w); "
-             "});</script>")
+    probe = (
+        "<script>window.addEventListener('load', () => { const w = document.documentElement"
+        ".clientWidth; const out = []; for (const e of document.querySelectorAll('body *')) { "
+        "const r = e.getBoundingClientRect(); if (r.width > 0 && r.right > w + 1) "
+        "out.push(e.tagName + ':' + Math.round(r.right)); } document.body.setAttribute("
+        "'data-overflow', out.join(' ') || 'none'); document.body.setAttribute('data-width', w); "
+        "});</script>"
+    )
     copy = html.with_name(html.stem + ".probe.html")
     copy.write_text(html.read_text().replace("</body>", probe + "</body>"))
     with tempfile.TemporaryDirectory() as profile:
-        dom = subprocess.run(headless_args(CHROMIUM, profile) + [f"--window-size={width},1200",
-                                                                 "--virtual-time-budget=3000", "--dump-dom",
-                                                                 copy.as_uri()],
-                             capture_output=True, text=True, timeout=60, check=True).stdout
+        dom = subprocess.run(
+            headless_args(CHROMIUM, profile)
+            + [f"--window-size={width},1200", "--virtual-time-budget=3000", "--dump-dom", copy.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
     copy.unlink()
     return dom
 
@@ -185,9 +193,13 @@ def test_chromium_screenshots_and_prints_the_handout(built, tmp_path):
     out, _, _, _ = built
     shot = tmp_path / "page.png"
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(headless_args(CHROMIUM, profile) + ["--window-size=1280,2000", f"--screenshot={shot}",
-                                                           (out / "stale-read-small-quorums.html").as_uri()],
-                       capture_output=True, timeout=60, check=True)
+        subprocess.run(
+            headless_args(CHROMIUM, profile)
+            + ["--window-size=1280,2000", f"--screenshot={shot}", (out / "stale-read-small-quorums.html").as_uri()],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pdf = tmp_path / "handout.pdf"
     print_pdf(out / "handout.html", pdf)
@@ -206,8 +218,7 @@ def test_a_config_reproduces_with_its_command(built):
     page = next(p for p in pages if p.slug == "stale-read-small-quorums")
     assert outcomes[page.anomaly.config.key].command == "replcheck check specs/leaderless/n3_w1_r1.toml"
     adhoc = replace(catalogue.STRICT_PARTITION)
-    assert adhoc.command() == ("replcheck check leaderless n=3 w=2 r=2 clients='w r' partitions=1 "
-                               "--symmetry")
+    assert adhoc.command() == ("replcheck check leaderless n=3 w=2 r=2 clients='w r' partitions=1 --symmetry")
 
 
 def test_gallery_without_graphviz_says_so_in_one_line(tmp_path, capsys, monkeypatch):

@@ -11,13 +11,27 @@ import time
 
 import pytest
 
-LONG = ["leaderless", "n=3", "w=2", "r=2", "clients=w,w,r r", "read_repair=blocking", "--symmetry",
-        "--property", "linearizable"]
+LONG = [
+    "leaderless",
+    "n=3",
+    "w=2",
+    "r=2",
+    "clients=w,w,r r",
+    "read_repair=blocking",
+    "--symmetry",
+    "--property",
+    "linearizable",
+]
 
 
 def _interrupt(argv, sig, cwd, wait_for="") -> subprocess.CompletedProcess:
-    proc = subprocess.Popen([sys.executable, "-m", "replcheck.checker", *argv], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "replcheck.checker", *argv],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     # Generous: on a loaded CI machine the start-up alone can take many seconds.
     deadline = time.monotonic() + 180
     if wait_for:  # the progress lines on stderr tell when the slow part has started
@@ -54,8 +68,19 @@ def test_an_interrupted_check_in_json(tmp_path):
 
 
 def test_an_interrupted_sweep_keeps_its_finished_cells(tmp_path):
-    argv = ["sweep", "leaderless", "n=1,3", "w=1", "r=1", "--set", "clients=w,w,r r",
-            "--set", "read_repair=blocking", "--out", str(tmp_path)]
+    argv = [
+        "sweep",
+        "leaderless",
+        "n=1,3",
+        "w=1",
+        "r=1",
+        "--set",
+        "clients=w,w,r r",
+        "--set",
+        "read_repair=blocking",
+        "--out",
+        str(tmp_path),
+    ]
     got = _interrupt(argv, signal.SIGTERM, tmp_path, wait_for="[2/2]")
     assert got.returncode == 143, got.stderr
     assert "1 finished cell(s) kept" in got.stderr

@@ -43,7 +43,7 @@ class Box:
 def test_values_are_encoded_as_the_format_says():
     assert encode(True) is True and encode("a") == "a"
     assert encode(12) == {"#bigint": "12"} and encode(-3) == {"#bigint": "-3"}
-    assert encode(2 ** 70) == {"#bigint": str(2 ** 70)}
+    assert encode(2**70) == {"#bigint": str(2**70)}
     assert encode((1, "a")) == {"#tup": [{"#bigint": "1"}, "a"]}
     assert encode(frozenset({3, 1})) == {"#set": [{"#bigint": "1"}, {"#bigint": "3"}]}
     assert encode({"b": 1, "a": 2}) == {"#map": [["a", {"#bigint": "2"}], ["b", {"#bigint": "1"}]]}
@@ -61,10 +61,16 @@ def test_generic_variables_read_fields_or_name_the_state():
     assert generic_variables({"a": 1}) == {"a": 1}
 
 
-values = st.recursive(st.booleans() | st.integers() | st.text(max_size=3),
-                      lambda inner: st.tuples(inner, inner) | st.lists(inner, max_size=3)
-                      | st.frozensets(st.integers(), max_size=3)
-                      | st.dictionaries(st.text(max_size=2), inner, max_size=3), max_leaves=10)
+values = st.recursive(
+    st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: (
+        st.tuples(inner, inner)
+        | st.lists(inner, max_size=3)
+        | st.frozensets(st.integers(), max_size=3)
+        | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
 
 
 @given(values)
@@ -78,9 +84,9 @@ def test_every_encoded_value_is_valid_and_sets_are_ordered(value):
 def test_the_validator_rejects_what_the_format_does_not_allow():
     good = {"#meta": {}, "vars": ["x"], "states": [{"x": {"#bigint": "1"}}]}
     assert validate_itf(good) == []
-    assert validate_itf({**good, "states": [{"y": True}]})            # a variable not in vars
-    assert validate_itf({**good, "states": [{"x": 1.5}]})             # a float
-    assert validate_itf({**good, "states": [{"x": 2 ** 60}]})         # an unsafe JSON number
+    assert validate_itf({**good, "states": [{"y": True}]})  # a variable not in vars
+    assert validate_itf({**good, "states": [{"x": 1.5}]})  # a float
+    assert validate_itf({**good, "states": [{"x": 2**60}]})  # an unsafe JSON number
     assert validate_itf({**good, "states": [{"x": {"#bigint": "x1"}}]})
     assert validate_itf({**good, "states": [{"x": {"#map": [[1]]}}]})
     assert validate_itf({**good, "states": [{"x": {"#nope": []}}]})
@@ -152,8 +158,7 @@ def test_itf_refuses_several_specs_in_one_line(tmp_path, capsys):
 
 def test_itf_paths_name_each_property():
     assert itf_paths(Path("t.itf.json"), ["a"]) == {"a": Path("t.itf.json")}
-    assert itf_paths(Path("d/t.itf.json"), ["a", "b"]) == {"a": Path("d/t.a.itf.json"),
-                                                            "b": Path("d/t.b.itf.json")}
+    assert itf_paths(Path("d/t.itf.json"), ["a", "b"]) == {"a": Path("d/t.a.itf.json"), "b": Path("d/t.b.itf.json")}
 
 
 def test_json_traces_carry_the_state_as_data(capsys):

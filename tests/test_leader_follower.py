@@ -42,8 +42,9 @@ def test_spec_verdicts_and_pinned_states(path):
     spec = load(path.stem)
     assert spec["model"] == "leader_follower"
     assert spec["expect"], "a spec must expect something"
-    assert "docs/databases.md" in spec["description"] or "https://" in spec["description"], \
+    assert "docs/databases.md" in spec["description"] or "https://" in spec["description"], (
         "say which real setting this is and cite where its verdict comes from"
+    )
     model, result = explored(path.stem)
     assert result.stats.complete
     got = {name: result[name].verdict.value for name in spec["expect"]}
@@ -52,6 +53,7 @@ def test_spec_verdicts_and_pinned_states(path):
 
 
 # --- the headline counterexamples, exactly -----------------------------------------------------
+
 
 def test_async_failover_loses_an_acknowledged_write():
     assert trace_of("async_failover_loses_write", "durable_acks") == [
@@ -72,8 +74,7 @@ def test_async_failover_loses_an_acknowledged_write():
 def test_the_sync_twin_keeps_the_write_and_stays_available():
     _, result = explored("sync_flushed_failover_keeps_write")
     assert result["durable_acks"].verdict == Verdict.HOLDS
-    witness = [str(a) for a in
-               result["write_acknowledged_while_original_leader_down"].trace.actions]
+    witness = [str(a) for a in result["write_acknowledged_while_original_leader_down"].trace.actions]
     assert "n0 crashes" in witness and witness[-1].startswith("c0 receives ok(")
 
 
@@ -113,8 +114,7 @@ def test_split_brain_without_fencing():
 
 def test_a_deposed_leader_serves_stale_local_reads_under_election():
     actions = trace_of("election_majority_local_reads_stale", "linearizable")
-    assert actions[:2] == ["partition {n0,c0} | rest",
-                           "f1 is elected leader for term 2 with votes from f1, f2"]
+    assert actions[:2] == ["partition {n0,c0} | rest", "f1 is elected leader for term 2 with votes from f1, f2"]
     assert actions[-1] == "c0 receives value(init@0.0) from n0"
 
 
@@ -148,6 +148,7 @@ def test_a_named_follower_or_a_priority_order_breaks_the_symmetry():
 
 # --- versions ------------------------------------------------------------------------------------
 
+
 def test_versions_compare_by_the_log_prefix_order():
     m = LeaderFollower()
     log = (Entry(1, 0, 1), Entry(1, 0, 2), Entry(2, 0, 3))
@@ -162,26 +163,29 @@ def test_versions_compare_by_the_log_prefix_order():
 
 # --- parameters ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("given, field, fragment", [
-    ({"followers": 0}, "followers", "at least 1"),
-    ({"followers": 5}, "followers", "at most 4"),
-    ({"replication": "semi"}, "replication", "async, sync"),
-    ({"k": 2}, "k", "only applies to replication = \"sync\""),
-    ({"stage": "applied"}, "stage", "only applies to replication = \"sync\""),
-    ({"replication": "sync", "k": 3}, "k", "lower k or list more followers"),
-    ({"replication": "sync", "sync": ["f3"]}, "sync", "f1, f2"),
-    ({"replication": "sync", "sync": ["f1", "f1"]}, "sync", "list each follower once"),
-    ({"replication": "sync", "stage": "durable"}, "stage", "received, flushed, applied"),
-    ({"reads": "f9"}, "reads", "leader, any_follower or one of f1, f2"),
-    ({"reads": "f1", "read_level": "linearizable"}, "read_level", "reads = \"leader\""),
-    ({"read_level": "linearizable", "leader_visibility": "before_ack"}, "leader_visibility",
-     "at_ack"),
-    ({"failover": "raft"}, "failover", "promote_most_up_to_date"),
-    ({"failover": "election", "fencing": False}, "fencing", "remove fencing = false"),
-    ({"clients": ["w x"]}, "clients", "unknown operation"),
-    ({"crashes": 9}, "crashes", "at most 4"),
-    ({"quorum": 2}, "quorum", "this model takes"),
-])
+
+@pytest.mark.parametrize(
+    "given, field, fragment",
+    [
+        ({"followers": 0}, "followers", "at least 1"),
+        ({"followers": 5}, "followers", "at most 4"),
+        ({"replication": "semi"}, "replication", "async, sync"),
+        ({"k": 2}, "k", 'only applies to replication = "sync"'),
+        ({"stage": "applied"}, "stage", 'only applies to replication = "sync"'),
+        ({"replication": "sync", "k": 3}, "k", "lower k or list more followers"),
+        ({"replication": "sync", "sync": ["f3"]}, "sync", "f1, f2"),
+        ({"replication": "sync", "sync": ["f1", "f1"]}, "sync", "list each follower once"),
+        ({"replication": "sync", "stage": "durable"}, "stage", "received, flushed, applied"),
+        ({"reads": "f9"}, "reads", "leader, any_follower or one of f1, f2"),
+        ({"reads": "f1", "read_level": "linearizable"}, "read_level", 'reads = "leader"'),
+        ({"read_level": "linearizable", "leader_visibility": "before_ack"}, "leader_visibility", "at_ack"),
+        ({"failover": "raft"}, "failover", "promote_most_up_to_date"),
+        ({"failover": "election", "fencing": False}, "fencing", "remove fencing = false"),
+        ({"clients": ["w x"]}, "clients", "unknown operation"),
+        ({"crashes": 9}, "crashes", "at most 4"),
+        ({"quorum": 2}, "quorum", "this model takes"),
+    ],
+)
 def test_bad_parameters_name_the_field_and_the_fix(given, field, fragment):
     with pytest.raises(ParameterError) as caught:
         LeaderFollower(**given)
@@ -193,5 +197,4 @@ def test_bad_parameters_name_the_field_and_the_fix(given, field, fragment):
 def test_defaults_are_an_async_leader_with_two_followers_and_no_failover():
     m = LeaderFollower()
     assert m.node_count == 3 and [m.node_name(i) for i in range(3)] == ["n0", "f1", "f2"]
-    assert (m.params["replication"], m.params["failover"], m.params["reads"]) == \
-        ("async", "none", "leader")
+    assert (m.params["replication"], m.params["failover"], m.params["reads"]) == ("async", "none", "leader")

@@ -62,8 +62,11 @@ def test_sloppy_quorum_trace_ends_with_a_read_at_the_homes():
 def test_crash_loses_acknowledged_write_with_w1():
     r = check(Leaderless(w=1, r=1, clients=["w"], crashes=1))
     assert actions(r["durable_acks"].trace) == [
-        "c0 invokes write x=1", "n0 receives put(x=1@1) from c0",
-        "c0 receives ack from n0", "n0 crashes"]
+        "c0 invokes write x=1",
+        "n0 receives put(x=1@1) from c0",
+        "c0 receives ack from n0",
+        "n0 crashes",
+    ]
 
 
 def test_blocking_read_repair_waits_for_the_write_back():
@@ -74,14 +77,17 @@ def test_blocking_read_repair_waits_for_the_write_back():
     assert any("put(x=1@1)" in a for a in actions(r["read_returns_a_write"].trace)[6:])
 
 
-@pytest.mark.parametrize("given, fragment", [
-    (dict(n=3, w=4), "lower w or raise n"),
-    (dict(n=2, r=3), "lower r or raise n"),
-    (dict(w=0), "at least 1"),
-    (dict(read_repair="eager"), "one of off, async, blocking"),
-    (dict(clients=["w q"]), "unknown operation"),
-    (dict(colour=1), "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    "given, fragment",
+    [
+        (dict(n=3, w=4), "lower w or raise n"),
+        (dict(n=2, r=3), "lower r or raise n"),
+        (dict(w=0), "at least 1"),
+        (dict(read_repair="eager"), "one of off, async, blocking"),
+        (dict(clients=["w q"]), "unknown operation"),
+        (dict(colour=1), "unknown parameter"),
+    ],
+)
 def test_parameters_are_validated(given, fragment):
     with pytest.raises(ParameterError, match=fragment):
         Leaderless(**given)
@@ -103,22 +109,40 @@ def test_dot_is_byte_identical_whatever_the_hash_seed(tmp_path):
     for seed in ("0", "12345"):
         out = tmp_path / seed
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-m", "replcheck.checker", "check", "leaderless",
-                        "sloppy=true", "partitions=1", "--symmetry",
-                        "--property", "read_your_writes", "--out", str(out), "--quiet"],
-                       env=env, capture_output=True, check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "replcheck.checker",
+                "check",
+                "leaderless",
+                "sloppy=true",
+                "partitions=1",
+                "--symmetry",
+                "--property",
+                "read_your_writes",
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
         outs.append((out / "leaderless_partitions=1_sloppy=true" / "read_your_writes.dot").read_bytes())
     assert outs[0] == outs[1] and outs[0]
 
 
-configs = st.fixed_dictionaries({
-    "n": st.integers(2, 3),
-    "w": st.integers(1, 3),
-    "r": st.integers(1, 3),
-    "read_repair": st.sampled_from(["off", "async"]),
-    "crashes": st.integers(0, 1),
-    "drops": st.integers(0, 1),
-}).filter(lambda c: c["w"] <= c["n"] and c["r"] <= c["n"])
+configs = st.fixed_dictionaries(
+    {
+        "n": st.integers(2, 3),
+        "w": st.integers(1, 3),
+        "r": st.integers(1, 3),
+        "read_repair": st.sampled_from(["off", "async"]),
+        "crashes": st.integers(0, 1),
+        "drops": st.integers(0, 1),
+    }
+).filter(lambda c: c["w"] <= c["n"] and c["r"] <= c["n"])
 
 
 @settings(max_examples=12)
@@ -135,8 +159,7 @@ def test_every_violation_replays_and_ends_in_a_violating_state(config):
             assert any(a == after.action and s == after.state for a, s in m.next_steps(before.state))
         if p.loop_start is not None:  # a liveness lasso; re-checked in test_liveness.py
             continue
-        assert not p.predicate(steps[-1].state) if hasattr(p, "predicate") else \
-            not getattr(m, p.name)(steps[-1].state)
+        assert not p.predicate(steps[-1].state) if hasattr(p, "predicate") else not getattr(m, p.name)(steps[-1].state)
         assert all(getattr(m, p.name)(s.state) for s in steps[:-1])
 
 

@@ -52,7 +52,7 @@ def _brute_force(ops, initial=0):
 
 def _legal(seq, initial):
     for i, a in enumerate(seq):
-        for b in seq[i + 1:]:
+        for b in seq[i + 1 :]:
             if b.returned < a.invoked:
                 return False
     value = initial
@@ -70,7 +70,7 @@ def histories(draw):
     points = draw(st.permutations(list(range(2 * n))))
     ops = []
     for i in range(n):
-        a, b = sorted(points[2 * i:2 * i + 2])
+        a, b = sorted(points[2 * i : 2 * i + 2])
         pending = draw(st.booleans()) and draw(st.booleans())
         is_write = draw(st.booleans())
         value = i + 1 if is_write else draw(st.integers(0, n))

@@ -4,8 +4,13 @@ leaderless family's convergence (anti-entropy, lost messages, read repair)."""
 import pytest
 
 from replcheck.checker import ModelError, ReplcheckError, Verdict, check
-from replcheck.checker.properties import (always_eventually, assume_infinitely_often,
-                                          eventually, eventually_always, sometimes)
+from replcheck.checker.properties import (
+    always_eventually,
+    assume_infinitely_often,
+    eventually,
+    eventually_always,
+    sometimes,
+)
 from replcheck.models.leaderless import Leaderless
 
 from toy_models import Flaky
@@ -27,6 +32,7 @@ def assert_is_lasso(model, p):
 
 
 # --- toys ---------------------------------------------------------------------------------------
+
 
 class Spin:
     """a <-> b by "spin"; "finish" leads from a (and from b unless only_from_a) to done."""
@@ -134,8 +140,7 @@ def test_with_stuttering_only_fairness_forces_progress():
     p = check(m)["reaches"]
     assert p.verdict == Verdict.VIOLATED and p.loop_start == 0 and len(p.trace) == 0
     assert "no fair action is enabled" in p.reason
-    assert check(Line(end=1, target=1, fair={"go"}, stuttering=True))["reaches"].verdict \
-        == Verdict.HOLDS
+    assert check(Line(end=1, target=1, fair={"go"}, stuttering=True))["reaches"].verdict == Verdict.HOLDS
 
 
 class Detour:
@@ -164,7 +169,7 @@ def test_the_loop_visits_a_state_where_the_untaken_fair_class_is_disabled():
     m = Detour()
     p = check(m)["goal"]
     assert p.verdict == Verdict.VIOLATED
-    loop = [s.state for s in p.trace.steps[p.loop_start:]]
+    loop = [s.state for s in p.trace.steps[p.loop_start :]]
     assert "c" in loop and "goal" not in loop
     assert_is_lasso(m, p)
 
@@ -228,7 +233,7 @@ def test_a_justice_assumption_restricts_the_fair_behaviours():
     assert r["a_again_and_again"].verdict == Verdict.HOLDS  # every cycle passes through a
     p = r["settles_in_a"]  # idling in a for ever is not fair: b is visited again and again
     assert p.verdict == Verdict.VIOLATED
-    assert "b" in [s.state for s in p.trace.steps[p.loop_start:]]
+    assert "b" in [s.state for s in p.trace.steps[p.loop_start :]]
     assert_is_lasso(m, p)
 
 
@@ -278,6 +283,7 @@ def test_always_eventually_and_eventually_always():
 
 
 # --- bounds, early stop, symmetry ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bounds", [dict(max_depth=1), dict(max_states=2), dict(time_limit=0)])
 def test_a_bounded_search_leaves_liveness_unknown(bounds):
@@ -342,6 +348,7 @@ def test_liveness_under_symmetry_gives_the_same_verdict_and_a_real_lasso():
 
 # --- leaderless convergence ---------------------------------------------------------------------
 
+
 def convergence(**params):
     m = Leaderless(**params)
     return m, check(m, properties=["eventual_convergence"])["eventual_convergence"]
@@ -381,8 +388,7 @@ def test_anti_entropy_exchanges_only_the_differing_keys():
     world = next(iter(m.init_states()))
     newer = world.nodes[0].store[2]._replace(ts=5, writer=0, value=3)
     nodes = (world.nodes[0]._replace(store=world.nodes[0].store[:2] + (newer,)), world.nodes[1])
-    steps = [(a, w) for a, w in m.next_steps(world._replace(nodes=nodes))
-             if a.kind == "anti_entropy"]
+    steps = [(a, w) for a, w in m.next_steps(world._replace(nodes=nodes)) if a.kind == "anti_entropy"]
     assert len(steps) == 1
     action, after = steps[0]
     assert after.nodes[1].store == after.nodes[0].store == nodes[0].store
@@ -395,8 +401,7 @@ def test_a_crashed_replica_that_never_recovers_does_not_count():
 
 
 def test_leaderless_convergence_is_the_same_under_symmetry():
-    for params in (dict(clients=["w:x w:y"], drops=1), dict(clients=["w", "w"], drops=1,
-                                                            anti_entropy=True)):
+    for params in (dict(clients=["w:x w:y"], drops=1), dict(clients=["w", "w"], drops=1, anti_entropy=True)):
         m = Leaderless(**params)
         plain = check(m, properties=["eventual_convergence"])["eventual_convergence"]
         reduced = check(m, properties=["eventual_convergence"], symmetry=m.canonical)["eventual_convergence"]

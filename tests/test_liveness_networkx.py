@@ -31,21 +31,34 @@ from hypothesis import strategies as st
 
 from replcheck.checker import Model, Verdict, check
 from replcheck.checker.errors import ParameterError
-from replcheck.checker.properties import (ALWAYS_EVENTUALLY, EVENTUALLY, LIVENESS, always_eventually,
-                                          assume_infinitely_often, eventually, eventually_always)
+from replcheck.checker.properties import (
+    ALWAYS_EVENTUALLY,
+    EVENTUALLY,
+    LIVENESS,
+    always_eventually,
+    assume_infinitely_often,
+    eventually,
+    eventually_always,
+)
 from replcheck.checker.spec import load_spec
 from replcheck.models.leader_follower import LeaderFollower
 from replcheck.models.leaderless import Leaderless
 from replcheck.models.multi_leader import MultiLeader
 
 SPECS = Path(__file__).resolve().parent.parent / "specs" / "liveness"
-MAX_STATES = 3000        # generated configurations bigger than this are set aside
-MAX_SPEC_STATES = 8000   # so are bigger specs
-DRAWS = settings(derandomize=True, database=None, deadline=None,
-                 phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck))
+MAX_STATES = 3000  # generated configurations bigger than this are set aside
+MAX_SPEC_STATES = 8000  # so are bigger specs
+DRAWS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=(Phase.generate, Phase.shrink),
+    suppress_health_check=list(HealthCheck),
+)
 
 
 # --- the oracle -----------------------------------------------------------------------------------
+
 
 def explore(model) -> tuple[nx.MultiDiGraph, list]:
     """The reachable graph, each edge keyed by nothing and labelled with its action's class."""
@@ -73,8 +86,7 @@ class Oracle:
         self.g, self.init = explore(model)
         fair = model.fair_actions
         self.fair = frozenset(fair() if callable(fair) else fair)
-        self.enabled = {s: {c for _, _, c in self.g.out_edges(s, data="cls") if c in self.fair}
-                        for s in self.g}
+        self.enabled = {s: {c for _, _, c in self.g.out_edges(s, data="cls") if c in self.fair} for s in self.g}
         self.justice = [{s for s in self.g if a.predicate(s)} for a in model.assumptions()]
 
     def may_stop(self, s) -> bool:
@@ -147,6 +159,7 @@ def agree(model, symmetry: bool = False) -> dict:
 
 # --- specs ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", sorted(SPECS.glob("*.toml")), ids=lambda p: p.stem)
 def test_liveness_specs_agree_with_networkx(path):
     spec = load_spec(path)
@@ -158,24 +171,37 @@ def test_liveness_specs_agree_with_networkx(path):
 
 # --- generated family configurations ---------------------------------------------------------------
 
+
 def _script():
-    return st.lists(st.lists(st.sampled_from(("w", "r", "w:y")), min_size=1, max_size=2).map(" ".join),
-                    min_size=1, max_size=2).filter(lambda ss: sum(len(s.split()) for s in ss) <= 2).map(tuple)
+    return (
+        st.lists(
+            st.lists(st.sampled_from(("w", "r", "w:y")), min_size=1, max_size=2).map(" ".join), min_size=1, max_size=2
+        )
+        .filter(lambda ss: sum(len(s.split()) for s in ss) <= 2)
+        .map(tuple)
+    )
 
 
 @st.composite
 def family_models(draw):
     family = draw(st.sampled_from(("leaderless", "multi_leader", "leader_follower")))
-    faults = {k: 1 for k in draw(st.lists(st.sampled_from(("crashes", "drops", "partitions")),
-                                          unique=True, max_size=1))}
+    faults = {
+        k: 1 for k in draw(st.lists(st.sampled_from(("crashes", "drops", "partitions")), unique=True, max_size=1))
+    }
     if "crashes" in faults:
         faults["recover"] = draw(st.booleans())
     clients = draw(_script())
     if family == "leaderless":
         n = draw(st.integers(2, 3))
-        params = dict(n=n, w=draw(st.integers(1, n)), r=draw(st.integers(1, n)), clients=clients,
-                      read_repair=draw(st.sampled_from(("off", "async"))),
-                      anti_entropy=draw(st.booleans()), **faults)
+        params = dict(
+            n=n,
+            w=draw(st.integers(1, n)),
+            r=draw(st.integers(1, n)),
+            clients=clients,
+            read_repair=draw(st.sampled_from(("off", "async"))),
+            anti_entropy=draw(st.booleans()),
+            **faults,
+        )
         cls = Leaderless
     elif family == "multi_leader":
         params = dict(conflict=draw(st.sampled_from(("lww", "siblings"))), clients=clients, **faults)
@@ -183,9 +209,12 @@ def family_models(draw):
             params["heals"] = draw(st.booleans())
         cls = MultiLeader
     else:
-        params = dict(followers=draw(st.integers(1, 2)), clients=clients,
-                      failover=draw(st.sampled_from(("none", "promote_most_up_to_date", "election"))),
-                      **faults)
+        params = dict(
+            followers=draw(st.integers(1, 2)),
+            clients=clients,
+            failover=draw(st.sampled_from(("none", "promote_most_up_to_date", "election"))),
+            **faults,
+        )
         cls = LeaderFollower
     try:
         return cls(**params)
@@ -211,6 +240,7 @@ def test_generated_family_configurations_agree_with_networkx():
 
 
 # --- generated labelled graphs -----------------------------------------------------------------------
+
 
 class Act(NamedTuple):
     kind: str
@@ -260,8 +290,7 @@ class JustGraph(FairGraph):
 def fair_graphs(draw):
     n = draw(st.integers(1, 7))
     node = st.integers(0, n - 1)
-    edges = [sorted(set(draw(st.lists(st.tuples(node, st.sampled_from("abc")), max_size=3))))
-             for _ in range(n)]
+    edges = [sorted(set(draw(st.lists(st.tuples(node, st.sampled_from("abc")), max_size=3)))) for _ in range(n)]
     good = set(draw(st.lists(node, max_size=n)))
     fair = draw(st.sets(st.sampled_from("abc")))
     stuttering = draw(st.booleans())
@@ -291,6 +320,5 @@ def test_the_oracle_can_disagree():
     assert [oracle.verdict(p) for p in live_properties(model)] == ["VIOLATED"] * 3
     # Weak fairness of b, enabled in 0 and never taken on the 0-1 cycle: that cycle is unfair,
     # so only the b-step to the good sink is a fair way out, and <>P holds.
-    model = FairGraph([[(1, "a"), (2, "b")], [(0, "a"), (2, "b")], []], good={2}, fair={"b"},
-                      stuttering=False)
+    model = FairGraph([[(1, "a"), (2, "b")], [(0, "a"), (2, "b")], []], good={2}, fair={"b"}, stuttering=False)
     assert Oracle(model).verdict(live_properties(model)[0]) == "HOLDS"

@@ -62,20 +62,17 @@ SPEC_FILES = {
     "title a number": (_spec(replace={'title = "t"': "title = 3"}), "title"),
     "description a list": (_spec(append=""), None),
     "unknown top-level key": (_spec(append=""), None),
-    "properties a string": (_spec(replace={'title = "t"': 'title = "t"\nproperties = "x"'}),
-                            "properties"),
+    "properties a string": (_spec(replace={'title = "t"': 'title = "t"\nproperties = "x"'}), "properties"),
     "properties empty": (_spec(replace={'title = "t"': 'title = "t"\nproperties = []'}), "properties"),
-    "properties numbers": (_spec(replace={'title = "t"': 'title = "t"\nproperties = [1]'}),
-                           "properties"),
-    "properties unknown": (_spec(replace={'title = "t"': 'title = "t"\nproperties = ["nope"]'}),
-                           "nope"),
+    "properties numbers": (_spec(replace={'title = "t"': 'title = "t"\nproperties = [1]'}), "properties"),
+    "properties unknown": (_spec(replace={'title = "t"': 'title = "t"\nproperties = ["nope"]'}), "nope"),
     "properties leave out an expectation": (
         _spec(replace={'title = "t"': 'title = "t"\nproperties = ["durable_acks"]'}),
-        "expect.read_your_writes"),
+        "expect.read_your_writes",
+    ),
     "symmetry a string": (_spec(replace={'title = "t"': 'title = "t"\nsymmetry = "yes"'}), "symmetry"),
     "symmetry a number": (_spec(replace={'title = "t"': 'title = "t"\nsymmetry = 1'}), "symmetry"),
-    "params a string": (_spec(replace={"[params]\nn = 3\nw = 1\nr = 1\n": 'params = "n=3"\n'}),
-                        "params"),
+    "params a string": (_spec(replace={"[params]\nn = 3\nw = 1\nr = 1\n": 'params = "n=3"\n'}), "params"),
     "params: unknown key": (_spec(replace={"n = 3": "n = 3\nquorum = 2"}), "quorum"),
     "params: n a string": (_spec(replace={"n = 3": 'n = "three"'}), "params.n"),
     "params: n a float": (_spec(replace={"n = 3": "n = 3.0"}), "params.n"),
@@ -95,14 +92,14 @@ SPEC_FILES = {
     "params: clients bad op": (_spec(replace={"r = 1": 'r = 1\nclients = ["q"]'}), "params.clients"),
     "params: clients bad key": (_spec(replace={"r = 1": 'r = 1\nclients = ["w:1x"]'}), "params.clients"),
     "params: clients blank script": (_spec(replace={"r = 1": 'r = 1\nclients = ["  "]'}), "params.clients"),
-    "params: read_repair unknown": (_spec(replace={"r = 1": 'r = 1\nread_repair = "sometimes"'}),
-                                    "params.read_repair"),
-    "params: read_repair a bool": (_spec(replace={"r = 1": "r = 1\nread_repair = true"}),
-                                   "params.read_repair"),
+    "params: read_repair unknown": (_spec(replace={"r = 1": 'r = 1\nread_repair = "sometimes"'}), "params.read_repair"),
+    "params: read_repair a bool": (_spec(replace={"r = 1": "r = 1\nread_repair = true"}), "params.read_repair"),
     "params: sloppy a string": (_spec(replace={"r = 1": 'r = 1\nsloppy = "maybe"'}), "params.sloppy"),
     "params: spares without sloppy": (_spec(replace={"r = 1": "r = 1\nspares = 2"}), "params.spares"),
-    "params: spares with sloppy false": (_spec(replace={"r = 1": "r = 1\nsloppy = false\nspares = 2"}),
-                                         "params.spares"),
+    "params: spares with sloppy false": (
+        _spec(replace={"r = 1": "r = 1\nsloppy = false\nspares = 2"}),
+        "params.spares",
+    ),
     "params: crashes negative": (_spec(replace={"r = 1": "r = 1\ncrashes = -1"}), "params.crashes"),
     "params: crashes too many": (_spec(replace={"r = 1": "r = 1\ncrashes = 99"}), "params.crashes"),
     "params: drops a string": (_spec(replace={"r = 1": 'r = 1\ndrops = "1"x'}), "TOML"),
@@ -128,22 +125,21 @@ SPEC_FILES = {
     "pin: string": (_spec(append='[pin]\nstates = "3"\n'), "pin.states"),
     "pin: float": (_spec(append="[pin]\nstates = 3.5\n"), "pin.states"),
     "pin: nested table": (_spec(append="[pin.x]\ny = 1\n"), "pin.x"),
-    "leader_follower: async with k": (
-        'model = "leader_follower"\n[params]\nk = 2\n', "params.k"),
-    "leader_follower: unknown follower": (
-        'model = "leader_follower"\n[params]\nreads = "f9"\n', "params.reads"),
+    "leader_follower: async with k": ('model = "leader_follower"\n[params]\nk = 2\n', "params.k"),
+    "leader_follower: unknown follower": ('model = "leader_follower"\n[params]\nreads = "f9"\n', "params.reads"),
     "leader_follower: unknown failover": (
-        'model = "leader_follower"\n[params]\nfailover = "magic"\n', "params.failover"),
-    "leader_follower: zero followers": (
-        'model = "leader_follower"\n[params]\nfollowers = 0\n', "params.followers"),
+        'model = "leader_follower"\n[params]\nfailover = "magic"\n',
+        "params.failover",
+    ),
+    "leader_follower: zero followers": ('model = "leader_follower"\n[params]\nfollowers = 0\n', "params.followers"),
     "leader_follower: sync names a stranger": (
-        'model = "leader_follower"\n[params]\nreplication = "sync"\nsync = ["f7"]\n', "params.sync"),
+        'model = "leader_follower"\n[params]\nreplication = "sync"\nsync = ["f7"]\n',
+        "params.sync",
+    ),
     "multi_leader: unknown parameter": ('model = "multi_leader"\n[params]\nbogus = 1\n', "bogus"),
 }
-SPEC_FILES["description a list"] = (_spec(replace={'title = "t"': 'title = "t"\ndescription = []'}),
-                                    "description")
-SPEC_FILES["unknown top-level key"] = (_spec(replace={'title = "t"': 'title = "t"\ncolour = "red"'}),
-                                       "colour")
+SPEC_FILES["description a list"] = (_spec(replace={'title = "t"': 'title = "t"\ndescription = []'}), "description")
+SPEC_FILES["unknown top-level key"] = (_spec(replace={'title = "t"': 'title = "t"\ncolour = "red"'}), "colour")
 
 
 def run(capsys, argv):
@@ -240,7 +236,9 @@ COMMANDS = {
     "check leader_follower async k": (["check", "leader_follower", "k=2"], "'k'"),
     "check leader_follower reads": (["check", "leader_follower", "reads=f9"], "'reads'"),
     "check leader_follower linearizable followers": (
-        ["check", "leader_follower", "reads=any_follower", "read_level=linearizable"], "'read_level'"),
+        ["check", "leader_follower", "reads=any_follower", "read_level=linearizable"],
+        "'read_level'",
+    ),
     "check multi_leader unknown": (["check", "multi_leader", "bogus=1"], "'bogus'"),
     "check unknown property": (["check", "leaderless", "--property", "nope"], "nope"),
     "check max-states 0": (["check", "leaderless", "--max-states", "0"], "--max-states"),
@@ -265,8 +263,10 @@ COMMANDS = {
     "sweep not a number": (["sweep", "leaderless", "n=3,x", "w=1..n"], "'x'"),
     "sweep later name": (["sweep", "leaderless", "w=1..n", "n=1..3"], "earlier"),
     "sweep empty range": (["sweep", "leaderless", "n=5..1"], "no cells"),
-    "sweep empty range with property": (["sweep", "leaderless", "n=5..1", "--property",
-                                         "read_your_writes"], "no cells"),
+    "sweep empty range with property": (
+        ["sweep", "leaderless", "n=5..1", "--property", "read_your_writes"],
+        "no cells",
+    ),
     "sweep huge": (["sweep", "leaderless", "n=1..1000", "w=1..n", "r=1..n"], "cells"),
     "sweep huge single range": (["sweep", "leaderless", "n=1..100000000000"], "10,000"),
     "sweep one bad cell": (["sweep", "leaderless", "n=6..8", "w=1", "r=1"], "n=8"),
@@ -299,8 +299,7 @@ COMMANDS = {
     "synthesize max-n words": (["synthesize", "--tolerate", "1", "--max-n", "x"], "--max-n"),
     "synthesize limit zero": (["synthesize", "--tolerate", "1", "--limit", "0"], None),
     "synthesize unknown guarantee": (["synthesize", "--tolerate", "1", "--guarantee", "acid"], "acid"),
-    "synthesize confirm nan": (["synthesize", "--tolerate", "1", "--confirm-seconds", "nan"],
-                               "--confirm-seconds"),
+    "synthesize confirm nan": (["synthesize", "--tolerate", "1", "--confirm-seconds", "nan"], "--confirm-seconds"),
     "synthesize huge max-n": (["synthesize", "--tolerate", "1", "--max-n", "100000"], "max"),
 }
 
@@ -331,37 +330,49 @@ def test_the_corpus_is_large_enough():
 
 # --- the few that need a process of their own ------------------------------------------------
 
+
 def _replcheck(*argv, **kw):
-    return subprocess.run([sys.executable, "-m", "replcheck.checker", *argv], capture_output=True,
-                          text=True, timeout=60, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "replcheck.checker", *argv], capture_output=True, text=True, timeout=60, **kw
+    )
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_quiet_output_to_a_full_disk_is_one_line(tmp_path):
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "replcheck.checker", "list"], stdout=full,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "replcheck.checker", "list"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 def test_a_model_that_raises_gets_one_line_and_exit_2(tmp_path):
     model = tmp_path / "boom.py"
-    model.write_text("from replcheck.checker import Model, always\n"
-                     "class Boom(Model):\n"
-                     "    def init_states(self):\n        yield 0\n"
-                     "    def next_steps(self, s):\n"
-                     "        if s > 2:\n            raise KeyError('oops')\n"
-                     "        yield 'inc', s + 1\n"
-                     "    @always\n    def small(self, s):\n        return s < 10\n")
-    done = subprocess.run([sys.executable, "-m", "replcheck", "check", f"{model}:Boom"],
-                          capture_output=True, text=True)
+    model.write_text(
+        "from replcheck.checker import Model, always\n"
+        "class Boom(Model):\n"
+        "    def init_states(self):\n        yield 0\n"
+        "    def next_steps(self, s):\n"
+        "        if s > 2:\n            raise KeyError('oops')\n"
+        "        yield 'inc', s + 1\n"
+        "    @always\n    def small(self, s):\n        return s < 10\n"
+    )
+    done = subprocess.run([sys.executable, "-m", "replcheck", "check", f"{model}:Boom"], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "the model raised KeyError: 'oops'" in done.stderr and "boom.py:7 in next_steps" in done.stderr
 
 
 def test_a_python_file_without_a_class_names_the_form(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "replcheck", "check", "examples/primary_backup.py"],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "replcheck", "check", "examples/primary_backup.py"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "examples/primary_backup.py:ClassName" in done.stderr

@@ -82,10 +82,15 @@ def test_an_object_without_the_required_methods_is_refused_clearly(thing):
 
 def _probes(tree):
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ("getattr", "hasattr") and node.args \
-                and isinstance(node.args[0], ast.Name) and node.args[0].id in ("model", "cls") \
-                and isinstance(node.args[1], ast.Constant):  # a member named literally
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in ("model", "cls")
+            and isinstance(node.args[1], ast.Constant)
+        ):  # a member named literally
             yield node.lineno
 
 

@@ -12,8 +12,13 @@ from replcheck.checker.cli import main
 from replcheck.checker.errors import ParameterError, SpecError
 from replcheck.checker.properties import declared_properties
 from replcheck.checker.spec import load_spec
-from replcheck.models.multi_leader import (CounterMultiLeader, LwwMultiLeader, MultiLeader,
-                                           OrSetMultiLeader, SiblingsMultiLeader)
+from replcheck.models.multi_leader import (
+    CounterMultiLeader,
+    LwwMultiLeader,
+    MultiLeader,
+    OrSetMultiLeader,
+    SiblingsMultiLeader,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "specs" / "multi_leader"
@@ -52,9 +57,12 @@ def test_spec_loads_through_the_cli_loader(path):
 
 def test_every_twin_is_present():
     stems = {p.stem for p in SPECS}
-    for pair in (("lww_skew", "lww_synced"), ("siblings_sticky", "siblings_switching"),
-                 ("crdt_counter", "crdt_counter_retry"),
-                 ("siblings_session", "crdt_mv_register_session")):
+    for pair in (
+        ("lww_skew", "lww_synced"),
+        ("siblings_sticky", "siblings_switching"),
+        ("crdt_counter", "crdt_counter_retry"),
+        ("siblings_session", "crdt_mv_register_session"),
+    ):
         assert set(pair) <= stems
 
 
@@ -105,12 +113,16 @@ def test_each_mode_has_its_own_properties():
     or_set = MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"])
     mv = MultiLeader(conflict="crdt", type="mv_register")
     assert all(isinstance(m, MultiLeader) for m in (lww, sib, counter, or_set, mv))
-    assert {"no_lost_updates", "linearizable", "converged_by_losing_a_write",
-            "convergence", "eventual_convergence"} <= names(lww)
+    assert {
+        "no_lost_updates",
+        "linearizable",
+        "converged_by_losing_a_write",
+        "convergence",
+        "eventual_convergence",
+    } <= names(lww)
     for vector in (sib, counter, or_set, mv):
         assert not {"no_lost_updates", "linearizable"} & names(vector)
-        assert {"convergence", "eventual_convergence", "read_your_writes",
-                "durable_acks"} <= names(vector)
+        assert {"convergence", "eventual_convergence", "read_your_writes", "durable_acks"} <= names(vector)
     assert "client_merges_siblings" in names(sib) and "client_merges_siblings" not in names(mv)
     assert "counts_every_increment" in names(counter)
     assert "add_wins" in names(or_set)
@@ -142,13 +154,14 @@ class MaxCounter(CounterMultiLeader):
         return max(state, incoming, key=lambda s: (sum(s[0]) - sum(s[1]), s))
 
 
-@pytest.mark.parametrize("mutant, params, prop", [
-    (KeepOneSibling, dict(conflict="siblings", clients=["w", "w"]), "no_write_discarded_unseen"),
-    (RemoveDropsUnseenAdds, dict(conflict="crdt", type="or_set", clients=["add:a", "add:b"]),
-     "add_wins"),
-    (MaxCounter, dict(conflict="crdt", type="counter", clients=["inc", "inc"]),
-     "counts_every_increment"),
-])
+@pytest.mark.parametrize(
+    "mutant, params, prop",
+    [
+        (KeepOneSibling, dict(conflict="siblings", clients=["w", "w"]), "no_write_discarded_unseen"),
+        (RemoveDropsUnseenAdds, dict(conflict="crdt", type="or_set", clients=["add:a", "add:b"]), "add_wins"),
+        (MaxCounter, dict(conflict="crdt", type="counter", clients=["inc", "inc"]), "counts_every_increment"),
+    ],
+)
 def test_family_properties_catch_a_broken_merge(mutant, params, prop):
     assert check(mutant(**params))[prop].verdict.value == "VIOLATED"
     assert check(MultiLeader(**params))[prop].verdict.value == "HOLDS"
@@ -183,8 +196,7 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize("given, field, fix", BAD_PARAMS,
-                         ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(BAD_PARAMS)])
+@pytest.mark.parametrize("given, field, fix", BAD_PARAMS, ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(BAD_PARAMS)])
 def test_bad_parameter_is_one_line_naming_field_and_fix(given, field, fix):
     with pytest.raises(ParameterError) as err:
         MultiLeader(**given)
@@ -307,5 +319,7 @@ def test_eventual_convergence_catches_an_order_dependent_merge_without_faults():
     assert_is_lasso(model, p)
     final = p.trace.steps[-1].state
     assert final.nodes[0] != final.nodes[1] and not final.net
-    assert check(MultiLeader(**params), properties=["eventual_convergence"])[
-        "eventual_convergence"].verdict.value == "HOLDS"
+    assert (
+        check(MultiLeader(**params), properties=["eventual_convergence"])["eventual_convergence"].verdict.value
+        == "HOLDS"
+    )

@@ -10,8 +10,16 @@ from replcheck.checker import check
 from replcheck.checker.cli import main
 from replcheck.models.multi_leader import MultiLeader
 
-GUARANTEES = ("read_your_writes", "monotonic_reads", "monotonic_writes", "writes_follow_reads",
-              "no_lost_updates", "durable_acks", "linearizable", "convergence")
+GUARANTEES = (
+    "read_your_writes",
+    "monotonic_reads",
+    "monotonic_writes",
+    "writes_follow_reads",
+    "no_lost_updates",
+    "durable_acks",
+    "linearizable",
+    "convergence",
+)
 
 
 def verdicts(**params) -> dict:
@@ -20,8 +28,7 @@ def verdicts(**params) -> dict:
 
 
 def swapped(script: str) -> str:
-    return " ".join(w.replace("@l0", "@lX").replace("@l1", "@l0").replace("@lX", "@l1")
-                    for w in script.split())
+    return " ".join(w.replace("@l0", "@lX").replace("@l1", "@l0").replace("@lX", "@l1") for w in script.split())
 
 
 @pytest.mark.parametrize("skew", [1, 2])
@@ -38,15 +45,18 @@ def test_without_skew_a_session_s_writes_stay_in_order():
 
 
 @settings(max_examples=12, deadline=None)
-@given(scripts=st.lists(st.sampled_from(["w", "r", "w@l1", "r@l1", "w@l0", "w r"]), min_size=1, max_size=2),
-       homes=st.lists(st.sampled_from(["l0", "l1"]), min_size=2, max_size=2),
-       skew=st.integers(0, 1))
+@given(
+    scripts=st.lists(st.sampled_from(["w", "r", "w@l1", "r@l1", "w@l0", "w r"]), min_size=1, max_size=2),
+    homes=st.lists(st.sampled_from(["l0", "l1"]), min_size=2, max_size=2),
+    skew=st.integers(0, 1),
+)
 def test_renaming_the_leaders_never_changes_a_verdict(scripts, homes, skew):
-    homes = homes[:len(scripts)]
+    homes = homes[: len(scripts)]
     renamed = {"l0": "l1", "l1": "l0"}
     one = verdicts(conflict="lww", skew=skew, clients=scripts, homes=homes)
-    other = verdicts(conflict="lww", skew=skew, clients=[swapped(s) for s in scripts],
-                     homes=[renamed[h] for h in homes])
+    other = verdicts(
+        conflict="lww", skew=skew, clients=[swapped(s) for s in scripts], homes=[renamed[h] for h in homes]
+    )
     assert one == other
 
 
@@ -59,11 +69,12 @@ def test_the_cli_example_from_the_issue(capsys):
 def test_list_explains_ticks_and_the_tie_break(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    section = out[out.index("\nmulti_leader:"):]
+    section = out[out.index("\nmulti_leader:") :]
     assert "tick" in section and "larger value" in section
 
 
 # --- retried replication ----------------------------------------------------------------------------
+
 
 def test_with_retry_the_network_never_loses_a_rep_but_still_loses_requests():
     plain = MultiLeader(conflict="lww", clients=["w"], homes=["l0"], drops=1)
@@ -83,7 +94,7 @@ def test_with_retry_the_network_never_loses_a_rep_but_still_loses_requests():
 def test_list_says_drops_are_permanent_unless_retried(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    section = out[out.index("\nmulti_leader:"):]
+    section = out[out.index("\nmulti_leader:") :]
     assert "never sent again unless retry = true" in section and "retry" in section
 
 
@@ -127,6 +138,7 @@ def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
 
     class Ctx:
         pass
+
     ctx = Ctx()
     ctx.world = world
     state = (((0, 1), 2), ((1, 0), 1))
@@ -139,14 +151,22 @@ def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
 def test_list_names_the_properties_of_every_mode(capsys):
     from replcheck.checker.properties import declared_properties
     from replcheck.models.leaderless import Leaderless
+
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for family, models in (("multi_leader", [MultiLeader(conflict="revisions"),
-                                             MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
-                                             MultiLeader(conflict="crdt", type="counter", clients=["inc r"])]),
-                           ("leaderless", [Leaderless(conflict="siblings")])):
-        section = out[out.index(f"\n{family}:") if f"\n{family}:" in out else out.index(f"{family}:"):]
-        section = section[:section.index("\n\n")]
+    for family, models in (
+        (
+            "multi_leader",
+            [
+                MultiLeader(conflict="revisions"),
+                MultiLeader(conflict="crdt", type="or_set", clients=["add:a r"]),
+                MultiLeader(conflict="crdt", type="counter", clients=["inc r"]),
+            ],
+        ),
+        ("leaderless", [Leaderless(conflict="siblings")]),
+    ):
+        section = out[out.index(f"\n{family}:") if f"\n{family}:" in out else out.index(f"{family}:") :]
+        section = section[: section.index("\n\n")]
         for model in models:
             for prop in declared_properties(model):
                 assert prop.name in section, (family, prop.name)

@@ -20,15 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # Two specs take 30 s and 160 s per exploration on a loaded two-core machine; they run when
 # REPLCHECK_SLOW_TESTS=1 (docs/scaling.md gives their figures: same verdicts).
 SLOW_SPECS = {"n3_w2_r2_blocking_repair", "n3_w2_r2_sloppy"}
-LEADERLESS_SPECS = [p if p.stem not in SLOW_SPECS else
-                    pytest.param(p, marks=pytest.mark.skipif(not os.environ.get("REPLCHECK_SLOW_TESTS"),
-                                                             reason="slow; REPLCHECK_SLOW_TESTS=1"))
-                    for p in sorted((ROOT / "specs" / "leaderless").glob("*.toml"))]
+LEADERLESS_SPECS = [
+    p
+    if p.stem not in SLOW_SPECS
+    else pytest.param(
+        p, marks=pytest.mark.skipif(not os.environ.get("REPLCHECK_SLOW_TESTS"), reason="slow; REPLCHECK_SLOW_TESTS=1")
+    )
+    for p in sorted((ROOT / "specs" / "leaderless").glob("*.toml"))
+]
 
 
 def safety_names(model, names=None) -> list[str]:
-    return [p.name for p in declared_properties(model)
-            if p.kind not in LIVENESS and (names is None or p.name in names)]
+    return [p.name for p in declared_properties(model) if p.kind not in LIVENESS and (names is None or p.name in names)]
 
 
 def assert_real_trace(model, trace) -> None:
@@ -36,16 +39,14 @@ def assert_real_trace(model, trace) -> None:
     states = trace.states
     assert states[0] in list(model.init_states())
     for before, step in zip(states, trace.steps[1:]):
-        assert any(str(a) == str(step.action) and t == step.state
-                   for a, t in model.next_steps(before)), step.action
+        assert any(str(a) == str(step.action) and t == step.state for a, t in model.next_steps(before)), step.action
 
 
 def compare(build, properties, symmetry=False):
     full_model, por_model = build(), build()
     sym = (lambda m: m.canonical) if symmetry else (lambda m: None)
     full = check(full_model, properties=properties, symmetry=sym(full_model), stop_when_decided=False)
-    reduced = check(por_model, properties=properties, symmetry=sym(por_model), por=True,
-                    stop_when_decided=False)
+    reduced = check(por_model, properties=properties, symmetry=sym(por_model), por=True, stop_when_decided=False)
     assert reduced.verdicts() == full.verdicts()
     assert reduced.stats.complete and full.stats.complete
     assert reduced.stats.states <= full.stats.states
@@ -73,13 +74,18 @@ def test_the_reduction_is_real_and_pinned():
     assert (full.stats.states, reduced.stats.states) == (1604, 1442)
 
 
-configs = st.fixed_dictionaries({
-    "n": st.integers(1, 3), "w": st.integers(1, 3), "r": st.integers(1, 3),
-    "clients": st.sampled_from([("w r",), ("w", "r"), ("w w",), ("r", "w"), ("w r:y", "w:y")]),
-    "read_repair": st.sampled_from(["off", "async", "blocking"]),
-    "recover": st.booleans(), "durable": st.booleans(),
-    "fault": st.sampled_from([None, "crashes", "drops", "partitions"]),  # one kind keeps it small
-})
+configs = st.fixed_dictionaries(
+    {
+        "n": st.integers(1, 3),
+        "w": st.integers(1, 3),
+        "r": st.integers(1, 3),
+        "clients": st.sampled_from([("w r",), ("w", "r"), ("w w",), ("r", "w"), ("w r:y", "w:y")]),
+        "read_repair": st.sampled_from(["off", "async", "blocking"]),
+        "recover": st.booleans(),
+        "durable": st.booleans(),
+        "fault": st.sampled_from([None, "crashes", "drops", "partitions"]),  # one kind keeps it small
+    }
+)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,8 +167,12 @@ def test_the_engine_refuses_an_empty_or_visible_ample_set():
 def test_a_model_without_the_hook_is_not_reduced():
     reduced = check(Counterless(), por=True, stop_when_decided=False)
     assert reduced.stats.states == check(Counterless(), stop_when_decided=False).stats.states
-    assert reduced.meta["por"] == {"reduced_expansions": 0, "full_expansions": reduced.stats.states,
-                                   "proviso_expansions": 0, "steps_not_taken": 0}
+    assert reduced.meta["por"] == {
+        "reduced_expansions": 0,
+        "full_expansions": reduced.stats.states,
+        "proviso_expansions": 0,
+        "steps_not_taken": 0,
+    }
 
 
 class Counterless(Independent):
@@ -175,14 +185,27 @@ def test_liveness_is_refused():
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "replcheck", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "replcheck", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_cli_reports_the_reduction_and_refuses_liveness_in_one_line():
-    done = cli("check", "leaderless", "n=3", "w=2", "r=2", "--por", "--por-baseline",
-               "--property", "read_your_writes", "--property", "linearizable",
-               "--property", "write_acknowledged")
+    done = cli(
+        "check",
+        "leaderless",
+        "n=3",
+        "w=2",
+        "r=2",
+        "--por",
+        "--por-baseline",
+        "--property",
+        "read_your_writes",
+        "--property",
+        "linearizable",
+        "--property",
+        "write_acknowledged",
+    )
     assert done.returncode == 0, done.stderr
     assert "states: 247 without --por, 223 with (reduction 1.11x)" in done.stdout
     assert "may not be the shortest" in done.stdout
@@ -194,8 +217,19 @@ def test_cli_reports_the_reduction_and_refuses_liveness_in_one_line():
 
 def test_cli_json_carries_the_reduction():
     import json
-    done = cli("check", "leaderless", "n=3", "w=2", "r=2", "--por", "--por-baseline", "--json",
-               "--property", "read_your_writes")
+
+    done = cli(
+        "check",
+        "leaderless",
+        "n=3",
+        "w=2",
+        "r=2",
+        "--por",
+        "--por-baseline",
+        "--json",
+        "--property",
+        "read_your_writes",
+    )
     assert done.returncode == 0, done.stderr
     por = json.loads(done.stdout)["por"]
     assert por["states_without_por"] == 247 and por["states"] < 247

@@ -52,12 +52,13 @@ def ruin_closed_form(i, goal, p):
     if p == q:
         return Fraction(i, goal)
     r = q / p
-    return (r ** i - 1) / (r ** goal - 1)
+    return (r**i - 1) / (r**goal - 1)
 
 
 def test_two_dice_sum_seven_is_one_sixth():
-    result = reachability(TwoDice(), {"seven": lambda s: len(s) == 2 and sum(s) == 7,
-                                      "double": lambda s: len(s) == 2 and s[0] == s[1]})
+    result = reachability(
+        TwoDice(), {"seven": lambda s: len(s) == 2 and sum(s) == 7, "double": lambda s: len(s) == 2 and s[0] == s[1]}
+    )
     assert result["seven"].probability == Fraction(1, 6)
     assert result["double"].probability == Fraction(1, 6)
     assert result["seven"].reachable_states == 6
@@ -76,8 +77,11 @@ def test_an_unreachable_target_has_probability_zero_and_no_witness():
 
 
 @settings(max_examples=40, deadline=None)
-@given(goal=st.integers(2, 9), data=st.data(),
-       p=st.fractions(min_value=Fraction(1, 20), max_value=Fraction(19, 20), max_denominator=20))
+@given(
+    goal=st.integers(2, 9),
+    data=st.data(),
+    p=st.fractions(min_value=Fraction(1, 20), max_value=Fraction(19, 20), max_denominator=20),
+)
 def test_gamblers_ruin_matches_the_closed_form(goal, data, p):
     start = data.draw(st.integers(1, goal - 1))
     result = reachability(Gambler(start, goal, p), {"rich": lambda i: i == goal, "ruined": lambda i: i == 0})
@@ -178,13 +182,16 @@ class Weighted(Model):
         return [(a, t) for a, t, _ in self.weighted_next_steps(s)]
 
 
-@pytest.mark.parametrize("weights, message", [
-    ([0.5, 0.5], "must be exact"),
-    ([HALF, Fraction(1, 3)], "sum to 5/6, not 1"),
-    ([HALF, None], "mixes weighted and unweighted"),
-    ([1, 0], "must be positive"),
-    ([True], "must be exact"),
-])
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ([0.5, 0.5], "must be exact"),
+        ([HALF, Fraction(1, 3)], "sum to 5/6, not 1"),
+        ([HALF, None], "mixes weighted and unweighted"),
+        ([1, 0], "must be positive"),
+        ([True], "must be exact"),
+    ],
+)
 def test_malformed_weights_are_refused_clearly(weights, message):
     with pytest.raises(ModelError, match=message):
         reachability(Weighted(weights), {"one": lambda s: s == 1})
@@ -192,6 +199,7 @@ def test_malformed_weights_are_refused_clearly(weights, message):
 
 def test_a_model_without_weights_or_with_several_starts_is_refused():
     from toy_models import Counter
+
     with pytest.raises(ModelError, match="no weighted_next_steps"):
         reachability(Counter(3), {"two": lambda s: s == 2})
     with pytest.raises(ModelError, match="2 initial states"):

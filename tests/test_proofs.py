@@ -16,15 +16,18 @@ from replcheck.models.prove_command import add_parsers, run_prove, run_synthesiz
 
 def brute_force_meet(n: int, w: int, r: int) -> bool:
     replicas = range(n)
-    return all(set(a) & set(b) for a in itertools.combinations(replicas, w)
-               for b in itertools.combinations(replicas, r))
+    return all(
+        set(a) & set(b) for a in itertools.combinations(replicas, w) for b in itertools.combinations(replicas, r)
+    )
 
 
 # ---------------------------------------------------------------- proofs for every N
 
 
-@pytest.mark.parametrize("prove", [proofs.quorum_intersection, proofs.majority_intersection,
-                                   proofs.concurrent_writes_overlap, proofs.availability])
+@pytest.mark.parametrize(
+    "prove",
+    [proofs.quorum_intersection, proofs.majority_intersection, proofs.concurrent_writes_overlap, proofs.availability],
+)
 def test_unbounded_facts_are_proved(prove):
     result = prove()
     assert result.holds and result.answer == "unsat"
@@ -40,9 +43,14 @@ def test_quorum_intersection_states_its_premise():
 
 def test_wrong_claim_is_refuted_by_the_same_machinery():
     result = proofs.quorums_meet_for_all(
-        name="wrong", claim="W + R >= N implies intersection", sizes=("W", "R"),
-        labels=("write quorum", "read quorum"), rule=lambda n, w, r: w + r >= n,
-        rule_text="W + R >= N", conclusion="unreachable")
+        name="wrong",
+        claim="W + R >= N implies intersection",
+        sizes=("W", "R"),
+        labels=("write quorum", "read quorum"),
+        rule=lambda n, w, r: w + r >= n,
+        rule_text="W + R >= N",
+        conclusion="unreachable",
+    )
     assert not result.holds and result.answer == "sat"
     ce = result.counterexample
     assert ce["W"] + ce["R"] >= ce["N"]
@@ -54,15 +62,20 @@ def test_wrong_claim_is_refuted_by_the_same_machinery():
 def test_wrong_majority_rule_is_refuted():
     # "at least half" instead of "more than half": two halves of an even N are disjoint.
     result = proofs.quorums_meet_for_all(
-        name="wrong", claim="halves meet", sizes=("M1", "M2"),
+        name="wrong",
+        claim="halves meet",
+        sizes=("M1", "M2"),
         labels=("first half", "second half"),
         rule=lambda n, a, b: z3.And(2 * a >= n, 2 * b >= n),
-        rule_text="2*M1 >= N and 2*M2 >= N", conclusion="unreachable")
+        rule_text="2*M1 >= N and 2*M2 >= N",
+        conclusion="unreachable",
+    )
     assert not result.holds
 
 
-@pytest.mark.parametrize("prove", [proofs.quorum_intersection, proofs.availability,
-                                   lambda: proofs.quorum_intersection(4, 2, 2)])
+@pytest.mark.parametrize(
+    "prove", [proofs.quorum_intersection, proofs.availability, lambda: proofs.quorum_intersection(4, 2, 2)]
+)
 def test_smt2_is_a_complete_query(prove):
     text = prove().smt2
     assert text.startswith("; expected answer:")
@@ -70,8 +83,7 @@ def test_smt2_is_a_complete_query(prove):
 
 
 def test_smt2_rechecks_to_the_stated_answer():
-    for result in (proofs.quorum_intersection(), proofs.quorum_intersection(4, 2, 2),
-                   proofs.availability()):
+    for result in (proofs.quorum_intersection(), proofs.quorum_intersection(4, 2, 2), proofs.availability()):
         solver = z3.Solver()
         solver.from_string(result.smt2)
         assert str(solver.check()) == result.answer
@@ -135,9 +147,17 @@ def test_concrete_availability(data):
         assert "reason" in result.counterexample
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    (dict(n=4, w=0, r=2), "w"), (dict(n=4, w=5, r=2), "w"), (dict(n=0, w=1, r=1), "n"),
-    (dict(n=4, w=2), "r"), (dict(n=4, w=2, r=-1), "r"), (dict(n=4, w=2.5, r=2), "w")])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(n=4, w=0, r=2), "w"),
+        (dict(n=4, w=5, r=2), "w"),
+        (dict(n=0, w=1, r=1), "n"),
+        (dict(n=4, w=2), "r"),
+        (dict(n=4, w=2, r=-1), "r"),
+        (dict(n=4, w=2.5, r=2), "w"),
+    ],
+)
 def test_bad_concrete_values(kwargs, field):
     with pytest.raises(ParameterError) as info:
         proofs.quorum_intersection(**kwargs)
@@ -158,10 +178,16 @@ def test_synthesize_read_your_writes():
 def test_synthesize_is_cheapest_first_and_complete():
     guarantees = ["linearizable", "no_concurrent_write_conflicts"]
     choices = proofs.synthesize(2, guarantees, max_n=7, limit=100)
-    expected = sorted(((n, w, r) for n in range(1, 8) for w in range(1, n + 1)
-                       for r in range(1, n + 1)
-                       if w <= n - 2 and r <= n - 2 and w + r > n and 2 * w > n),
-                      key=lambda t: (t[0], t[1] + t[2], t[1]))
+    expected = sorted(
+        (
+            (n, w, r)
+            for n in range(1, 8)
+            for w in range(1, n + 1)
+            for r in range(1, n + 1)
+            if w <= n - 2 and r <= n - 2 and w + r > n and 2 * w > n
+        ),
+        key=lambda t: (t[0], t[1] + t[2], t[1]),
+    )
     assert [(n, w + r, w) for n, w, r in choices] == [(n, w + r, w) for n, w, r in expected]
     assert sorted(choices) == sorted(expected)
 
@@ -192,8 +218,7 @@ def parser():
 def test_prove_exit_codes(parser, capsys):
     assert run_prove(parser.parse_args(["prove", "quorum-intersection"])) == 0
     assert "unsat" in capsys.readouterr().out
-    assert run_prove(parser.parse_args(["prove", "quorum-intersection",
-                                        "n=4", "w=2", "r=2"])) == 1
+    assert run_prove(parser.parse_args(["prove", "quorum-intersection", "n=4", "w=2", "r=2"])) == 1
     out = capsys.readouterr().out
     assert "{0, 1}" in out and "{2, 3}" in out
     assert run_prove(parser.parse_args(["prove", "availability", "n=3", "q=2", "f=2"])) == 1
@@ -201,25 +226,27 @@ def test_prove_exit_codes(parser, capsys):
 
 def test_prove_json_and_smt2(parser, capsys, tmp_path):
     target = tmp_path / "q.smt2"
-    args = parser.parse_args(["prove", "majority-intersection", "--json",
-                              "--smt2", str(target)])
+    args = parser.parse_args(["prove", "majority-intersection", "--json", "--smt2", str(target)])
     assert run_prove(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["holds"] is True and data["name"] == "majority-intersection"
     assert "(check-sat)" in target.read_text()
 
 
-@pytest.mark.parametrize("argv, names", [
-    (["prove", "quorum-majesty"], "quorum-intersection"),
-    (["prove", "quorum-intersection", "n=abc", "w=1", "r=1"], "n="),
-    (["prove", "quorum-intersection", "n=3", "w=0", "r=1"], "'w'"),
-    (["prove", "quorum-intersection", "n=3", "w=4", "r=1"], "'w'"),
-    (["prove", "quorum-intersection", "n=-3", "w=1", "r=1"], "'n'"),
-    (["prove", "quorum-intersection", "x=3"], "'x'"),
-    (["prove", "availability", "n=3", "q=1", "f=4"], "'f'"),
-    (["synthesize", "--tolerate", "one"], "--tolerate"),
-    (["synthesize", "--tolerate", "1", "--guarantee", "nope"], "read_your_writes"),
-])
+@pytest.mark.parametrize(
+    "argv, names",
+    [
+        (["prove", "quorum-majesty"], "quorum-intersection"),
+        (["prove", "quorum-intersection", "n=abc", "w=1", "r=1"], "n="),
+        (["prove", "quorum-intersection", "n=3", "w=0", "r=1"], "'w'"),
+        (["prove", "quorum-intersection", "n=3", "w=4", "r=1"], "'w'"),
+        (["prove", "quorum-intersection", "n=-3", "w=1", "r=1"], "'n'"),
+        (["prove", "quorum-intersection", "x=3"], "'x'"),
+        (["prove", "availability", "n=3", "q=1", "f=4"], "'f'"),
+        (["synthesize", "--tolerate", "one"], "--tolerate"),
+        (["synthesize", "--tolerate", "1", "--guarantee", "nope"], "read_your_writes"),
+    ],
+)
 def test_bad_input_is_one_line_usage_error(parser, argv, names):
     args = parser.parse_args(argv)
     with pytest.raises(UsageError) as info:
@@ -235,8 +262,7 @@ def test_synthesize_command_with_confirm(parser, capsys):
         seen.append((n, w, r, tuple(guarantees)))
         return "HOLDS (explicit)"
 
-    args = parser.parse_args(["synthesize", "--tolerate", "1",
-                              "--guarantee", "read-your-writes"])
+    args = parser.parse_args(["synthesize", "--tolerate", "1", "--guarantee", "read-your-writes"])
     assert run_synthesize(args, confirm=confirm) == 0
     out = capsys.readouterr().out
     assert seen[0] == (3, 2, 2, ("read_your_writes",))

@@ -32,8 +32,8 @@ def test_exploration_matches_the_closed_form_for_every_small_configuration(n):
 
 
 def test_the_papers_worked_example():
-    assert k_staleness(3, 1, 1, 2) == Fraction(5, 9)     # ".5 recurring"
-    assert k_staleness(3, 1, 1, 3) == Fraction(19, 27)   # ".703 recurring"
+    assert k_staleness(3, 1, 1, 2) == Fraction(5, 9)  # ".5 recurring"
+    assert k_staleness(3, 1, 1, 3) == Fraction(19, 27)  # ".703 recurring"
     assert k_staleness(3, 1, 1, 5) > Fraction(868, 1000)
     assert k_staleness(3, 2, 1, 1) == Fraction(2, 3) == k_staleness(3, 1, 2, 1)
     assert k_staleness(3, 2, 1, 2) == Fraction(8, 9)
@@ -53,6 +53,7 @@ def test_a_longer_history_than_k_gives_the_same_answer():
 
 def test_symmetry_reduction_keeps_the_probability():
     from replcheck.checker.probability import reachability
+
     model = QuorumStaleness(4, 2, 1, 2)
     plain = reachability(model, {"fresh": model.is_fresh})
     lumped = reachability(model, {"fresh": model.is_fresh}, symmetry=True)
@@ -75,6 +76,7 @@ def test_stale_reads_are_reachable_exactly_when_quorums_need_not_meet(n, w, r):
 
 def test_adversarial_placement_is_an_mdp_with_worst_case_bounds():
     from replcheck.checker import ModelError
+
     with pytest.raises(ModelError, match="Markov decision process"):
         explore_k_staleness(3, 1, 1, 2, placement="adversarial")
     worst = explore_k_staleness(3, 1, 1, 2, placement="adversarial", worst_case=True)
@@ -106,8 +108,10 @@ def test_every_n_up_to_seven_runs_from_the_command_line(capsys):
         code, out, _ = run(capsys, "staleness", "leaderless", f"n={n}", "w=1", "r=1", "k=1,5", "--json")
         data = json.loads(out)
         assert code == 0
-        assert [Fraction(row["probability"]) for row in data["k_staleness"]["rows"]] == \
-            [closed_form(n, 1, 1, 1), closed_form(n, 1, 1, 5)]
+        assert [Fraction(row["probability"]) for row in data["k_staleness"]["rows"]] == [
+            closed_form(n, 1, 1, 1),
+            closed_form(n, 1, 1, 5),
+        ]
 
 
 def test_json_output(capsys):
@@ -122,26 +126,30 @@ def test_json_output(capsys):
 
 def test_decimals_never_round_a_value_short_of_one_to_one():
     from replcheck.models.staleness_command import decimal
+
     assert decimal(Fraction(5, 9)) == "0.556"
     assert decimal(Fraction(9999, 10000)) == "0.9999"
     assert decimal(Fraction(1)) == "1.000"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["staleness", "multi_leader", "n=3", "w=1", "r=1"], "not modelled"),
-    (["staleness", "leaderless", "n=3", "w=1"], "missing r="),
-    (["staleness", "leaderless", "n=3", "w=4", "r=1"], "'w': must be between 1 and n=3"),
-    (["staleness", "leaderless", "n=x", "w=1", "r=1"], "not a whole number"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "q=2"], "unknown key 'q'"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "k=5..1"], "empty range"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "k=0"], "between 1 and 10"),
-    (["staleness", "leaderless", "n=12", "w=1", "r=1"], "between 1 and 9"),
-    (["staleness", "leaderless", "n=9", "w=4", "r=4", "k=10"], "lower k"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "t=5"], "t= needs a latency profile"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "placement=adversarial"], "add --worst-case"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "placement=random", "--worst-case"], "placement"),
-    (["staleness", "leaderless", "n=3", "w=1", "r=1", "--svg", "/nonexistent/dir/x.svg"], "no directory"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["staleness", "multi_leader", "n=3", "w=1", "r=1"], "not modelled"),
+        (["staleness", "leaderless", "n=3", "w=1"], "missing r="),
+        (["staleness", "leaderless", "n=3", "w=4", "r=1"], "'w': must be between 1 and n=3"),
+        (["staleness", "leaderless", "n=x", "w=1", "r=1"], "not a whole number"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "q=2"], "unknown key 'q'"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "k=5..1"], "empty range"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "k=0"], "between 1 and 10"),
+        (["staleness", "leaderless", "n=12", "w=1", "r=1"], "between 1 and 9"),
+        (["staleness", "leaderless", "n=9", "w=4", "r=4", "k=10"], "lower k"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "t=5"], "t= needs a latency profile"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "placement=adversarial"], "add --worst-case"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "placement=random", "--worst-case"], "placement"),
+        (["staleness", "leaderless", "n=3", "w=1", "r=1", "--svg", "/nonexistent/dir/x.svg"], "no directory"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -150,6 +158,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
 
 def test_the_python_api_for_other_front_ends():
     from replcheck.models.staleness import report
+
     r = report(3, 1, 1, ks=(2,))
     assert r.data["k_staleness"]["rows"][0]["probability"] == "5/9" and "5/9 = 0.556" in r.text
     assert r.svg.startswith("<svg") and "t_visibility" not in r.data

@@ -26,25 +26,34 @@ import pytest
 
 from replcheck.checker import UsageError
 from replcheck.checker.cli import main
-from replcheck.models.staleness_latency import (Exponential, Mixture, Pareto, load_profile, parse_distribution,
-                                                read_csv)
+from replcheck.models.staleness_latency import Exponential, Mixture, Pareto, load_profile, parse_distribution, read_csv
 from replcheck.models.staleness_wars import t_visibility
 
 TRIALS = 200_000
 TABLE4_TRIALS = 500_000  # the 99.9% point sits in a heavy Pareto tail: a bigger sample steadies it
 
 
-@pytest.mark.parametrize("profile, at_commit, at_10ms", [
-    ("ymmr", 0.893, 0.939), ("lnkd-ssd", 0.975, 1.0), ("lnkd-disk", 0.439, 0.925)])
+@pytest.mark.parametrize(
+    "profile, at_commit, at_10ms", [("ymmr", 0.893, 0.939), ("lnkd-ssd", 0.975, 1.0), ("lnkd-disk", 0.439, 0.925)]
+)
 def test_section_5_consistency_at_commit_and_10ms(profile, at_commit, at_10ms):
     result = t_visibility(3, 1, 1, profile, times=(0, 10), trials=TRIALS)
     assert result.points[0].probability == pytest.approx(at_commit, abs=0.015)
     assert result.points[1].probability == pytest.approx(at_10ms, abs=0.015)
 
 
-@pytest.mark.parametrize("profile, r, w, paper_t", [
-    ("ymmr", 1, 1, 1364.0), ("ymmr", 2, 1, 202.0), ("lnkd-disk", 1, 1, 45.5), ("lnkd-disk", 2, 1, 13.6),
-    ("lnkd-ssd", 1, 1, 1.85), ("wan", 1, 1, 113.0), ("wan", 2, 1, 30.2)])
+@pytest.mark.parametrize(
+    "profile, r, w, paper_t",
+    [
+        ("ymmr", 1, 1, 1364.0),
+        ("ymmr", 2, 1, 202.0),
+        ("lnkd-disk", 1, 1, 45.5),
+        ("lnkd-disk", 2, 1, 13.6),
+        ("lnkd-ssd", 1, 1, 1.85),
+        ("wan", 1, 1, 113.0),
+        ("wan", 2, 1, 30.2),
+    ],
+)
 def test_table_4_time_of_99_9_percent_consistency(profile, r, w, paper_t):
     result = t_visibility(3, w, r, profile, trials=TABLE4_TRIALS)
     assert result.t_999 == pytest.approx(paper_t, rel=0.25)
@@ -74,8 +83,10 @@ def test_the_simulation_is_seeded_and_reproducible():
     b = t_visibility(3, 1, 1, "lnkd-disk", times=(0, 5), trials=20_000, seed=7)
     c = t_visibility(3, 1, 1, "lnkd-disk", times=(0, 5), trials=20_000, seed=8)
     assert a == b and a != c
-    assert c.points[0].low <= a.points[0].probability <= c.points[0].high or \
-        a.points[0].low <= c.points[0].probability <= a.points[0].high
+    assert (
+        c.points[0].low <= a.points[0].probability <= c.points[0].high
+        or a.points[0].low <= c.points[0].probability <= a.points[0].high
+    )
 
 
 def test_consistency_never_decreases_with_time():
@@ -91,11 +102,20 @@ def test_distribution_notation():
     assert mix == Mixture((0.9122, 0.0878), (Pareto(0.235, 10), Exponential(1.66)))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "empty distribution"), ("gauss(1)", "cannot read"), ("exp(0)", "positive"),
-    ("exp(-1)", "positive"), ("exp(nan)", "positive"), ("pareto(1)", "takes 2"),
-    ("0.5*exp(1) + 0.4*exp(2)", "sum to 1"), ("0.5*exp(1) + exp(2)", "sum to 1"), ("exp(x)", "not a number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty distribution"),
+        ("gauss(1)", "cannot read"),
+        ("exp(0)", "positive"),
+        ("exp(-1)", "positive"),
+        ("exp(nan)", "positive"),
+        ("pareto(1)", "takes 2"),
+        ("0.5*exp(1) + 0.4*exp(2)", "sum to 1"),
+        ("0.5*exp(1) + exp(2)", "sum to 1"),
+        ("exp(x)", "not a number"),
+    ],
+)
 def test_bad_distributions_are_refused(text, message):
     with pytest.raises(UsageError, match=message):
         parse_distribution(text, "--leg W")
@@ -114,10 +134,17 @@ def test_csv_of_observed_latencies(tmp_path):
     assert 0 <= result.points[0].probability <= 1
 
 
-@pytest.mark.parametrize("content, message", [
-    ("", "no latencies"), ("1.0\nabc\n", "line 2: 'abc' is not a number"), ("1\n-2\n", "line 2"),
-    ("W,A\n1,2\n", "no column for R, S"), ("W,X\n1,2\n", "unknown column 'X'"), ("1\ninf\n", "finite"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "no latencies"),
+        ("1.0\nabc\n", "line 2: 'abc' is not a number"),
+        ("1\n-2\n", "line 2"),
+        ("W,A\n1,2\n", "no column for R, S"),
+        ("W,X\n1,2\n", "unknown column 'X'"),
+        ("1\ninf\n", "finite"),
+    ],
+)
 def test_bad_csv_files_are_refused_with_the_line(tmp_path, content, message):
     path = tmp_path / "lat.csv"
     path.write_text(content)
@@ -148,8 +175,20 @@ def run(capsys, *argv):
 
 
 def test_the_command_prints_the_curve_and_the_99_9_percent_point(capsys):
-    code, out, _ = run(capsys, "staleness", "leaderless", "n=3", "w=1", "r=1", "k=1", "--latency", "lnkd-ssd",
-                       "t=0..2:0.5", "--trials", "20000")
+    code, out, _ = run(
+        capsys,
+        "staleness",
+        "leaderless",
+        "n=3",
+        "w=1",
+        "r=1",
+        "k=1",
+        "--latency",
+        "lnkd-ssd",
+        "t=0..2:0.5",
+        "--trials",
+        "20000",
+    )
     assert code == 0 and "Table 3" in out and "99.9% of reads see the write" in out
     assert out.count("[") >= 5  # five times with their intervals
 
@@ -158,8 +197,23 @@ def test_json_and_svg_are_byte_identical_across_runs(capsys, tmp_path):
     outputs = []
     for name in ("a.svg", "b.svg"):
         svg = tmp_path / name
-        code, out, _ = run(capsys, "staleness", "leaderless", "n=3", "w=1", "r=1", "k=1..4", "--latency", "wan",
-                           "t=0..150", "--trials", "20000", "--json", "--svg", str(svg))
+        code, out, _ = run(
+            capsys,
+            "staleness",
+            "leaderless",
+            "n=3",
+            "w=1",
+            "r=1",
+            "k=1..4",
+            "--latency",
+            "wan",
+            "t=0..150",
+            "--trials",
+            "20000",
+            "--json",
+            "--svg",
+            str(svg),
+        )
         assert code == 0
         outputs.append((out, svg.read_bytes()))
     assert outputs[0] == outputs[1]
@@ -168,23 +222,26 @@ def test_json_and_svg_are_byte_identical_across_runs(capsys, tmp_path):
     assert outputs[0][1].startswith(b"<svg") and b"t-visibility, wan" in outputs[0][1]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--latency", "nosuch"], "unknown profile"),
-    (["--latency", "/nonexistent/x.csv"], "no such file"),
-    (["--leg", "W=exp(1)"], "no distribution for A, R, S"),
-    (["--leg", "Q=exp(1)", "--latency", "ymmr"], "unknown leg"),
-    (["--latency", "ymmr", "--trials", "10"], "between 1000"),
-    (["--latency", "ymmr", "t=abc"], "not a number of ms"),
-    (["--latency", "ymmr", "t=0..1000000:1"], "at most 1,000"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--latency", "nosuch"], "unknown profile"),
+        (["--latency", "/nonexistent/x.csv"], "no such file"),
+        (["--leg", "W=exp(1)"], "no distribution for A, R, S"),
+        (["--leg", "Q=exp(1)", "--latency", "ymmr"], "unknown leg"),
+        (["--latency", "ymmr", "--trials", "10"], "between 1000"),
+        (["--latency", "ymmr", "t=abc"], "not a number of ms"),
+        (["--latency", "ymmr", "t=0..1000000:1"], "at most 1,000"),
+    ],
+)
 def test_bad_simulation_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, "staleness", "leaderless", "n=3", "w=1", "r=1", "k=1", *argv)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1, err
 
 
-
 def test_the_python_api_adds_t_visibility_when_given_a_profile():
     from replcheck.models.staleness import report
+
     r = report(3, 1, 1, ks=(1,), latency="lnkd-disk", times=(0, 10), trials=20_000)
     points = r.data["t_visibility"]["points"]
     assert [p["t_ms"] for p in points] == [0, 10] and points[0]["probability"] < points[1]["probability"]
@@ -195,8 +252,28 @@ def test_json_is_identical_whatever_the_hash_seed(tmp_path):
     import os
     import subprocess
     import sys
-    argv = [sys.executable, "-m", "replcheck", "staleness", "leaderless", "n=4", "w=1", "r=2", "k=1..3",
-            "--latency", "ymmr", "t=0..50", "--trials", "5000", "--json"]
-    outs = {subprocess.run(argv, capture_output=True, text=True, check=True, cwd=tmp_path,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "random")}
+
+    argv = [
+        sys.executable,
+        "-m",
+        "replcheck",
+        "staleness",
+        "leaderless",
+        "n=4",
+        "w=1",
+        "r=2",
+        "k=1..3",
+        "--latency",
+        "ymmr",
+        "t=0..50",
+        "--trials",
+        "5000",
+        "--json",
+    ]
+    outs = {
+        subprocess.run(
+            argv, capture_output=True, text=True, check=True, cwd=tmp_path, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout
+        for seed in ("0", "1", "random")
+    }
     assert len(outs) == 1 and '"probability": "7/8"' in outs.pop()

@@ -18,19 +18,35 @@ def test_ranges_may_refer_to_earlier_parameters():
     assert combos[0] == {"n": 1, "w": 1, "mode": "off"}
 
 
-@pytest.mark.parametrize("words, fragment", [
-    (["n"], "expected name=RANGE"),
-    (["n=1..3", "n=2"], "given twice"),
-    (["w=1..n"], "neither a whole number nor an earlier parameter"),
-])
+@pytest.mark.parametrize(
+    "words, fragment",
+    [
+        (["n"], "expected name=RANGE"),
+        (["n=1..3", "n=2"], "given twice"),
+        (["w=1..n"], "neither a whole number nor an earlier parameter"),
+    ],
+)
 def test_bad_ranges_are_one_line_errors(words, fragment):
     with pytest.raises(UsageError, match=fragment):
         list(cells(parse_axes(words)))
 
 
 def test_sweep_matrix_holds_exactly_where_quorums_intersect(tmp_path, capsys):
-    code = main(["sweep", "leaderless", "n=1..4", "w=1..n", "r=1..n", "--property",
-                 "read_your_writes", "--symmetry", "--json", "--out", str(tmp_path)])
+    code = main(
+        [
+            "sweep",
+            "leaderless",
+            "n=1..4",
+            "w=1..n",
+            "r=1..n",
+            "--property",
+            "read_your_writes",
+            "--symmetry",
+            "--json",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data) == 1 + 4 + 9 + 16
@@ -49,8 +65,7 @@ def test_sweep_cell_with_bad_parameters_names_the_cell(capsys):
 
 
 @settings(max_examples=15)
-@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
-    st.just(n), st.integers(1, n), st.integers(1, n))))
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n), st.integers(1, n))))
 def test_explicit_read_your_writes_agrees_with_z3(nwr):
     n, w, r = nwr
     m = Leaderless(n=n, w=w, r=r)

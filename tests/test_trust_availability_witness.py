@@ -55,22 +55,31 @@ def _down_before_invocation(actions, down_word):
     return fault, invoke, texts
 
 
-@pytest.mark.parametrize("stem", ["n3_w2_r2_crash", "n5_w3_r3_two_crashes", "n3_w2_r2_sloppy",
-                                  "n3_w1_r1_crash_loses_write"])
+@pytest.mark.parametrize(
+    "stem", ["n3_w2_r2_crash", "n5_w3_r3_two_crashes", "n3_w2_r2_sloppy", "n3_w1_r1_crash_loses_write"]
+)
 def test_leaderless_spec_witnesses_put_the_fault_before_the_write(stem):
     spec = load_spec(SPECS / "leaderless" / f"{stem}.toml")
     model = spec.build()
     got = _witness(model, HOME_DOWN)
     assert got.verdict is Verdict.HOLDS
     fault, invoke, texts = _down_before_invocation(
-        got.trace.actions, lambda t: t.endswith("crashes") or t.startswith("partition "))
+        got.trace.actions, lambda t: t.endswith("crashes") or t.startswith("partition ")
+    )
     assert fault < invoke, texts
     assert not any("recovers" in t or "heals" in t for t in texts[fault:]), texts
     assert texts[-1].startswith("c") and "receives ack" in texts[-1], texts
 
 
-@pytest.mark.parametrize("stem", ["election_w1_rollback", "election_majority_crash",
-                                  "async_failover_loses_write", "sync_flushed_failover_keeps_write"])
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "election_w1_rollback",
+        "election_majority_crash",
+        "async_failover_loses_write",
+        "sync_flushed_failover_keeps_write",
+    ],
+)
 def test_leader_follower_witnesses_crash_n0_before_the_write(stem):
     spec = load_spec(SPECS / "leader_follower" / f"{stem}.toml")
     got = _witness(spec.build(), LEADER_DOWN)

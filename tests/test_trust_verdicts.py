@@ -15,8 +15,9 @@ from replcheck.models.leaderless import Leaderless
 
 
 def test_synthesize_no_longer_confirms_what_the_inversion_spec_violates(capsys):
-    code = main(["synthesize", "--tolerate", "1", "--guarantee", "linearizable", "--limit", "1",
-                 "--confirm-seconds", "4"])
+    code = main(
+        ["synthesize", "--tolerate", "1", "--guarantee", "linearizable", "--limit", "1", "--confirm-seconds", "4"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     row = next(line for line in out.splitlines() if line.startswith("3  2  2"))
@@ -26,8 +27,23 @@ def test_synthesize_no_longer_confirms_what_the_inversion_spec_violates(capsys):
 
 
 def test_synthesize_json_carries_the_workload(capsys):
-    assert main(["synthesize", "--tolerate", "0", "--guarantee", "read_your_writes", "--limit", "1",
-                 "--json", "--confirm-seconds", "4"]) == 0
+    assert (
+        main(
+            [
+                "synthesize",
+                "--tolerate",
+                "0",
+                "--guarantee",
+                "read_your_writes",
+                "--limit",
+                "1",
+                "--json",
+                "--confirm-seconds",
+                "4",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "read_your_writes HOLDS with read_repair=off" in out
     assert "a client writes, then reads" in out

@@ -78,7 +78,8 @@ def client_merges_siblings(acts, states):
     client = _client(acts[siblings])
     assert any(_client(a) == client and "invokes write" in a for a in acts[siblings:])
     assert re.match(rf"{client} receives ack", acts[-1]) or any(
-        re.match(rf"{client} receives ack", a) for a in acts[siblings:])
+        re.match(rf"{client} receives ack", a) for a in acts[siblings:]
+    )
 
 
 def converged_by_losing_a_write(acts, states):
@@ -108,11 +109,23 @@ def concurrent_add_survives_remove(acts, states):
     assert re.match(r"c\d+ receives ack\(rem", acts[-1])
 
 
-READERS = {f.__name__: f for f in (
-    write_acknowledged, read_returns_a_write, write_indeterminate, write_refused,
-    timed_out_write_is_read, read_returns_siblings, client_merges_siblings, losing_revision_kept,
-    converged_by_losing_a_write, writes_acknowledged_on_both_sides_of_a_partition,
-    concurrent_increments_all_counted, concurrent_add_survives_remove)}
+READERS = {
+    f.__name__: f
+    for f in (
+        write_acknowledged,
+        read_returns_a_write,
+        write_indeterminate,
+        write_refused,
+        timed_out_write_is_read,
+        read_returns_siblings,
+        client_merges_siblings,
+        losing_revision_kept,
+        converged_by_losing_a_write,
+        writes_acknowledged_on_both_sides_of_a_partition,
+        concurrent_increments_all_counted,
+        concurrent_add_survives_remove,
+    )
+}
 
 
 def _witness_specs() -> dict:

@@ -45,15 +45,18 @@ BREAKERS = {
         ("a crash with quorums of one", _set(w=1, r=1, crashes=1)),
         ("a sloppy quorum with a crash", _set(sloppy=True, crashes=1)),
         # For the datacenter specs, whose consistency levels refuse w/r: one acknowledgement.
-        ("writes at ONE and a crash that loses the disk",
-         _set(write_cl="ONE", crashes=1, recover=True, durable=False)),
+        ("writes at ONE and a crash that loses the disk", _set(write_cl="ONE", crashes=1, recover=True, durable=False)),
     ],
     "leader_follower": [
         ("asynchronous, reads from any follower", lambda p: {**_async(p), "reads": "any_follower"}),
-        ("unfenced promote_any failover with a partition",
-         lambda p: {**_without("arbiters")(p), "failover": "promote_any", "fencing": False, "partitions": 1}),
-        ("asynchronous with a failover", lambda p: {**_async(p), "failover": "promote_any",
-                                                    "crashes": 1, "recover": True}),
+        (
+            "unfenced promote_any failover with a partition",
+            lambda p: {**_without("arbiters")(p), "failover": "promote_any", "fencing": False, "partitions": 1},
+        ),
+        (
+            "asynchronous with a failover",
+            lambda p: {**_async(p), "failover": "promote_any", "crashes": 1, "recover": True},
+        ),
         ("a crash that loses the disk", _set(crashes=1, recover=True, durable=False)),
     ],
     "multi_leader": [
@@ -94,8 +97,11 @@ def corpus_twin(key: str, prop: str) -> str | None:
     """A spec of the same model with the same client scripts that expects ``prop`` VIOLATED."""
     spec = specs_by_key()[key]
     for other, twin in specs_by_key().items():
-        if (twin.model == spec.model and twin.expect.get(prop) == "VIOLATED"
-                and tuple(twin.params.get("clients", ())) == tuple(spec.params.get("clients", ()))):
+        if (
+            twin.model == spec.model
+            and twin.expect.get(prop) == "VIOLATED"
+            and tuple(twin.params.get("clients", ())) == tuple(spec.params.get("clients", ()))
+        ):
             return other
     return None
 
@@ -113,60 +119,104 @@ TWINS = {
     ("leader_follower/election_majority_crash", "linearizable"): "spec:leader_follower/async_failover_loses_write",
     ("leader_follower/election_majority_crash", "single_leader"): "unfenced promote_any failover with a partition",
     ("leader_follower/election_majority_linearizable", "single_leader"): "spec:leader_follower/split_brain_no_fencing",
-    ("leader_follower/election_majority_linearizable", "linearizable"):
-        "spec:leader_follower/election_majority_local_reads_stale",
+    (
+        "leader_follower/election_majority_linearizable",
+        "linearizable",
+    ): "spec:leader_follower/election_majority_local_reads_stale",
     ("leader_follower/election_majority_linearizable", "durable_acks"): "asynchronous, reads from any follower",
-    ("leader_follower/election_majority_local_reads_stale", "single_leader"):
-        "spec:leader_follower/split_brain_no_fencing",
+    (
+        "leader_follower/election_majority_local_reads_stale",
+        "single_leader",
+    ): "spec:leader_follower/split_brain_no_fencing",
     ("leader_follower/election_majority_local_reads_stale", "durable_acks"): "asynchronous, reads from any follower",
     ("leader_follower/election_w1_rollback", "single_leader"): "unfenced promote_any failover with a partition",
-    ("leader_follower/mongo_majority_reads_secondary_causal", "read_your_writes"):
-        "spec:leader_follower/any_follower_reads_go_back",
-    ("leader_follower/mongo_majority_reads_secondary_causal", "monotonic_reads"):
-        "spec:leader_follower/any_follower_reads_go_back",
-    ("leader_follower/mongo_majority_reads_secondary_causal", "durable_acks"):
-        "unfenced promote_any failover with a partition",
-    ("leader_follower/mongo_majority_reads_secondary_no_session", "durable_acks"):
-        "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/mongo_majority_reads_secondary_causal",
+        "read_your_writes",
+    ): "spec:leader_follower/any_follower_reads_go_back",
+    (
+        "leader_follower/mongo_majority_reads_secondary_causal",
+        "monotonic_reads",
+    ): "spec:leader_follower/any_follower_reads_go_back",
+    (
+        "leader_follower/mongo_majority_reads_secondary_causal",
+        "durable_acks",
+    ): "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/mongo_majority_reads_secondary_no_session",
+        "durable_acks",
+    ): "unfenced promote_any failover with a partition",
     ("leader_follower/mongo_psa_majority_keeps_write", "durable_acks"): "spec:leader_follower/mongo_psa_w1_rollback",
-    ("leader_follower/mongo_psa_majority_keeps_write", "read_your_writes"):
-        "spec:leader_follower/mongo_psa_w1_rollback",
-    ("leader_follower/mongo_psa_majority_keeps_write", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/mongo_psa_majority_keeps_write",
+        "read_your_writes",
+    ): "spec:leader_follower/mongo_psa_w1_rollback",
+    (
+        "leader_follower/mongo_psa_majority_keeps_write",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     ("leader_follower/mongo_psa_w1_rollback", "single_leader"): "unfenced promote_any failover with a partition",
-    ("leader_follower/mongo_wtimeout_write_takes_effect", "linearizable"):
-        "spec:leader_follower/sentinel_fenced_async_partition",
-    ("leader_follower/mongo_wtimeout_write_takes_effect", "durable_acks"):
-        "spec:leader_follower/redis_min_replicas_limits_loss",
-    ("leader_follower/mysql_semisync_no_timeout_failover_keeps_write", "durable_acks"):
-        "spec:leader_follower/mongo_psa_w1_rollback",
-    ("leader_follower/mysql_semisync_no_timeout_failover_keeps_write", "read_your_writes"):
-        "spec:leader_follower/mongo_psa_w1_rollback",
-    ("leader_follower/mysql_semisync_timeout_failover_loses_write", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/mongo_wtimeout_write_takes_effect",
+        "linearizable",
+    ): "spec:leader_follower/sentinel_fenced_async_partition",
+    (
+        "leader_follower/mongo_wtimeout_write_takes_effect",
+        "durable_acks",
+    ): "spec:leader_follower/redis_min_replicas_limits_loss",
+    (
+        "leader_follower/mysql_semisync_no_timeout_failover_keeps_write",
+        "durable_acks",
+    ): "spec:leader_follower/mongo_psa_w1_rollback",
+    (
+        "leader_follower/mysql_semisync_no_timeout_failover_keeps_write",
+        "read_your_writes",
+    ): "spec:leader_follower/mongo_psa_w1_rollback",
+    (
+        "leader_follower/mysql_semisync_timeout_failover_loses_write",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     ("leader_follower/no_failover_unavailable", "durable_acks"): "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/one_follower_reads_monotonic", "monotonic_reads"):
-        "spec:leader_follower/any_follower_reads_go_back",
+    (
+        "leader_follower/one_follower_reads_monotonic",
+        "monotonic_reads",
+    ): "spec:leader_follower/any_follower_reads_go_back",
     ("leader_follower/redis_wait_timeout_write_stays", "linearizable"): "asynchronous, reads from any follower",
     ("leader_follower/redis_wait_timeout_write_stays", "durable_acks"): "spec:leader_follower/mongo_psa_w1_rollback",
-    ("leader_follower/semisync_received_follower_reads", "durable_acks"):
-        "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/sentinel_fenced_async_partition", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/semisync_received_follower_reads",
+        "durable_acks",
+    ): "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sentinel_fenced_async_partition",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     ("leader_follower/split_brain_no_fencing", "durable_acks"): "asynchronous, reads from any follower",
-    ("leader_follower/sync_flushed_failover_keeps_write", "durable_acks"):
-        "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/sync_flushed_failover_keeps_write", "read_your_writes"):
-        "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/sync_flushed_failover_keeps_write", "linearizable"):
-        "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/sync_flushed_failover_keeps_write", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "leader_follower/sync_flushed_failover_keeps_write",
+        "durable_acks",
+    ): "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sync_flushed_failover_keeps_write",
+        "read_your_writes",
+    ): "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sync_flushed_failover_keeps_write",
+        "linearizable",
+    ): "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sync_flushed_failover_keeps_write",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     ("leader_follower/sync_promote_any_loses_write", "single_leader"): "unfenced promote_any failover with a partition",
-    ("leader_follower/sync_remote_apply_follower_reads", "read_your_writes"):
-        "spec:leader_follower/async_failover_loses_write",
-    ("leader_follower/sync_remote_apply_follower_reads", "durable_acks"):
-        "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sync_remote_apply_follower_reads",
+        "read_your_writes",
+    ): "spec:leader_follower/async_failover_loses_write",
+    (
+        "leader_follower/sync_remote_apply_follower_reads",
+        "durable_acks",
+    ): "spec:leader_follower/async_failover_loses_write",
     ("leaderless/n3_w1_r1", "durable_acks"): "a crash that loses the disk",
     ("leaderless/n3_w2_r2", "read_your_writes"): "spec:leaderless/n3_w1_r1",
     ("leaderless/n3_w2_r2", "durable_acks"): "a crash with quorums of one",
@@ -177,16 +227,22 @@ TWINS = {
     ("leaderless/n3_w2_r2_crash", "durable_acks"): "quorums of one",
     ("leaderless/n5_w3_r3_two_crashes", "read_your_writes"): "spec:leaderless/n3_w1_r1",
     ("leaderless/n5_w3_r3_two_crashes", "durable_acks"): "quorums of one",
-    ("liveness/leader_follower_election_leader_returns", "leader_eventually"):
-        "spec:liveness/leader_follower_no_failover_leaderless",
+    (
+        "liveness/leader_follower_election_leader_returns",
+        "leader_eventually",
+    ): "spec:liveness/leader_follower_no_failover_leaderless",
     ("liveness/leaderless_anti_entropy", "eventual_convergence"): "spec:liveness/leaderless_disk_loss",
-    ("liveness/leaderless_async_repair_with_anti_entropy", "eventual_convergence"):
-        "spec:liveness/leaderless_async_repair_unread_key",
+    (
+        "liveness/leaderless_async_repair_with_anti_entropy",
+        "eventual_convergence",
+    ): "spec:liveness/leaderless_async_repair_unread_key",
     ("liveness/leaderless_disk_loss_anti_entropy", "eventual_convergence"): "spec:liveness/leaderless_disk_loss",
     ("liveness/leaderless_four_keys_anti_entropy", "eventual_convergence"): "spec:liveness/leaderless_four_keys",
     ("liveness/leaderless_partition_anti_entropy", "eventual_convergence"): "spec:liveness/leaderless_disk_loss",
-    ("liveness/multi_leader_crdt_counter", "eventual_convergence"):
-        "spec:liveness/multi_leader_crdt_counter_never_heals",
+    (
+        "liveness/multi_leader_crdt_counter",
+        "eventual_convergence",
+    ): "spec:liveness/multi_leader_crdt_counter_never_heals",
     ("liveness/multi_leader_crdt_counter", "convergence"): "a lost message",
     ("liveness/multi_leader_crdt_counter_never_heals", "convergence"): "a lost message",
     ("liveness/multi_leader_crdt_mv_register", "eventual_convergence"): "a lost message",
@@ -229,116 +285,188 @@ TWINS = {
     ("multi_leader/siblings_switching", "convergence"): "a lost message",
     # the mechanism and database specs (issues 11 and 12), found the same way
     ("databases/mysql/after_sync_failover_reads_survive", "durable_acks"): "asynchronous, reads from any follower",
-    ("databases/mysql/after_sync_failover_reads_survive", "linearizable"):
-        "spec:leader_follower/after_commit_failover_read_lost",
-    ("databases/mysql/after_sync_failover_reads_survive", "monotonic_reads"):
-        "spec:leader_follower/after_commit_failover_read_lost",
+    (
+        "databases/mysql/after_sync_failover_reads_survive",
+        "linearizable",
+    ): "spec:leader_follower/after_commit_failover_read_lost",
+    (
+        "databases/mysql/after_sync_failover_reads_survive",
+        "monotonic_reads",
+    ): "spec:leader_follower/after_commit_failover_read_lost",
     ("databases/riak/allow_mult_keeps_siblings", "read_your_writes"): "quorums of one",
     ("databases/postgres/async_patroni_loses_write", "single_leader"): "unfenced promote_any failover with a partition",
     ("leaderless/cassandra_client_clocks_skew_loses_write", "durable_acks"): "a crash with quorums of one",
     ("leaderless/cassandra_client_clocks_synced", "durable_acks"): "a crash with quorums of one",
-    ("leaderless/cassandra_client_clocks_synced", "no_lost_updates"):
-        "spec:leaderless/riak_last_write_wins_skew_loses_write",
+    (
+        "leaderless/cassandra_client_clocks_synced",
+        "no_lost_updates",
+    ): "spec:leaderless/riak_last_write_wins_skew_loses_write",
     ("leaderless/cassandra_client_clocks_synced", "read_your_writes"): "quorums of one",
     ("leaderless/cassandra_coordinator_clocks_skew_loses_write", "durable_acks"): "a crash with quorums of one",
     ("databases/cassandra/client_timestamps_skew_loses_update", "durable_acks"): "a crash with quorums of one",
     ("databases/cassandra/client_timestamps_synced", "durable_acks"): "a crash with quorums of one",
-    ("databases/cassandra/client_timestamps_synced", "no_lost_updates"):
-        "spec:databases/cassandra/client_timestamps_skew_loses_update",
+    (
+        "databases/cassandra/client_timestamps_synced",
+        "no_lost_updates",
+    ): "spec:databases/cassandra/client_timestamps_skew_loses_update",
     ("multi_leader/couchdb_conflict_winner_hides_own_write", "convergence"): "a lost message",
     ("multi_leader/couchdb_conflict_winner_hides_own_write", "eventual_convergence"): "a lost message",
     ("multi_leader/couchdb_one_region_reads_own_write", "convergence"): "a lost message",
-    ("multi_leader/couchdb_one_region_reads_own_write", "read_your_writes"):
-        "spec:databases/couchdb/plain_read_winner_hides_own_write",
-    ("databases/dynamodb/eventually_consistent_read_stale", "durable_acks"):
-        "spec:databases/mongodb/psa_default_w1_rollback",
+    (
+        "multi_leader/couchdb_one_region_reads_own_write",
+        "read_your_writes",
+    ): "spec:databases/couchdb/plain_read_winner_hides_own_write",
+    (
+        "databases/dynamodb/eventually_consistent_read_stale",
+        "durable_acks",
+    ): "spec:databases/mongodb/psa_default_w1_rollback",
     ("databases/dynamodb/global_table_concurrent_write_lost", "convergence"): "a lost message",
     ("leaderless/hint_window_expired_never_converges", "durable_acks"): "spec:leaderless/n3_w1_r1_crash_loses_write",
-    ("leaderless/hint_window_expired_repair_converges", "eventual_convergence"):
-        "spec:leaderless/hint_window_expired_never_converges",
+    (
+        "leaderless/hint_window_expired_repair_converges",
+        "eventual_convergence",
+    ): "spec:leaderless/hint_window_expired_never_converges",
     ("leaderless/hint_window_expired_repair_converges", "durable_acks"): "spec:leaderless/n3_w1_r1_crash_loses_write",
-    ("leaderless/hint_window_open_converges", "eventual_convergence"):
-        "spec:leaderless/hint_window_expired_never_converges",
+    (
+        "leaderless/hint_window_open_converges",
+        "eventual_convergence",
+    ): "spec:leaderless/hint_window_expired_never_converges",
     ("leaderless/hint_window_open_converges", "durable_acks"): "spec:leaderless/n3_w1_r1_crash_loses_write",
     ("multi_leader/lww_lost_replication_retried", "convergence"): "spec:liveness/multi_leader_lww_disk_loss",
     ("multi_leader/lww_lost_replication_retried", "eventual_convergence"): "spec:liveness/multi_leader_lww_disk_loss",
     ("multi_leader/lww_lost_replication_retried", "no_lost_updates"): "spec:liveness/multi_leader_lww",
-    ("leaderless/nts_dc_partition_local_quorum_available", "durable_acks"):
-        "spec:leaderless/n3_w1_r1_crash_loses_write",
-    ("leaderless/nts_each_quorum_write_read_other_dc", "read_your_writes"):
-        "spec:leaderless/nts_local_quorum_read_other_dc",
-    ("leaderless/nts_local_quorum_read_same_dc", "read_your_writes"):
-        "spec:databases/cassandra/quorum_write_one_read_stale",
+    (
+        "leaderless/nts_dc_partition_local_quorum_available",
+        "durable_acks",
+    ): "spec:leaderless/n3_w1_r1_crash_loses_write",
+    (
+        "leaderless/nts_each_quorum_write_read_other_dc",
+        "read_your_writes",
+    ): "spec:leaderless/nts_local_quorum_read_other_dc",
+    (
+        "leaderless/nts_local_quorum_read_same_dc",
+        "read_your_writes",
+    ): "spec:databases/cassandra/quorum_write_one_read_stale",
     ("databases/mongodb/psa_default_w1_rollback", "single_leader"): "unfenced promote_any failover with a partition",
     ("databases/mongodb/psa_majority_keeps_write", "durable_acks"): "spec:databases/mongodb/psa_default_w1_rollback",
-    ("databases/mongodb/psa_majority_keeps_write", "read_your_writes"):
-        "spec:databases/dynamodb/eventually_consistent_read_stale",
+    (
+        "databases/mongodb/psa_majority_keeps_write",
+        "read_your_writes",
+    ): "spec:databases/dynamodb/eventually_consistent_read_stale",
     ("databases/mongodb/psa_majority_keeps_write", "single_leader"): "unfenced promote_any failover with a partition",
     ("databases/cassandra/quorum_quorum_reads_own_writes", "durable_acks"): "a crash with quorums of one",
-    ("databases/cassandra/quorum_quorum_reads_own_writes", "read_your_writes"):
-        "spec:databases/cassandra/quorum_write_one_read_stale",
+    (
+        "databases/cassandra/quorum_quorum_reads_own_writes",
+        "read_your_writes",
+    ): "spec:databases/cassandra/quorum_write_one_read_stale",
     ("databases/cassandra/quorum_write_one_read_stale", "durable_acks"): "a crash with quorums of one",
     ("databases/postgres/remote_apply_standby_read", "durable_acks"): "spec:databases/mongodb/psa_default_w1_rollback",
-    ("databases/postgres/remote_apply_standby_read", "read_your_writes"):
-        "spec:databases/dynamodb/eventually_consistent_read_stale",
-    ("databases/postgres/remote_write_standby_read_stale", "durable_acks"):
-        "spec:databases/mongodb/psa_default_w1_rollback",
+    (
+        "databases/postgres/remote_apply_standby_read",
+        "read_your_writes",
+    ): "spec:databases/dynamodb/eventually_consistent_read_stale",
+    (
+        "databases/postgres/remote_write_standby_read_stale",
+        "durable_acks",
+    ): "spec:databases/mongodb/psa_default_w1_rollback",
     ("leaderless/riak_allow_mult_keeps_siblings", "durable_acks"): "a crash that loses the disk",
     ("leaderless/riak_allow_mult_keeps_siblings", "read_your_writes"): "quorums of one",
     ("leaderless/riak_last_write_wins_skew_loses_write", "durable_acks"): "a crash that loses the disk",
-    ("databases/mongodb/secondary_majority_causal_session", "durable_acks"):
-        "unfenced promote_any failover with a partition",
-    ("databases/mongodb/secondary_majority_causal_session", "monotonic_reads"):
-        "spec:databases/mongodb/secondary_majority_no_session",
-    ("databases/mongodb/secondary_majority_causal_session", "read_your_writes"):
-        "spec:databases/mongodb/secondary_majority_no_session",
-    ("databases/mongodb/secondary_majority_no_session", "durable_acks"):
-        "unfenced promote_any failover with a partition",
-    ("databases/mysql/semisync_no_timeout_keeps_write", "durable_acks"):
-        "spec:databases/mongodb/psa_default_w1_rollback",
-    ("databases/mysql/semisync_no_timeout_keeps_write", "read_your_writes"):
-        "spec:databases/dynamodb/eventually_consistent_read_stale",
-    ("databases/mysql/semisync_timeout_failover_loses_write", "single_leader"):
-        "unfenced promote_any failover with a partition",
-    ("databases/redis/sentinel_partition_loses_writes", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "databases/mongodb/secondary_majority_causal_session",
+        "durable_acks",
+    ): "unfenced promote_any failover with a partition",
+    (
+        "databases/mongodb/secondary_majority_causal_session",
+        "monotonic_reads",
+    ): "spec:databases/mongodb/secondary_majority_no_session",
+    (
+        "databases/mongodb/secondary_majority_causal_session",
+        "read_your_writes",
+    ): "spec:databases/mongodb/secondary_majority_no_session",
+    (
+        "databases/mongodb/secondary_majority_no_session",
+        "durable_acks",
+    ): "unfenced promote_any failover with a partition",
+    (
+        "databases/mysql/semisync_no_timeout_keeps_write",
+        "durable_acks",
+    ): "spec:databases/mongodb/psa_default_w1_rollback",
+    (
+        "databases/mysql/semisync_no_timeout_keeps_write",
+        "read_your_writes",
+    ): "spec:databases/dynamodb/eventually_consistent_read_stale",
+    (
+        "databases/mysql/semisync_timeout_failover_loses_write",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
+    (
+        "databases/redis/sentinel_partition_loses_writes",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     ("multi_leader/siblings_lost_replication_retried", "convergence"): "spec:multi_leader/siblings_lost_replication",
-    ("multi_leader/siblings_lost_replication_retried", "eventual_convergence"):
-        "spec:multi_leader/siblings_lost_replication",
+    (
+        "multi_leader/siblings_lost_replication_retried",
+        "eventual_convergence",
+    ): "spec:multi_leader/siblings_lost_replication",
     ("databases/riak/strict_quorum_reads_write", "durable_acks"): "a crash with quorums of one",
-    ("databases/riak/strict_quorum_reads_write", "read_your_writes"):
-        "spec:databases/cassandra/quorum_write_one_read_stale",
+    (
+        "databases/riak/strict_quorum_reads_write",
+        "read_your_writes",
+    ): "spec:databases/cassandra/quorum_write_one_read_stale",
     ("databases/dynamodb/strongly_consistent_read", "linearizable"): "asynchronous, reads from any follower",
     ("databases/dynamodb/strongly_consistent_read", "read_your_writes"): "asynchronous, reads from any follower",
-    ("databases/postgres/sync_on_patroni_keeps_write", "durable_acks"):
-        "spec:databases/mongodb/psa_default_w1_rollback",
-    ("databases/postgres/sync_on_patroni_keeps_write", "read_your_writes"):
-        "spec:databases/dynamodb/eventually_consistent_read_stale",
-    ("databases/postgres/sync_on_patroni_keeps_write", "single_leader"):
-        "unfenced promote_any failover with a partition",
+    (
+        "databases/postgres/sync_on_patroni_keeps_write",
+        "durable_acks",
+    ): "spec:databases/mongodb/psa_default_w1_rollback",
+    (
+        "databases/postgres/sync_on_patroni_keeps_write",
+        "read_your_writes",
+    ): "spec:databases/dynamodb/eventually_consistent_read_stale",
+    (
+        "databases/postgres/sync_on_patroni_keeps_write",
+        "single_leader",
+    ): "unfenced promote_any failover with a partition",
     # the datacenter specs; the Cassandra copies were shadowed by their leaderless/ namesakes
     # while specs were keyed by file stem
-    ("databases/cassandra/nts_each_quorum_write_read_other_dc", "read_your_writes"):
-        "spec:databases/cassandra/nts_local_quorum_read_other_dc",
-    ("databases/cassandra/nts_each_quorum_write_read_other_dc", "durable_acks"):
-        "writes at ONE and a crash that loses the disk",
-    ("databases/cassandra/nts_local_quorum_read_other_dc", "durable_acks"):
-        "writes at ONE and a crash that loses the disk",
+    (
+        "databases/cassandra/nts_each_quorum_write_read_other_dc",
+        "read_your_writes",
+    ): "spec:databases/cassandra/nts_local_quorum_read_other_dc",
+    (
+        "databases/cassandra/nts_each_quorum_write_read_other_dc",
+        "durable_acks",
+    ): "writes at ONE and a crash that loses the disk",
+    (
+        "databases/cassandra/nts_local_quorum_read_other_dc",
+        "durable_acks",
+    ): "writes at ONE and a crash that loses the disk",
     ("leaderless/nts_each_quorum_write_read_other_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
     ("leaderless/nts_local_quorum_read_other_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
     ("leaderless/nts_local_quorum_read_same_dc", "durable_acks"): "writes at ONE and a crash that loses the disk",
     # the fourth specs per database
-    ("databases/redis/primary_read_sees_own_write", "read_your_writes"):
-        "spec:databases/redis/replica_read_misses_own_write",
-    ("databases/dynamodb/strongly_consistent_reads_monotonic", "monotonic_reads"):
-        "spec:databases/dynamodb/eventually_consistent_reads_go_back",
+    (
+        "databases/redis/primary_read_sees_own_write",
+        "read_your_writes",
+    ): "spec:databases/redis/replica_read_misses_own_write",
+    (
+        "databases/dynamodb/strongly_consistent_reads_monotonic",
+        "monotonic_reads",
+    ): "spec:databases/dynamodb/eventually_consistent_reads_go_back",
     ("databases/dynamodb/strongly_consistent_reads_monotonic", "linearizable"): "asynchronous, reads from any follower",
-    ("databases/dynamodb/strongly_consistent_read_leader_crash", "read_your_writes"):
-        "spec:databases/dynamodb/eventually_consistent_read_stale",
-    ("databases/dynamodb/strongly_consistent_read_leader_crash", "durable_acks"):
-        "spec:databases/mongodb/psa_default_w1_rollback",
-    ("databases/dynamodb/strongly_consistent_read_leader_crash", "linearizable"):
-        "asynchronous, reads from any follower",
+    (
+        "databases/dynamodb/strongly_consistent_read_leader_crash",
+        "read_your_writes",
+    ): "spec:databases/dynamodb/eventually_consistent_read_stale",
+    (
+        "databases/dynamodb/strongly_consistent_read_leader_crash",
+        "durable_acks",
+    ): "spec:databases/mongodb/psa_default_w1_rollback",
+    (
+        "databases/dynamodb/strongly_consistent_read_leader_crash",
+        "linearizable",
+    ): "asynchronous, reads from any follower",
     ("databases/couchdb/partition_heal_same_winner", "convergence"): "spec:multi_leader/lww_lost_replication",
     ("databases/couchdb/lost_replication_resumed", "convergence"): "spec:multi_leader/lww_lost_replication",
     ("databases/couchdb/lost_replication_resumed", "eventual_convergence"): "spec:multi_leader/lww_lost_replication",
@@ -348,8 +476,12 @@ TWINS = {
 # (two reads for monotonic_reads, a write then a read for read_your_writes, two writes for
 # monotonic_writes, a read then a write for writes_follow_reads). They are true but say
 # nothing; the test below keeps the list honest, and the report of issue 13 names them.
-SESSION_PATTERN = {"read_your_writes": ("w", "r"), "monotonic_reads": ("r", "r"),
-                   "monotonic_writes": ("w", "w"), "writes_follow_reads": ("r", "w")}
+SESSION_PATTERN = {
+    "read_your_writes": ("w", "r"),
+    "monotonic_reads": ("r", "r"),
+    "monotonic_writes": ("w", "w"),
+    "writes_follow_reads": ("r", "w"),
+}
 VACUOUS = {
     ("leader_follower/async_follower_reads_stale", "monotonic_reads"),
     ("leader_follower/sync_remote_apply_follower_reads", "monotonic_reads"),
@@ -414,10 +546,10 @@ def test_the_audit_lists_name_only_specs_that_exist():
 
 def _exercises(script: str, pattern: tuple[str, str]) -> bool:
     """Whether one client script does pattern[0] and later pattern[1] on the same key."""
-    ops = [(w.split("@")[0].partition(":")[0], w.split("@")[0].partition(":")[2] or "x")
-           for w in script.split()]
-    return any(a[0] == pattern[0] and b[0] == pattern[1] and a[1] == b[1]
-               for i, a in enumerate(ops) for b in ops[i + 1:])
+    ops = [(w.split("@")[0].partition(":")[0], w.split("@")[0].partition(":")[2] or "x") for w in script.split()]
+    return any(
+        a[0] == pattern[0] and b[0] == pattern[1] and a[1] == b[1] for i, a in enumerate(ops) for b in ops[i + 1 :]
+    )
 
 
 def _pair_id(value) -> str:

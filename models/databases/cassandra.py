@@ -22,8 +22,19 @@ HINTS = "https://cassandra.apache.org/doc/latest/cassandra/managing/operating/hi
 DATASTAX_RR = "https://docs.datastax.com/en/cassandra-oss/3.0/cassandra/operations/opsRepairNodesReadRepair.html"
 
 COUNTS = {"ONE": 1, "TWO": 2, "THREE": 3}
-LEVEL_NAMES = ("ONE", "TWO", "THREE", "QUORUM", "ALL", "ANY", "LOCAL_ONE", "LOCAL_QUORUM",
-               "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL")
+LEVEL_NAMES = (
+    "ONE",
+    "TWO",
+    "THREE",
+    "QUORUM",
+    "ALL",
+    "ANY",
+    "LOCAL_ONE",
+    "LOCAL_QUORUM",
+    "EACH_QUORUM",
+    "SERIAL",
+    "LOCAL_SERIAL",
+)
 # Levels that need a mechanism the leaderless model lacks; lifting a refusal is one line here
 # once the mechanism exists. (Datacenters, client and coordinator clocks and hint windows
 # have landed: LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM, NetworkTopologyStrategy, timestamps and
@@ -49,12 +60,14 @@ def parse_datacenters(name: str, raw) -> tuple:
         dc, sep, rf = str(item).replace("'", "").replace('"', "").partition(":")
         dc, rf = dc.strip(), rf.strip()
         if not sep or not dc or not (rf.isascii() and rf.isdigit()) or not 1 <= int(rf) <= 3:
-            raise ParameterError(name, f"must map datacenters to replication factors 1 to 3, e.g. "
-                                       f"dc1:3,dc2:3, got {raw!r}")
+            raise ParameterError(
+                name, f"must map datacenters to replication factors 1 to 3, e.g. dc1:3,dc2:3, got {raw!r}"
+            )
         out.append(f"{dc}:{int(rf)}")
     if not 1 <= len(out) <= 2:
-        raise ParameterError(name, f"give one or two datacenters (more is beyond what exploration "
-                                   f"can finish), got {len(out)}")
+        raise ParameterError(
+            name, f"give one or two datacenters (more is beyond what exploration can finish), got {len(out)}"
+        )
     return tuple(out)
 
 
@@ -74,26 +87,42 @@ class Cassandra(Frontend):
     title = "Cassandra"
     docs = DYNAMO
     SETTINGS = (
-        Setting("replication_factor", "replicas per partition (SimpleStrategy), 1 to 5", whole(1, 5), 3,
-                aliases=("rf",)),
+        Setting(
+            "replication_factor", "replicas per partition (SimpleStrategy), 1 to 5", whole(1, 5), 3, aliases=("rf",)
+        ),
         Setting("write_consistency", "ONE, TWO, THREE, QUORUM or ALL", choice(*LEVEL_NAMES), "ONE"),
         Setting("read_consistency", "ONE, TWO, THREE, QUORUM or ALL", choice(*LEVEL_NAMES), "ONE"),
         Setting("read_repair", "BLOCKING or NONE (table option)", choice("BLOCKING", "NONE"), "BLOCKING"),
         Setting("hinted_handoff_enabled", "true (false is refused)", boolean, True),
-        Setting("max_hint_window", "how long hints are kept for a down replica (any value: the "
-                "window may end at any moment while it is down)", text, None),
-        Setting("NetworkTopologyStrategy", "datacenters and their replication factors, e.g. dc1:3,dc2:3 "
-                "(instead of replication_factor)", parse_datacenters, None),
+        Setting(
+            "max_hint_window",
+            "how long hints are kept for a down replica (any value: the window may end at any moment while it is down)",
+            text,
+            None,
+        ),
+        Setting(
+            "NetworkTopologyStrategy",
+            "datacenters and their replication factors, e.g. dc1:3,dc2:3 (instead of replication_factor)",
+            parse_datacenters,
+            None,
+        ),
         Setting("local_dc", "each client's local datacenter (the driver's), e.g. dc1,dc2", names, None),
-        Setting("timestamps", "who stamps writes: client (the drivers' default) or server (the "
-                "coordinator); unset: perfectly synchronised clocks", choice("client", "server"), None),
+        Setting(
+            "timestamps",
+            "who stamps writes: client (the drivers' default) or server (the "
+            "coordinator); unset: perfectly synchronised clocks",
+            choice("client", "server"),
+            None,
+        ),
         Setting("clock_skew", "how many ticks a clock may run ahead (needs timestamps)", whole(0, 3), 0),
         fault_setting(CASSANDRA_FAULTS, ("none",)),
         CLIENTS,
     )
     REFUSED = {
-        "read_repair_chance": ("probabilistic background read repair (before 4.0) is not modelled",
-                               "use read_repair=BLOCKING or NONE"),
+        "read_repair_chance": (
+            "probabilistic background read repair (before 4.0) is not modelled",
+            "use read_repair=BLOCKING or NONE",
+        ),
         "speculative_retry": ("speculative retries to extra replicas are not modelled", "leave it out"),
     }
 
@@ -107,18 +136,24 @@ class Cassandra(Frontend):
         self._hints(t, v)
         self._clocks(t, v)
         if "dc_partition" in v["faults"] and "dcs" not in t.params:
-            raise ParameterError("faults", "dc_partition needs datacenters; give NetworkTopologyStrategy "
-                                           "or use partition")
+            raise ParameterError(
+                "faults", "dc_partition needs datacenters; give NetworkTopologyStrategy or use partition"
+            )
         apply_faults(t, CASSANDRA_FAULTS, v["faults"])
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         t.roles.update({f"n{i}": "replica" for i in range(rf)})  # every node holds a replica of the key
-        t.assume("the client coordinates its own requests (a coordinator node adds no behaviour "
-                 "beyond forwarding)", DYNAMO)
+        t.assume(
+            "the client coordinates its own requests (a coordinator node adds no behaviour beyond forwarding)", DYNAMO
+        )
         counts = isinstance(w, int) and isinstance(r, int)
-        if counts and w + r > rf and t.params.get("crashes", 0) + t.params.get("partitions", 0) == 0 \
-                and not t.params.get("skew"):
+        if (
+            counts
+            and w + r > rf
+            and t.params.get("crashes", 0) + t.params.get("partitions", 0) == 0
+            and not t.params.get("skew")
+        ):
             t.expect("read_your_writes", "HOLDS", PICKING)
         return t
 
@@ -134,20 +169,31 @@ class Cassandra(Frontend):
             t.decide("replication_factor", rf, f"n={rf}", DYNAMO)
             return rf
         if "replication_factor" in v["_given"]:
-            raise ParameterError("replication_factor", "give either replication_factor (SimpleStrategy) "
-                                                       "or NetworkTopologyStrategy, not both")
+            raise ParameterError(
+                "replication_factor",
+                "give either replication_factor (SimpleStrategy) or NetworkTopologyStrategy, not both",
+            )
         t.params["dcs"] = dcs
-        t.decide("NetworkTopologyStrategy", dcs, f"dcs={','.join(dcs)} (each datacenter holds that "
-                 "many replicas of every key)", NTS_DOC)
+        t.decide(
+            "NetworkTopologyStrategy",
+            dcs,
+            f"dcs={','.join(dcs)} (each datacenter holds that many replicas of every key)",
+            NTS_DOC,
+        )
         known = [d.split(":")[0] for d in dcs]
         if v["local_dc"] is not None:
             wrong = [d for d in v["local_dc"] if d not in known]
             if wrong:
-                raise ParameterError("local_dc", f"{wrong[0]} is not among the datacenters "
-                                                 f"({', '.join(known)}); fix the name")
+                raise ParameterError(
+                    "local_dc", f"{wrong[0]} is not among the datacenters ({', '.join(known)}); fix the name"
+                )
             t.params["client_dcs"] = v["local_dc"]
-            t.decide("local_dc", v["local_dc"], f"client_dcs={','.join(v['local_dc'])} (where each "
-                     "client's coordinator is; LOCAL levels count there)", CL_DOC)
+            t.decide(
+                "local_dc",
+                v["local_dc"],
+                f"client_dcs={','.join(v['local_dc'])} (where each client's coordinator is; LOCAL levels count there)",
+                CL_DOC,
+            )
         return sum(int(d.split(":")[1]) for d in dcs)
 
     @staticmethod
@@ -160,8 +206,10 @@ class Cassandra(Frontend):
             raise refuse(setting, f"{level}: {why}", instead)
         datacenters = "dcs" in t.params
         if level in DC_LEVELS and not datacenters:
-            raise ParameterError(setting, f"{level} counts replicas per datacenter; give "
-                                          "NetworkTopologyStrategy (e.g. dc1:3) or use QUORUM/ONE")
+            raise ParameterError(
+                setting,
+                f"{level} counts replicas per datacenter; give NetworkTopologyStrategy (e.g. dc1:3) or use QUORUM/ONE",
+            )
         if datacenters and level in NAMED_LEVELS:
             name = "write_cl" if param == "w" else "read_cl"
             t.params[name] = level
@@ -169,8 +217,11 @@ class Cassandra(Frontend):
             return level
         n = count(level, rf)
         if n > rf:
-            raise ParameterError(setting, f"{level} needs {n} replicas but replication_factor is {rf}: "
-                                          "Cassandra would answer Unavailable; lower the level")
+            raise ParameterError(
+                setting,
+                f"{level} needs {n} replicas but replication_factor is {rf}: "
+                "Cassandra would answer Unavailable; lower the level",
+            )
         t.params[param] = n
         t.decide(setting, level, f"{param}={n}", LEVELS)
         return n
@@ -182,52 +233,90 @@ class Cassandra(Frontend):
             t.decide("read_repair", mode, "read_repair=off", DDL)
             return
         if r in (1, "ONE", "LOCAL_ONE"):
-            t.decide("read_repair", mode, "read_repair=off (a read at ONE contacts one replica, so "
-                     "nothing is compared and nothing repaired)", DATASTAX_RR)
+            t.decide(
+                "read_repair",
+                mode,
+                "read_repair=off (a read at ONE contacts one replica, so nothing is compared and nothing repaired)",
+                DATASTAX_RR,
+            )
             return
         if w != r:
-            raise refuse("read_repair", "BLOCKING repair waits until the read's consistency level "
-                         "of replicas has the newest version, and the model's blocking write-back "
-                         "waits for the write's", "give equal read and write consistency levels, or "
-                         "read_repair=NONE")
+            raise refuse(
+                "read_repair",
+                "BLOCKING repair waits until the read's consistency level "
+                "of replicas has the newest version, and the model's blocking write-back "
+                "waits for the write's",
+                "give equal read and write consistency levels, or read_repair=NONE",
+            )
         t.params["read_repair"] = "blocking"
-        t.decide("read_repair", mode, "read_repair=blocking (the newest version is written back and "
-                 "acknowledged at the read's level before the read answers)", READ_REPAIR)
+        t.decide(
+            "read_repair",
+            mode,
+            "read_repair=blocking (the newest version is written back and "
+            "acknowledged at the read's level before the read answers)",
+            READ_REPAIR,
+        )
 
     @staticmethod
     def _hints(t: Translation, v: dict) -> None:
         if not v["hinted_handoff_enabled"]:
-            raise refuse("hinted_handoff_enabled", "without hints a write for a down replica is "
-                         "dropped at once, and the model's hint window opens and may end later",
-                         "give max_hint_window to let hints be dropped at any moment")
+            raise refuse(
+                "hinted_handoff_enabled",
+                "without hints a write for a down replica is "
+                "dropped at once, and the model's hint window opens and may end later",
+                "give max_hint_window to let hints be dropped at any moment",
+            )
         if v["max_hint_window"] is None:
-            t.decide("hinted_handoff_enabled", True, "sloppy=false (hints never count towards the "
-                     "consistency level; a write for a down replica is delivered when it comes back, "
-                     "as a replayed hint is; give max_hint_window to let the window end)", HINTS)
+            t.decide(
+                "hinted_handoff_enabled",
+                True,
+                "sloppy=false (hints never count towards the "
+                "consistency level; a write for a down replica is delivered when it comes back, "
+                "as a replayed hint is; give max_hint_window to let the window end)",
+                HINTS,
+            )
             return
         t.params["hint_expiries"] = 1
-        t.decide("max_hint_window", v["max_hint_window"], "hint_expiries=1 (durations are not "
-                 "modelled: the window may end at any moment while a replica is down, after which "
-                 "writes for it are dropped until it is back; hints never count towards the level)",
-                 HINTS)
+        t.decide(
+            "max_hint_window",
+            v["max_hint_window"],
+            "hint_expiries=1 (durations are not "
+            "modelled: the window may end at any moment while a replica is down, after which "
+            "writes for it are dropped until it is back; hints never count towards the level)",
+            HINTS,
+        )
 
     @staticmethod
     def _clocks(t: Translation, v: dict) -> None:
         source, skew = v["timestamps"], v["clock_skew"]
         if source is None:
             if skew:
-                raise ParameterError("clock_skew", "needs timestamps=client or server (whose clocks "
-                                                   "are skewed); add it")
-            t.assume("writes are stamped by perfectly synchronised clocks (last write wins by "
-                     "timestamp; give timestamps=client|server and clock_skew to model clocks)", DYNAMO)
+                raise ParameterError(
+                    "clock_skew", "needs timestamps=client or server (whose clocks are skewed); add it"
+                )
+            t.assume(
+                "writes are stamped by perfectly synchronised clocks (last write wins by "
+                "timestamp; give timestamps=client|server and clock_skew to model clocks)",
+                DYNAMO,
+            )
             return
         t.params["clock"] = "client" if source == "client" else "coordinator"
-        t.decide("timestamps", source, f"clock={t.params['clock']} (last write wins by timestamp; "
-                 "equal timestamps go to the larger value)", TIMESTAMPS)
+        t.decide(
+            "timestamps",
+            source,
+            f"clock={t.params['clock']} (last write wins by timestamp; equal timestamps go to the larger value)",
+            TIMESTAMPS,
+        )
         if skew:
             t.params["skew"] = skew
-        t.decide("clock_skew", skew, f"skew={skew} (a clock may run {skew} tick(s) ahead; a tick is "
-                 "one write stamped)" if skew else "skew=0 (the clocks agree)", TIMESTAMPS)
+        t.decide(
+            "clock_skew",
+            skew,
+            f"skew={skew} (a clock may run {skew} tick(s) ahead; a tick is one write stamped)"
+            if skew
+            else "skew=0 (the clocks agree)",
+            TIMESTAMPS,
+        )
 
 
 FRONTEND = Cassandra()

@@ -25,10 +25,15 @@ class CouchDB(Frontend):
     docs = CONFLICTS
     SETTINGS = (
         Setting("servers", "CouchDB servers replicating to each other, 2 or 3", whole(2, 3), 2),
-        Setting("conflicts", "reads ask for ?conflicts=true (all leaf revisions); false: the winner only",
-                boolean, False),
-        Setting("reads", "home (each client reads from its own server) or other (from the next server)",
-                choice("home", "other"), "home"),
+        Setting(
+            "conflicts", "reads ask for ?conflicts=true (all leaf revisions); false: the winner only", boolean, False
+        ),
+        Setting(
+            "reads",
+            "home (each client reads from its own server) or other (from the next server)",
+            choice("home", "other"),
+            "home",
+        ),
         fault_setting(MULTI_LEADER_FAULTS, ("none",)),
         CLIENTS,
     )
@@ -41,18 +46,30 @@ class CouchDB(Frontend):
         """Settings -> multi_leader parameters (see the module docstring)."""
         servers = v["servers"]
         if not v["conflicts"] and not model_offers("multi_leader", "conflict", "revisions"):
-            raise refuse("conflicts", f"false (plain reads return the winning revision only): {WINNER_MISSING}",
-                         "set conflicts=true to check reads that see every conflicting revision")
+            raise refuse(
+                "conflicts",
+                f"false (plain reads return the winning revision only): {WINNER_MISSING}",
+                "set conflicts=true to check reads that see every conflicting revision",
+            )
         mode = "siblings" if v["conflicts"] else "revisions"
         t = Translation(self.title, "multi_leader", {"leaders": servers, "conflict": mode})
         t.decide("servers", servers, f"leaders={servers} (continuous replication in both directions)", REPLICATION)
         if v["conflicts"]:
-            t.decide("conflicts", True, "conflict=siblings (a read returns every leaf revision; a write "
-                     "made after reading them replaces them, as the application's merge and delete do)",
-                     CONFLICTS)
+            t.decide(
+                "conflicts",
+                True,
+                "conflict=siblings (a read returns every leaf revision; a write "
+                "made after reading them replaces them, as the application's merge and delete do)",
+                CONFLICTS,
+            )
         else:
-            t.decide("conflicts", False, "conflict=revisions (every server picks the same winning "
-                     "revision, a read returns it, and the losing revisions are kept)", CONFLICTS)
+            t.decide(
+                "conflicts",
+                False,
+                "conflict=revisions (every server picks the same winning "
+                "revision, a read returns it, and the losing revisions are kept)",
+                CONFLICTS,
+            )
         if v["reads"] == "other":
             t.params["sticky"] = False
         t.decide("reads", v["reads"], f"sticky={str(v['reads'] == 'home').lower()}", REPLICATION)
@@ -62,11 +79,19 @@ class CouchDB(Frontend):
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         if t.params.get("drops") and model_offers("multi_leader", "retry"):
             t.params["retry"] = True
-            t.decide("replication", "continuous", "retry=true (a change whose replication is lost is "
-                     "sent again, as CouchDB's replicator resumes from its checkpoint)", REPLICATION)
+            t.decide(
+                "replication",
+                "continuous",
+                "retry=true (a change whose replication is lost is "
+                "sent again, as CouchDB's replicator resumes from its checkpoint)",
+                REPLICATION,
+            )
         elif t.params.get("drops"):
-            t.assume("a lost replication message is never sent again (retries are not modelled yet), "
-                     "which CouchDB's checkpointed replicator would do", REPLICATION)
+            t.assume(
+                "a lost replication message is never sent again (retries are not modelled yet), "
+                "which CouchDB's checkpointed replicator would do",
+                REPLICATION,
+            )
         t.expect("no_write_discarded_unseen", "HOLDS", CONFLICTS)
         return t
 

@@ -10,8 +10,7 @@ Sources and the mapping: docs/databases.md, DynamoDB.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, MULTI_LEADER_FAULTS, Frontend,
-                       apply_faults, fault_setting)
+from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, MULTI_LEADER_FAULTS, Frontend, apply_faults, fault_setting
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 READ_CONSISTENCY = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html"
@@ -26,15 +25,36 @@ class DynamoDB(Frontend):
     title = "DynamoDB"
     docs = READ_CONSISTENCY
     SETTINGS = (
-        Setting("ConsistentRead", "true: strongly consistent reads; false (default): eventually consistent",
-                boolean, False, aliases=("consistent_read",)),
-        Setting("global_table", "none, or MREC (multi-Region eventual consistency; MRSC is refused)",
-                choice("none", "MREC", "MRSC"), "none"),
+        Setting(
+            "ConsistentRead",
+            "true: strongly consistent reads; false (default): eventually consistent",
+            boolean,
+            False,
+            aliases=("consistent_read",),
+        ),
+        Setting(
+            "global_table",
+            "none, or MREC (multi-Region eventual consistency; MRSC is refused)",
+            choice("none", "MREC", "MRSC"),
+            "none",
+        ),
         Setting("regions", "Regions of a global table, 2 or 3", whole(2, 3), 2),
-        Setting("clock_skew", "global tables: how many ticks a Region's clock may run ahead (last "
-                "writer wins by timestamp)", whole(0, 3), 0),
-        Setting("faults", "fault scenarios: " + ", ".join(LEADER_FOLLOWER_FAULTS) + " (one Region); "
-                + ", ".join(MULTI_LEADER_FAULTS) + " (global tables)", lambda n, raw: raw, ("none",)),
+        Setting(
+            "clock_skew",
+            "global tables: how many ticks a Region's clock may run ahead (last writer wins by timestamp)",
+            whole(0, 3),
+            0,
+        ),
+        Setting(
+            "faults",
+            "fault scenarios: "
+            + ", ".join(LEADER_FOLLOWER_FAULTS)
+            + " (one Region); "
+            + ", ".join(MULTI_LEADER_FAULTS)
+            + " (global tables)",
+            lambda n, raw: raw,
+            ("none",),
+        ),
         CLIENTS,
     )
     REFUSED = {
@@ -45,31 +65,51 @@ class DynamoDB(Frontend):
     def build(self, v: dict) -> Translation:
         """Settings -> leader_follower (one Region) or multi_leader (global table)."""
         if v["global_table"] == "MRSC":
-            raise refuse("global_table", "MRSC (synchronous multi-Region replication) is not modelled",
-                         "check MREC, or one Region")
+            raise refuse(
+                "global_table",
+                "MRSC (synchronous multi-Region replication) is not modelled",
+                "check MREC, or one Region",
+            )
         if v["global_table"] == "MREC":
             return self._global(v)
         for name in ("regions", "clock_skew"):
             if name in v["_given"]:
                 raise ParameterError(name, "applies only to a global table; set global_table=MREC or remove it")
         faults = fault_setting(LEADER_FOLLOWER_FAULTS, ("none",)).parse("faults", v["faults"])
-        t = Translation(self.title, "leader_follower", {"followers": 2, "replication": "sync", "k": 1,
-                                                        "order": "any", "stage": "flushed"})
-        t.decide("table", "one Region", "followers=2 replication=sync k=1 order=any stage=flushed (three "
-                 "replicas; the leader acknowledges once a quorum, itself and one more, has persisted the "
-                 "write)", PAPER)
+        t = Translation(
+            self.title,
+            "leader_follower",
+            {"followers": 2, "replication": "sync", "k": 1, "order": "any", "stage": "flushed"},
+        )
+        t.decide(
+            "table",
+            "one Region",
+            "followers=2 replication=sync k=1 order=any stage=flushed (three "
+            "replicas; the leader acknowledges once a quorum, itself and one more, has persisted the "
+            "write)",
+            PAPER,
+        )
         if v["ConsistentRead"]:
             t.params.update({"reads": "leader", "read_level": "linearizable"})
-            t.decide("ConsistentRead", True, "reads=leader read_level=linearizable (the leader serves "
-                     "the read, and is sure it still leads: DynamoDB uses a lease, modelled as a "
-                     "check with a majority)", READ_CONSISTENCY)
+            t.decide(
+                "ConsistentRead",
+                True,
+                "reads=leader read_level=linearizable (the leader serves "
+                "the read, and is sure it still leads: DynamoDB uses a lease, modelled as a "
+                "check with a majority)",
+                READ_CONSISTENCY,
+            )
             if faults == ("none",):
                 t.expect("read_your_writes", "HOLDS", READ_CONSISTENCY)
         else:
             t.params["reads"] = "any_follower"
-            t.decide("ConsistentRead", False, "reads=any_follower (any replica may answer; the model "
-                     "sends eventually consistent reads to the two non-leaders, where staleness shows)",
-                     READ_CONSISTENCY)
+            t.decide(
+                "ConsistentRead",
+                False,
+                "reads=any_follower (any replica may answer; the model "
+                "sends eventually consistent reads to the two non-leaders, where staleness shows)",
+                READ_CONSISTENCY,
+            )
         if faults != ("none",):
             t.params["failover"] = "election"
             t.decide("failover", "built in", "failover=election (replicas elect a new leader)", PAPER)
@@ -81,19 +121,35 @@ class DynamoDB(Frontend):
         faults = fault_setting(MULTI_LEADER_FAULTS, ("none",)).parse("faults", v["faults"])
         regions = v["regions"]
         t = Translation(self.title, "multi_leader", {"leaders": regions, "conflict": "lww"})
-        t.decide("global_table", "MREC", f"leaders={regions} conflict=lww (every Region accepts writes "
-                 "and replicates them asynchronously; concurrent updates: last writer wins)", GLOBAL_TABLES)
-        t.decide("ConsistentRead", v["ConsistentRead"], "reads go to the client's own Region, whose "
-                 "replica answers at once (a strongly consistent read is consistent within its Region "
-                 "only)", GLOBAL_TABLES)
+        t.decide(
+            "global_table",
+            "MREC",
+            f"leaders={regions} conflict=lww (every Region accepts writes "
+            "and replicates them asynchronously; concurrent updates: last writer wins)",
+            GLOBAL_TABLES,
+        )
+        t.decide(
+            "ConsistentRead",
+            v["ConsistentRead"],
+            "reads go to the client's own Region, whose "
+            "replica answers at once (a strongly consistent read is consistent within its Region "
+            "only)",
+            GLOBAL_TABLES,
+        )
         if v["clock_skew"]:
             t.params["skew"] = v["clock_skew"]
-        t.decide("clock_skew", v["clock_skew"], f"skew={v['clock_skew']} (a Region's clock may run that "
-                 "many ticks ahead; a tick is one write stamped)", GLOBAL_TABLES)
+        t.decide(
+            "clock_skew",
+            v["clock_skew"],
+            f"skew={v['clock_skew']} (a Region's clock may run that many ticks ahead; a tick is one write stamped)",
+            GLOBAL_TABLES,
+        )
         apply_faults(t, MULTI_LEADER_FAULTS, faults)
         self._clients(t, v)
-        t.assume("each Region is one leader (its in-Region replication is not modelled) and "
-                 "clients stay with their Region", GLOBAL_TABLES)
+        t.assume(
+            "each Region is one leader (its in-Region replication is not modelled) and clients stay with their Region",
+            GLOBAL_TABLES,
+        )
         return t
 
     @staticmethod

@@ -19,15 +19,17 @@ CRASH_SCENARIOS = ("primary_crash_no_return", "replica_crash", "region_crash")
 # Budgets add up when several are given ("faults = primary_crash,isolate_primary").
 LEADER_FOLLOWER_FAULTS = {
     "none": ({}, "no faults"),
-    "primary_crash": ({"crashes": 1, "recover": True},
-                      "one node may crash (the primary first of all) and come back"),
+    "primary_crash": ({"crashes": 1, "recover": True}, "one node may crash (the primary first of all) and come back"),
     "primary_crash_no_return": ({"crashes": 1}, "one node may crash and stay down"),
     "two_crashes": ({"crashes": 2}, "two nodes may crash and stay down"),
-    "isolate_primary": ({"partitions": 1},
-                        "one partition may cut off at most half the nodes (e.g. the primary, with "
-                        "or without client c0) and may heal"),
-    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
-                    "one node may crash and come back with an empty disk"),
+    "isolate_primary": (
+        {"partitions": 1},
+        "one partition may cut off at most half the nodes (e.g. the primary, with or without client c0) and may heal",
+    ),
+    "lose_a_disk": (
+        {"crashes": 1, "recover": True, "durable": False},
+        "one node may crash and come back with an empty disk",
+    ),
     "lost_message": ({"drops": 1}, "the network may lose one message"),
 }
 LEADERLESS_FAULTS = {
@@ -36,33 +38,45 @@ LEADERLESS_FAULTS = {
     "replica_crash_recover": ({"crashes": 1, "recover": True}, "one replica may crash and come back"),
     "two_replica_crashes": ({"crashes": 2}, "two replicas may crash and stay down"),
     "partition": ({"partitions": 1}, "one partition may start and may heal"),
-    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
-                    "one replica may crash and come back with an empty disk"),
+    "lose_a_disk": (
+        {"crashes": 1, "recover": True, "durable": False},
+        "one replica may crash and come back with an empty disk",
+    ),
     "lost_message": ({"drops": 1}, "the network may lose one message"),
 }
-CASSANDRA_FAULTS = {**LEADERLESS_FAULTS,
-                    "dc_partition": ({"partitions": 1}, "the datacenters (with the clients running "
-                                     "there) may be cut apart, and the cut may heal")}
+CASSANDRA_FAULTS = {
+    **LEADERLESS_FAULTS,
+    "dc_partition": (
+        {"partitions": 1},
+        "the datacenters (with the clients running there) may be cut apart, and the cut may heal",
+    ),
+}
 MULTI_LEADER_FAULTS = {
     "none": ({}, "no faults"),
     "region_partition": ({"partitions": 1}, "the regions may be cut apart, and the cut heals"),
     "region_crash": ({"crashes": 1, "recover": True}, "one region's leader may crash and come back"),
-    "lose_a_disk": ({"crashes": 1, "recover": True, "durable": False},
-                    "one region's leader may crash and come back with an empty disk"),
+    "lose_a_disk": (
+        {"crashes": 1, "recover": True, "durable": False},
+        "one region's leader may crash and come back with an empty disk",
+    ),
     "lost_message": ({"drops": 1}, "the network may lose one replication message"),
 }
 
 
 def fault_setting(table: dict, default: str) -> Setting:
     """The ``faults`` setting over ``table``: comma-separated scenario names."""
+
     def parse(name: str, raw):
         words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         chosen = tuple(w.strip() for w in words if str(w).strip())
         for word in chosen:
             if word not in table:
-                raise ParameterError(name, f"unknown fault scenario '{word}'{closest(word, table)}; "
-                                           f"give one or more of: {', '.join(table)}")
+                raise ParameterError(
+                    name,
+                    f"unknown fault scenario '{word}'{closest(word, table)}; give one or more of: {', '.join(table)}",
+                )
         return chosen or ("none",)
+
     return Setting("faults", "fault scenarios, comma-separated: " + ", ".join(table), parse, default)
 
 
@@ -83,8 +97,9 @@ def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") 
     t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
 
 
-def leader_follower_words(t: Translation, leader: str, follower: str, roles: dict,
-                          confirms: str = "", log: str = "", tool: str = "") -> None:
+def leader_follower_words(
+    t: Translation, leader: str, follower: str, roles: dict, confirms: str = "", log: str = "", tool: str = ""
+) -> None:
     """The database's words for a leader_follower trace (``Translation.wording``).
 
     ``leader``/``follower`` replace the model's role words (``primary``/``standby``);
@@ -98,8 +113,10 @@ def leader_follower_words(t: Translation, leader: str, follower: str, roles: dic
     if confirms:
         ack = r"ack\(t(\d+), (\d+)\)"
         t.phrase(rf"(\S+) sends {ack} to (\S+)", rf"\1 confirms {confirms} up to entry \3 to \4 (term \2)")
-        t.phrase(rf"(\S+) receives {ack} from (\S+)",
-                 rf"\1 receives \4's confirmation of {confirms} up to entry \3 (term \2)")
+        t.phrase(
+            rf"(\S+) receives {ack} from (\S+)",
+            rf"\1 receives \4's confirmation of {confirms} up to entry \3 (term \2)",
+        )
         # Elsewhere (arrows, drops, messages in flight) the message itself, as a noun.
         t.phrase(rf"\b{ack}", rf"confirmation of {confirms} up to entry \2")
     if log:
@@ -115,14 +132,19 @@ def model_offers(model: str, param: str, value=None) -> bool:
     Front ends ask this before refusing a setting whose mechanism a model may since have
     gained, so the refusal lifts itself when the mechanism lands (and is pinned by tests)."""
     from replcheck.checker.registry import model_class
+
     for p in getattr(model_class(model), "PARAMS", ()):
         if p.name == param:
             return value is None or value in p.choices
     return False
 
 
-CLIENTS = Setting("clients", "client workloads, one script per client: w (write), r (read); "
-                  "e.g. \"w r,r\" is two clients (default: the model's)", scripts, None)
+CLIENTS = Setting(
+    "clients",
+    'client workloads, one script per client: w (write), r (read); e.g. "w r,r" is two clients (default: the model\'s)',
+    scripts,
+    None,
+)
 
 
 class Frontend:
@@ -142,9 +164,13 @@ class Frontend:
         translation.crash_params = self._under_crashes(given)
         if not translation.params.get("clients"):
             shown = ",".join(translation.workload())
-            translation.decide("clients", "(not given)", f"clients={shown} (the model's default "
-                               "workload; give clients=\"w r r,w\" or the like to exercise more "
-                               "guarantees)")
+            translation.decide(
+                "clients",
+                "(not given)",
+                f"clients={shown} (the model's default "
+                'workload; give clients="w r r,w" or the like to exercise more '
+                "guarantees)",
+            )
         return translation
 
     def _under_crashes(self, given: dict):
@@ -175,8 +201,7 @@ class Frontend:
             if s is None:
                 known = [x.name for x in self.SETTINGS]
                 near = closest(name, list(by_name) + list(self.REFUSED))
-                raise ParameterError(name, f"unknown {self.title} setting{near}; "
-                                           f"the settings are: {', '.join(known)}")
+                raise ParameterError(name, f"unknown {self.title} setting{near}; the settings are: {', '.join(known)}")
             if s.name in values["_given"]:
                 raise ParameterError(name, f"given twice (also as {s.name}); give it once")
             values[s.name] = s.parse(name, raw)

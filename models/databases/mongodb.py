@@ -12,8 +12,7 @@ the mapping: docs/databases.md, MongoDB.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
-                       leader_follower_words)
+from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 WRITE_CONCERN = "https://www.mongodb.com/docs/manual/reference/write-concern/"
@@ -35,8 +34,9 @@ def parse_w(name: str, raw):
         return "majority"
     if text.isascii() and text.isdigit() and int(text) >= 0:
         return int(text)
-    raise ParameterError(name, f"must be majority or a number of members, got {raw!r} "
-                               "(custom write concern tags are not modelled)")
+    raise ParameterError(
+        name, f"must be majority or a number of members, got {raw!r} (custom write concern tags are not modelled)"
+    )
 
 
 class MongoDB(Frontend):
@@ -49,28 +49,46 @@ class MongoDB(Frontend):
     SETTINGS = (
         Setting("members", "data-bearing members, the primary included (2 to 4)", whole(2, 4), 3),
         Setting("arbiters", "arbiters: voting members that hold no data (0 or 1)", whole(0, 1), 0),
-        Setting("write_concern", "w: majority or a number (default: MongoDB's implicit default)",
-                parse_w, None, aliases=("w", "writeConcern")),
+        Setting(
+            "write_concern",
+            "w: majority or a number (default: MongoDB's implicit default)",
+            parse_w,
+            None,
+            aliases=("w", "writeConcern"),
+        ),
         Setting("j", "journal acknowledgement (true; false is refused)", boolean, None),
-        Setting("wtimeout", "milliseconds before a write concern wait returns an error (0: none)",
-                whole(0), 0),
-        Setting("read_concern", "local, available, majority or linearizable",
-                choice("local", "available", "majority", "linearizable", "snapshot"), "local",
-                aliases=("readConcern",)),
-        Setting("read_preference", "primary or secondary", choice("primary", "primaryPreferred", "secondary",
-                "secondaryPreferred", "nearest", case=True), "primary", aliases=("readPreference",)),
-        Setting("causal_consistency", "reads and writes in one causally consistent session",
-                boolean, False, aliases=("causalConsistency",)),
+        Setting("wtimeout", "milliseconds before a write concern wait returns an error (0: none)", whole(0), 0),
+        Setting(
+            "read_concern",
+            "local, available, majority or linearizable",
+            choice("local", "available", "majority", "linearizable", "snapshot"),
+            "local",
+            aliases=("readConcern",),
+        ),
+        Setting(
+            "read_preference",
+            "primary or secondary",
+            choice("primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest", case=True),
+            "primary",
+            aliases=("readPreference",),
+        ),
+        Setting(
+            "causal_consistency",
+            "reads and writes in one causally consistent session",
+            boolean,
+            False,
+            aliases=("causalConsistency",),
+        ),
         fault_setting(LEADER_FOLLOWER_FAULTS, ("primary_crash",)),
         CLIENTS,
     )
     REFUSED = {
-        "maxStalenessSeconds": ("staleness bounds in seconds are not modelled (durations are not "
-                                "modelled)", "leave it out; secondary reads then show any staleness"),
-        "writeConcernMajorityJournalDefault": ("only its default (true) is modelled",
-                                               "leave it out"),
-        "priority": ("member priorities are not modelled; any electable member may win",
-                     "leave it out"),
+        "maxStalenessSeconds": (
+            "staleness bounds in seconds are not modelled (durations are not modelled)",
+            "leave it out; secondary reads then show any staleness",
+        ),
+        "writeConcernMajorityJournalDefault": ("only its default (true) is modelled", "leave it out"),
+        "priority": ("member priorities are not modelled; any electable member may win", "leave it out"),
     }
 
     def build(self, v: dict) -> Translation:
@@ -78,19 +96,30 @@ class MongoDB(Frontend):
         members, arbiters = v["members"], v["arbiters"]
         t = Translation(self.title, "leader_follower", {"followers": members - 1})
         secondaries = ", ".join(f"f{i}" for i in range(1, members))
-        t.decide("members", members, f"followers={members - 1} (the primary is n0, secondaries "
-                 f"{secondaries})", ELECTIONS)
+        t.decide(
+            "members", members, f"followers={members - 1} (the primary is n0, secondaries {secondaries})", ELECTIONS
+        )
         if arbiters and v["faults"] != ("none",):
             t.params["arbiters"] = arbiters
             t.decide("arbiters", arbiters, f"arbiters={arbiters} (votes in elections, holds no data)", ARBITER)
         elif arbiters:
-            t.decide("arbiters", arbiters, "no model member (without faults no election happens, the "
-                     "only thing an arbiter takes part in; it still counts for the write concern)", ARBITER)
+            t.decide(
+                "arbiters",
+                arbiters,
+                "no model member (without faults no election happens, the "
+                "only thing an arbiter takes part in; it still counts for the write concern)",
+                ARBITER,
+            )
         if v["faults"] != ("none",):
             t.params["failover"] = "election"
-            t.decide("failover", "built in", "failover=election (a majority of voting members "
-                     "elects a primary with an up-to-date oplog; the old primary rolls back what "
-                     "the new one lacks)", ROLLBACK)
+            t.decide(
+                "failover",
+                "built in",
+                "failover=election (a majority of voting members "
+                "elects a primary with an up-to-date oplog; the old primary rolls back what "
+                "the new one lacks)",
+                ROLLBACK,
+            )
         else:
             t.decide("failover", "built in", "failover=none (without faults no election happens)", ELECTIONS)
         self._write_concern(t, v, members, arbiters)
@@ -110,8 +139,9 @@ class MongoDB(Frontend):
         roles = {f"f{i}": "secondary" for i in range(1, members)}
         roles.update({f"a{i}": "arbiter" for i in range(1, t.params.get("arbiters", 0) + 1)})
         sync = t.params.get("replication") == "sync"
-        leader_follower_words(t, "primary", "secondary", roles,
-                              confirms="its journaled oplog" if sync else "", log="oplog")
+        leader_follower_words(
+            t, "primary", "secondary", roles, confirms="its journaled oplog" if sync else "", log="oplog"
+        )
 
     def _write_concern(self, t: Translation, v: dict, members: int, arbiters: int) -> None:
         voting = members + arbiters
@@ -120,75 +150,122 @@ class MongoDB(Frontend):
         if w is None:
             implicit_w1 = arbiters > 0 and members <= majority
             w = 1 if implicit_w1 else "majority"
-            t.decide("write_concern", "(default)", f"w: {w} (the implicit default: majority, "
-                     "unless arbiters leave the data-bearing members no more than a voting "
-                     "majority)", DEFAULTS)
+            t.decide(
+                "write_concern",
+                "(default)",
+                f"w: {w} (the implicit default: majority, "
+                "unless arbiters leave the data-bearing members no more than a voting "
+                "majority)",
+                DEFAULTS,
+            )
         if v["j"] is False:
-            raise refuse("j", "j: false acknowledges before the journal, and the model's members "
-                         "always journal before acknowledging", "leave j out or set j=true")
+            raise refuse(
+                "j",
+                "j: false acknowledges before the journal, and the model's members always journal before acknowledging",
+                "leave j out or set j=true",
+            )
         if w == "majority":
             need = majority
             if need > members:
-                raise ParameterError("write_concern", f"majority of {voting} voters is {need}, more "
-                                     f"than the {members} data-bearing members: writes could never "
-                                     "be acknowledged; add a member or remove the arbiter")
+                raise ParameterError(
+                    "write_concern",
+                    f"majority of {voting} voters is {need}, more "
+                    f"than the {members} data-bearing members: writes could never "
+                    "be acknowledged; add a member or remove the arbiter",
+                )
         else:
             need = w
             if need == 0:
-                raise refuse("write_concern", "w: 0 (unacknowledged writes) is not modelled",
-                              "use w: 1")
+                raise refuse("write_concern", "w: 0 (unacknowledged writes) is not modelled", "use w: 1")
             if need > members:
-                raise ParameterError("write_concern", f"w: {need} exceeds the {members} data-bearing "
-                                                      "members; lower it")
+                raise ParameterError("write_concern", f"w: {need} exceeds the {members} data-bearing members; lower it")
             if need > 1 and v["j"] is not True:
-                raise refuse("write_concern", f"w: {need} without j: true acknowledges members that "
-                             "applied the write in memory, and the model's members flush before "
-                             "they apply", "add j=true, or use w: majority")
+                raise refuse(
+                    "write_concern",
+                    f"w: {need} without j: true acknowledges members that "
+                    "applied the write in memory, and the model's members flush before "
+                    "they apply",
+                    "add j=true, or use w: majority",
+                )
         if need == 1:
             t.params["replication"] = "async"
             t.decide("write_concern", w, "replication=async (acknowledged by the primary alone)", WRITE_CONCERN)
         else:
             t.params.update({"replication": "sync", "k": need - 1, "order": "any", "stage": "flushed"})
-            t.decide("write_concern", w, f"replication=sync k={need - 1} order=any stage=flushed "
-                     f"({need} of {members} data-bearing members, journaled)", WRITE_CONCERN)
+            t.decide(
+                "write_concern",
+                w,
+                f"replication=sync k={need - 1} order=any stage=flushed "
+                f"({need} of {members} data-bearing members, journaled)",
+                WRITE_CONCERN,
+            )
         if v["wtimeout"]:
             if need == 1:
                 raise ParameterError("wtimeout", "applies only when w is above 1; remove it")
             t.params["ack_timeout"] = "error"
-            t.decide("wtimeout", v["wtimeout"], "ack_timeout=error (durations are not modelled: the "
-                     "time-out may fire at any moment of the wait; the client gets an error and the "
-                     "write is not undone)", WRITE_CONCERN + "#wtimeout")
+            t.decide(
+                "wtimeout",
+                v["wtimeout"],
+                "ack_timeout=error (durations are not modelled: the "
+                "time-out may fire at any moment of the wait; the client gets an error and the "
+                "write is not undone)",
+                WRITE_CONCERN + "#wtimeout",
+            )
 
     def _reads(self, t: Translation, v: dict) -> None:
         preference, concern = v["read_preference"], v["read_concern"]
         if preference not in ("primary", "secondary"):
-            raise refuse("read_preference", f"{preference} sends reads to the primary or to "
-                         "secondaries depending on availability and latency, and the model sends "
-                         "every read to one kind of member", "check primary and secondary separately")
+            raise refuse(
+                "read_preference",
+                f"{preference} sends reads to the primary or to "
+                "secondaries depending on availability and latency, and the model sends "
+                "every read to one kind of member",
+                "check primary and secondary separately",
+            )
         if concern == "snapshot":
-            raise refuse("read_concern", "snapshot applies to multi-document transactions, which are "
-                         "not modelled", "use majority for single-document reads")
+            raise refuse(
+                "read_concern",
+                "snapshot applies to multi-document transactions, which are not modelled",
+                "use majority for single-document reads",
+            )
         if concern == "linearizable" and preference != "primary":
-            raise ParameterError("read_concern", "linearizable reads need read_preference primary "
-                                                 "(MongoDB rejects them elsewhere); set read_preference=primary")
+            raise ParameterError(
+                "read_concern",
+                "linearizable reads need read_preference primary "
+                "(MongoDB rejects them elsewhere); set read_preference=primary",
+            )
         t.params["reads"] = "leader" if preference == "primary" else "any_follower"
         t.decide("read_preference", preference, f"reads={t.params['reads']}", READ_PREFERENCE)
         if concern in ("local", "available"):
             t.params["leader_visibility"] = "before_ack"
-            t.decide("read_concern", concern, "read_level=local leader_visibility=before_ack (a "
-                     "member's latest data, which may yet be rolled back)"
-                     + ("; available behaves as local in a replica set" if concern == "available" else ""),
-                     READ_CONCERN)
+            t.decide(
+                "read_concern",
+                concern,
+                "read_level=local leader_visibility=before_ack (a "
+                "member's latest data, which may yet be rolled back)"
+                + ("; available behaves as local in a replica set" if concern == "available" else ""),
+                READ_CONCERN,
+            )
         else:
             t.params["read_level"] = concern
-            what = {"majority": "the member's majority-committed snapshot",
-                    "linearizable": "the primary confirms with a majority that it still leads"}[concern]
-            t.decide("read_concern", concern, f"read_level={concern} ({what})",
-                     RC_MAJORITY if concern == "majority" else RC_LINEARIZABLE)
+            what = {
+                "majority": "the member's majority-committed snapshot",
+                "linearizable": "the primary confirms with a majority that it still leads",
+            }[concern]
+            t.decide(
+                "read_concern",
+                concern,
+                f"read_level={concern} ({what})",
+                RC_MAJORITY if concern == "majority" else RC_LINEARIZABLE,
+            )
         if v["causal_consistency"]:
             t.params["session"] = "causal"
-            t.decide("causal_consistency", True, "session=causal (a read waits until the member has "
-                     "caught up with the session's last operation)", CAUSAL)
+            t.decide(
+                "causal_consistency",
+                True,
+                "session=causal (a read waits until the member has caught up with the session's last operation)",
+                CAUSAL,
+            )
 
     @staticmethod
     def _documented(t: Translation, v: dict) -> None:

@@ -12,8 +12,7 @@ an external tool's job. Sources and the mapping: docs/databases.md, MySQL.
 import re
 from replcheck.checker.errors import ParameterError
 
-from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
-                       leader_follower_words)
+from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
 from .translation import Setting, Translation, boolean, choice, names, whole
 
 SEMISYNC = "https://dev.mysql.com/doc/refman/8.0/en/replication-semisync.html"
@@ -30,46 +29,84 @@ class MySQL(Frontend):
     title = "MySQL"
     docs = SEMISYNC
     SETTINGS = (
-        Setting("rpl_semi_sync_source_enabled", "ON: semisynchronous replication; OFF: asynchronous",
-                boolean, False, aliases=("rpl_semi_sync_master_enabled",)),
-        Setting("rpl_semi_sync_source_wait_point", "AFTER_SYNC or AFTER_COMMIT",
-                choice("AFTER_SYNC", "AFTER_COMMIT"), "AFTER_SYNC",
-                aliases=("rpl_semi_sync_master_wait_point",)),
-        Setting("rpl_semi_sync_source_wait_for_replica_count", "replica acknowledgements a commit waits for",
-                whole(1, 3), 1, aliases=("rpl_semi_sync_master_wait_for_slave_count",)),
-        Setting("rpl_semi_sync_source_timeout", f"milliseconds before the source reverts to "
-                f"asynchronous replication ({NEVER}: never, within a run)", whole(0, NEVER), 10000,
-                aliases=("rpl_semi_sync_master_timeout",)),
+        Setting(
+            "rpl_semi_sync_source_enabled",
+            "ON: semisynchronous replication; OFF: asynchronous",
+            boolean,
+            False,
+            aliases=("rpl_semi_sync_master_enabled",),
+        ),
+        Setting(
+            "rpl_semi_sync_source_wait_point",
+            "AFTER_SYNC or AFTER_COMMIT",
+            choice("AFTER_SYNC", "AFTER_COMMIT"),
+            "AFTER_SYNC",
+            aliases=("rpl_semi_sync_master_wait_point",),
+        ),
+        Setting(
+            "rpl_semi_sync_source_wait_for_replica_count",
+            "replica acknowledgements a commit waits for",
+            whole(1, 3),
+            1,
+            aliases=("rpl_semi_sync_master_wait_for_slave_count",),
+        ),
+        Setting(
+            "rpl_semi_sync_source_timeout",
+            f"milliseconds before the source reverts to asynchronous replication ({NEVER}: never, within a run)",
+            whole(0, NEVER),
+            10000,
+            aliases=("rpl_semi_sync_master_timeout",),
+        ),
         Setting("replicas", "the replicas' names, e.g. r1,r2 (at most 3)", names, ("r1", "r2")),
-        Setting("reads", "where reads go: source, replica (any, chosen per read) or a replica's name",
-                lambda n, raw: str(raw).strip(), "source"),
-        Setting("failover", "none (or manual), orchestrator, promote_most_up_to_date, promote_any",
-                choice("none", "manual", "orchestrator", "promote_most_up_to_date", "promote_any"), "none"),
+        Setting(
+            "reads",
+            "where reads go: source, replica (any, chosen per read) or a replica's name",
+            lambda n, raw: str(raw).strip(),
+            "source",
+        ),
+        Setting(
+            "failover",
+            "none (or manual), orchestrator, promote_most_up_to_date, promote_any",
+            choice("none", "manual", "orchestrator", "promote_most_up_to_date", "promote_any"),
+            "none",
+        ),
         fault_setting(LEADER_FOLLOWER_FAULTS, None),
         CLIENTS,
     )
     REFUSED = {
-        "group_replication_single_primary_mode": ("Group Replication (Paxos-based group "
-                                                  "communication) is not modelled",
-                                                  "check semisynchronous replication instead"),
-        "rpl_semi_sync_source_wait_no_replica": ("what the source does when fewer replicas "
-                                                 "than the count are connected is not modelled "
-                                                 "apart from the time-out", "leave it at its default (ON)"),
-        "sync_binlog": ("the source's binary-log flush policy is not modelled", "the model flushes "
-                        "the source's log before every acknowledgement (sync_binlog=1)"),
+        "group_replication_single_primary_mode": (
+            "Group Replication (Paxos-based group communication) is not modelled",
+            "check semisynchronous replication instead",
+        ),
+        "rpl_semi_sync_source_wait_no_replica": (
+            "what the source does when fewer replicas "
+            "than the count are connected is not modelled "
+            "apart from the time-out",
+            "leave it at its default (ON)",
+        ),
+        "sync_binlog": (
+            "the source's binary-log flush policy is not modelled",
+            "the model flushes the source's log before every acknowledgement (sync_binlog=1)",
+        ),
     }
 
     def build(self, v: dict) -> Translation:
         """Settings -> leader_follower parameters (see the module docstring)."""
         replicas = v["replicas"]
         if len(replicas) > 3:
-            raise ParameterError("replicas", f"{len(replicas)} replicas are beyond what exploration "
-                                             "can finish; give at most 3")
+            raise ParameterError(
+                "replicas", f"{len(replicas)} replicas are beyond what exploration can finish; give at most 3"
+            )
         follower = {r: f"f{i}" for i, r in enumerate(replicas, start=1)}
         t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
         t = Translation(self.title, "leader_follower", names=t_names, params={"followers": len(replicas)})
-        t.decide("replicas", replicas, f"followers={len(replicas)}: " +
-                 ", ".join(f"{r} is {f}" for r, f in follower.items()) + "; the source is n0")
+        t.decide(
+            "replicas",
+            replicas,
+            f"followers={len(replicas)}: "
+            + ", ".join(f"{r} is {f}" for r, f in follower.items())
+            + "; the source is n0",
+        )
         self._replication(t, v, len(replicas))
         self._reads(t, v, follower)
         self._failover(t, v)
@@ -77,8 +114,11 @@ class MySQL(Frontend):
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._words(t, v, follower)
-        t.assume("the source flushes its binary log before acknowledging (sync_binlog=1), and a "
-                 "replica crash loses what it had received but not applied", SEMISYNC)
+        t.assume(
+            "the source flushes its binary log before acknowledging (sync_binlog=1), and a "
+            "replica crash loses what it had received but not applied",
+            SEMISYNC,
+        )
         return t
 
     @staticmethod
@@ -87,44 +127,78 @@ class MySQL(Frontend):
         replica's acknowledgement as receipt in its relay log, orchestrator by name."""
         semi = t.params.get("replication") == "sync"
         role = "replica, semisync" if semi else "replica"
-        leader_follower_words(t, "source", "replica", {f: role for f in follower.values()},
-                              confirms="receipt in its relay log" if semi else "", log="binlog",
-                              tool="orchestrator" if v["failover"] == "orchestrator" else "")
+        leader_follower_words(
+            t,
+            "source",
+            "replica",
+            {f: role for f in follower.values()},
+            confirms="receipt in its relay log" if semi else "",
+            log="binlog",
+            tool="orchestrator" if v["failover"] == "orchestrator" else "",
+        )
 
     def _replication(self, t: Translation, v: dict, replicas: int) -> None:
         given = v["_given"]
         if not v["rpl_semi_sync_source_enabled"]:
             semi = [s for s in given if s.startswith("rpl_semi_sync_source_") and s != "rpl_semi_sync_source_enabled"]
             if semi:
-                raise ParameterError(semi[0], "applies only to semisynchronous replication; set "
-                                              "rpl_semi_sync_source_enabled=ON or remove it")
+                raise ParameterError(
+                    semi[0],
+                    "applies only to semisynchronous replication; set rpl_semi_sync_source_enabled=ON or remove it",
+                )
             t.params["replication"] = "async"
-            t.decide("rpl_semi_sync_source_enabled", "OFF", "replication=async (the source commits "
-                     "and answers before any replica has the transaction)", SEMISYNC)
+            t.decide(
+                "rpl_semi_sync_source_enabled",
+                "OFF",
+                "replication=async (the source commits and answers before any replica has the transaction)",
+                SEMISYNC,
+            )
             return
         count = v["rpl_semi_sync_source_wait_for_replica_count"]
         if count > replicas:
-            raise ParameterError("rpl_semi_sync_source_wait_for_replica_count",
-                                 f"waits for {count} replicas but there are {replicas}; lower it or add replicas")
+            raise ParameterError(
+                "rpl_semi_sync_source_wait_for_replica_count",
+                f"waits for {count} replicas but there are {replicas}; lower it or add replicas",
+            )
         t.params.update({"replication": "sync", "k": count, "order": "any", "stage": "received"})
-        t.decide("rpl_semi_sync_source_enabled", "ON", "replication=sync order=any stage=received "
-                 "(a replica acknowledges once the events are in its relay log)", SEMISYNC)
+        t.decide(
+            "rpl_semi_sync_source_enabled",
+            "ON",
+            "replication=sync order=any stage=received (a replica acknowledges once the events are in its relay log)",
+            SEMISYNC,
+        )
         t.decide("rpl_semi_sync_source_wait_for_replica_count", count, f"k={count}", SETTINGS)
         point = v["rpl_semi_sync_source_wait_point"]
         t.params["leader_visibility"] = "at_ack" if point == "AFTER_SYNC" else "before_ack"
-        t.decide("rpl_semi_sync_source_wait_point", point, f"leader_visibility={t.params['leader_visibility']}"
-                 + (" (clients see the transaction only once a replica has it)" if point == "AFTER_SYNC"
-                    else " (other clients see the transaction before the replica's acknowledgement)"),
-                 SETTINGS)
+        t.decide(
+            "rpl_semi_sync_source_wait_point",
+            point,
+            f"leader_visibility={t.params['leader_visibility']}"
+            + (
+                " (clients see the transaction only once a replica has it)"
+                if point == "AFTER_SYNC"
+                else " (other clients see the transaction before the replica's acknowledgement)"
+            ),
+            SETTINGS,
+        )
         timeout = v["rpl_semi_sync_source_timeout"]
         if timeout >= NEVER:
-            t.decide("rpl_semi_sync_source_timeout", timeout, "ack_timeout=none (the largest value: "
-                     "treated as never firing within a run)", SETTINGS)
+            t.decide(
+                "rpl_semi_sync_source_timeout",
+                timeout,
+                "ack_timeout=none (the largest value: treated as never firing within a run)",
+                SETTINGS,
+            )
         else:
             t.params["ack_timeout"] = "degrade"
-            t.decide("rpl_semi_sync_source_timeout", timeout, "ack_timeout=degrade (durations are "
-                     "not modelled: the time-out may fire at any moment of a wait, and the source "
-                     f"then reverts to asynchronous replication; give {NEVER} for never)", SETTINGS)
+            t.decide(
+                "rpl_semi_sync_source_timeout",
+                timeout,
+                "ack_timeout=degrade (durations are "
+                "not modelled: the time-out may fire at any moment of a wait, and the source "
+                f"then reverts to asynchronous replication; give {NEVER} for never)",
+                SETTINGS,
+            )
 
     def _reads(self, t: Translation, v: dict, follower: dict) -> None:
         reads = v["reads"]
@@ -136,10 +210,10 @@ class MySQL(Frontend):
         elif reads in follower:
             t.params["reads"] = follower[reads]
         else:
-            raise ParameterError("reads", f"must be source, replica or a replica's name "
-                                          f"({', '.join(follower)}), got {reads!r}")
-        t.decide("reads", reads, f"reads={t.params['reads']} (a replica answers from what it has applied)",
-                 SEMISYNC)
+            raise ParameterError(
+                "reads", f"must be source, replica or a replica's name ({', '.join(follower)}), got {reads!r}"
+            )
+        t.decide("reads", reads, f"reads={t.params['reads']} (a replica answers from what it has applied)", SEMISYNC)
 
     def _failover(self, t: Translation, v: dict) -> None:
         tool, faults = v["failover"], v["faults"]
@@ -149,15 +223,24 @@ class MySQL(Frontend):
         else:
             mode = "promote_any" if tool == "promote_any" else "promote_most_up_to_date"
             t.params["failover"] = mode
-            t.decide("failover", tool, f"failover={mode}" + (" (orchestrator promotes the most "
-                     "up-to-date replica)" if tool == "orchestrator" else ""),
-                     ORCHESTRATOR if tool == "orchestrator" else SEMISYNC)
+            t.decide(
+                "failover",
+                tool,
+                f"failover={mode}"
+                + (" (orchestrator promotes the most up-to-date replica)" if tool == "orchestrator" else ""),
+                ORCHESTRATOR if tool == "orchestrator" else SEMISYNC,
+            )
             chosen = faults or ("primary_crash",)
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, "" if faults else " (the default for this failover)")
         crash_failover = t.params.get("failover", "none") == "promote_most_up_to_date" and t.params.get("crashes")
-        if crash_failover and t.params["replication"] == "sync" and t.params.get("leader_visibility") == "at_ack" \
-                and "ack_timeout" not in t.params and not t.params.get("partitions") \
-                and t.params.get("durable", True):
+        if (
+            crash_failover
+            and t.params["replication"] == "sync"
+            and t.params.get("leader_visibility") == "at_ack"
+            and "ack_timeout" not in t.params
+            and not t.params.get("partitions")
+            and t.params.get("durable", True)
+        ):
             t.expect("durable_acks", "HOLDS", SETTINGS)
         if crash_failover and t.params["replication"] == "async" and t.params.get("recover"):
             t.expect("durable_acks", "VIOLATED", DDIA_OUTAGES)

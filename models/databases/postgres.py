@@ -13,8 +13,7 @@ import re
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
-                       leader_follower_words)
+from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
 from .translation import Setting, Translation, choice, names, refuse
 
 SYNC_REP = "https://www.postgresql.org/docs/current/warm-standby.html#SYNCHRONOUS-REPLICATION"
@@ -44,8 +43,9 @@ def parse_standby_names(name: str, raw) -> tuple:
     if text in ("", "''"):
         return ("", 0, ())
     m = _LIST.match(text)
-    method, k, body = ("FIRST", 1, text) if m is None else (
-        (m.group(1) or "FIRST").upper(), int(m.group(2)), m.group(3))
+    method, k, body = (
+        ("FIRST", 1, text) if m is None else ((m.group(1) or "FIRST").upper(), int(m.group(2)), m.group(3))
+    )
     if m is None and "(" in text:
         raise ParameterError(name, f"cannot read {raw!r}; write FIRST k (s1, s2), ANY k (s1, s2) or s1, s2")
     listed = tuple(part.strip().strip('"') for part in body.split(","))
@@ -54,8 +54,10 @@ def parse_standby_names(name: str, raw) -> tuple:
     if k < 1:
         raise ParameterError(name, f"num_sync must be at least 1 in {raw!r}")
     if k > len(listed) and "*" not in listed:
-        raise ParameterError(name, f"waits for {k} standbys but lists {len(listed)}; "
-                                   "commits would wait for ever: lower num_sync or list more")
+        raise ParameterError(
+            name,
+            f"waits for {k} standbys but lists {len(listed)}; commits would wait for ever: lower num_sync or list more",
+        )
     return (method, k, listed)
 
 
@@ -67,40 +69,66 @@ class Postgres(Frontend):
     title = "PostgreSQL"
     docs = SYNC_REP
     SETTINGS = (
-        Setting("synchronous_standby_names", "FIRST k (s1, ...), ANY k (s1, ...), s1, ... or '' "
-                "(asynchronous)", parse_standby_names, ""),
-        Setting("synchronous_commit", "on, remote_write, remote_apply, local (off is refused)",
-                choice("on", "remote_write", "remote_apply", "local", "off"), "on"),
+        Setting(
+            "synchronous_standby_names",
+            "FIRST k (s1, ...), ANY k (s1, ...), s1, ... or '' (asynchronous)",
+            parse_standby_names,
+            "",
+        ),
+        Setting(
+            "synchronous_commit",
+            "on, remote_write, remote_apply, local (off is refused)",
+            choice("on", "remote_write", "remote_apply", "local", "off"),
+            "on",
+        ),
         Setting("standbys", "the streaming standbys' names, e.g. s1,s2 (at most 3)", names, ("s1", "s2")),
-        Setting("reads", "where reads go: primary, standby (any standby, chosen per read) or a "
-                "standby's name (hot standby)", lambda n, raw: str(raw).strip(), "primary"),
-        Setting("failover", "none (or manual: no promotion during the run), patroni, repmgr, "
-                "promote_most_up_to_date, promote_any",
-                choice("none", "manual", "patroni", "repmgr", "promote_most_up_to_date", "promote_any"),
-                "none"),
+        Setting(
+            "reads",
+            "where reads go: primary, standby (any standby, chosen per read) or a standby's name (hot standby)",
+            lambda n, raw: str(raw).strip(),
+            "primary",
+        ),
+        Setting(
+            "failover",
+            "none (or manual: no promotion during the run), patroni, repmgr, promote_most_up_to_date, promote_any",
+            choice("none", "manual", "patroni", "repmgr", "promote_most_up_to_date", "promote_any"),
+            "none",
+        ),
         fault_setting(LEADER_FOLLOWER_FAULTS, None),
         CLIENTS,
     )
     REFUSED = {
-        "cascade": ("cascading standbys are asynchronous and not modelled", "list only standbys that "
-                    "stream from the primary"),
-        "max_standby_streaming_delay": ("replay pauses for conflicting queries are not modelled",
-                                        "reads on a standby already see any prefix of its replay"),
-        "wal_writer_delay": ("the primary's WAL writer timing is not modelled",
-                             "the model flushes the primary's WAL before every acknowledgement"),
+        "cascade": (
+            "cascading standbys are asynchronous and not modelled",
+            "list only standbys that stream from the primary",
+        ),
+        "max_standby_streaming_delay": (
+            "replay pauses for conflicting queries are not modelled",
+            "reads on a standby already see any prefix of its replay",
+        ),
+        "wal_writer_delay": (
+            "the primary's WAL writer timing is not modelled",
+            "the model flushes the primary's WAL before every acknowledgement",
+        ),
     }
 
     def build(self, v: dict) -> Translation:
         """Settings -> leader_follower parameters (see the module docstring)."""
         standbys = v["standbys"]
         if len(standbys) > 3:
-            raise ParameterError("standbys", f"{len(standbys)} standbys are beyond what exploration "
-                                             "can finish; give at most 3")
+            raise ParameterError(
+                "standbys", f"{len(standbys)} standbys are beyond what exploration can finish; give at most 3"
+            )
         follower = {s: f"f{i}" for i, s in enumerate(standbys, start=1)}
         t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
         t = Translation(self.title, "leader_follower", names=t_names, params={"followers": len(standbys)})
-        t.decide("standbys", standbys, f"followers={len(standbys)}: " +
-                 ", ".join(f"{s} is {f}" for s, f in follower.items()) + "; the primary is n0")
+        t.decide(
+            "standbys",
+            standbys,
+            f"followers={len(standbys)}: "
+            + ", ".join(f"{s} is {f}" for s, f in follower.items())
+            + "; the primary is n0",
+        )
         self._replication(t, v, follower)
         self._reads(t, v, follower)
         self._failover(t, v)
@@ -108,10 +136,16 @@ class Postgres(Frontend):
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._words(t, v, follower)
-        t.assume("the primary flushes its WAL before any acknowledgement, and a standby crash "
-                 "loses what it had received but not flushed (an OS crash)", MATRIX)
-        t.assume("a cancelled synchronous wait (which PostgreSQL reports as committed with a "
-                 "WARNING) is not modelled: every acknowledgement waited", SYNC_REP)
+        t.assume(
+            "the primary flushes its WAL before any acknowledgement, and a standby crash "
+            "loses what it had received but not flushed (an OS crash)",
+            MATRIX,
+        )
+        t.assume(
+            "a cancelled synchronous wait (which PostgreSQL reports as committed with a "
+            "WARNING) is not modelled: every acknowledgement waited",
+            SYNC_REP,
+        )
         return t
 
     def _replication(self, t: Translation, v: dict, follower: dict) -> None:
@@ -119,9 +153,11 @@ class Postgres(Frontend):
         method, k, listed = parse_standby_names("synchronous_standby_names", ssn) if isinstance(ssn, str) else ssn
         commit = v["synchronous_commit"]
         if commit == "off":
-            raise refuse("synchronous_commit", "off acknowledges before the primary's own WAL flush, "
-                         "and the model always flushes first", "use local (acknowledged after the "
-                         "local flush) to check the asynchronous behaviour")
+            raise refuse(
+                "synchronous_commit",
+                "off acknowledges before the primary's own WAL flush, and the model always flushes first",
+                "use local (acknowledged after the local flush) to check the asynchronous behaviour",
+            )
         shown = f"{method} {k} ({', '.join(listed)})" if method else "''"
         if not method or commit == "local":
             t.params["replication"] = "async"
@@ -134,36 +170,46 @@ class Postgres(Frontend):
         else:
             unknown = [s for s in listed if s not in follower]
             if unknown:
-                raise ParameterError("synchronous_standby_names", f"names {unknown[0]}, which is not "
-                                     f"among standbys ({', '.join(follower)}); add it to standbys "
-                                     "or remove it from the list")
+                raise ParameterError(
+                    "synchronous_standby_names",
+                    f"names {unknown[0]}, which is not "
+                    f"among standbys ({', '.join(follower)}); add it to standbys "
+                    "or remove it from the list",
+                )
             sync = tuple(follower[s] for s in listed)
-        t.params.update({"replication": "sync", "sync": sync, "k": k,
-                         "order": "first" if method == "FIRST" else "any"})
+        t.params.update({"replication": "sync", "sync": sync, "k": k, "order": "first" if method == "FIRST" else "any"})
         async_ones = [s for s in follower if follower[s] not in sync]
-        t.decide("synchronous_standby_names", shown,
-                 f"replication=sync sync={','.join(sync)} k={k} order={t.params['order']}"
-                 + (f"; {', '.join(async_ones)} asynchronous" if async_ones else ""), SSN)
+        t.decide(
+            "synchronous_standby_names",
+            shown,
+            f"replication=sync sync={','.join(sync)} k={k} order={t.params['order']}"
+            + (f"; {', '.join(async_ones)} asynchronous" if async_ones else ""),
+            SSN,
+        )
         t.params["stage"] = STAGE[commit]
-        what = {"received": "received and written to the OS", "flushed": "flushed to disk",
-                "applied": "replayed, visible to standby queries"}[STAGE[commit]]
+        what = {
+            "received": "received and written to the OS",
+            "flushed": "flushed to disk",
+            "applied": "replayed, visible to standby queries",
+        }[STAGE[commit]]
         t.decide("synchronous_commit", commit, f"stage={STAGE[commit]} ({what})", MATRIX)
 
     def _reads(self, t: Translation, v: dict, follower: dict) -> None:
         reads = v["reads"]
         if reads == "primary":
-            t.decide("reads", reads, "reads=leader (a commit is visible on the primary once "
-                     "acknowledged)", SYNC_REP)
+            t.decide("reads", reads, "reads=leader (a commit is visible on the primary once acknowledged)", SYNC_REP)
             return
         if reads == "standby":
             t.params["reads"] = "any_follower"
         elif reads in follower:
             t.params["reads"] = follower[reads]
         else:
-            raise ParameterError("reads", f"must be primary, standby or a standby's name "
-                                          f"({', '.join(follower)}), got {reads!r}")
-        t.decide("reads", reads, f"reads={t.params['reads']} (hot standby: a standby answers from "
-                 "what it has replayed)", HOT)
+            raise ParameterError(
+                "reads", f"must be primary, standby or a standby's name ({', '.join(follower)}), got {reads!r}"
+            )
+        t.decide(
+            "reads", reads, f"reads={t.params['reads']} (hot standby: a standby answers from what it has replayed)", HOT
+        )
         if not self._has_faults(v) and not self._standby_reads_wait(t, len(follower)):
             t.expect("read_your_writes", "VIOLATED", MATRIX)
 
@@ -182,22 +228,31 @@ class Postgres(Frontend):
         tool = v["failover"]
         faults = v["faults"]
         if tool in ("none", "manual"):
-            t.decide("failover", tool, "failover=none (no promotion during the run; PostgreSQL "
-                     "has no built-in failover)", FAILOVER)
+            t.decide(
+                "failover",
+                tool,
+                "failover=none (no promotion during the run; PostgreSQL has no built-in failover)",
+                FAILOVER,
+            )
             chosen = faults or ("none",)
         else:
             mode = "promote_any" if tool == "promote_any" else "promote_most_up_to_date"
             t.params["failover"] = mode
-            why = {"patroni": "Patroni lets only a member whose WAL is not behind the others "
-                              "take the leader key, and fences the old primary through it",
-                   "repmgr": "repmgrd promotes the standby with the most advanced LSN"}.get(tool, "")
-            t.decide("failover", tool, f"failover={mode}" + (f" ({why})" if why else ""),
-                     TOOLS.get(tool, FAILOVER))
+            why = {
+                "patroni": "Patroni lets only a member whose WAL is not behind the others "
+                "take the leader key, and fences the old primary through it",
+                "repmgr": "repmgrd promotes the standby with the most advanced LSN",
+            }.get(tool, "")
+            t.decide("failover", tool, f"failover={mode}" + (f" ({why})" if why else ""), TOOLS.get(tool, FAILOVER))
             chosen = faults or ("primary_crash",)
         implied = "" if faults else " (the default for this failover)"
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, implied)
-        if t.params.get("replication") == "async" and "failover" in t.params \
-                and t.params.get("crashes", 0) and t.params.get("recover"):
+        if (
+            t.params.get("replication") == "async"
+            and "failover" in t.params
+            and t.params.get("crashes", 0)
+            and t.params.get("recover")
+        ):
             t.expect("durable_acks", "VIOLATED", FAILOVER)
 
     @staticmethod
@@ -209,12 +264,12 @@ class Postgres(Frontend):
         any_k = t.params.get("order") == "any"
         roles = {}
         for f in follower.values():
-            state = "async" if f not in sync else "quorum" if any_k else \
-                "sync" if sync.index(f) < k else "potential"
+            state = "async" if f not in sync else "quorum" if any_k else "sync" if sync.index(f) < k else "potential"
             roles[f] = f"standby, {state}"
         confirms = CONFIRMS.get(v["synchronous_commit"], "") if sync else ""
-        leader_follower_words(t, "primary", "standby", roles, confirms=confirms, log="WAL",
-                              tool=TOOL_NAMES.get(v["failover"], ""))
+        leader_follower_words(
+            t, "primary", "standby", roles, confirms=confirms, log="WAL", tool=TOOL_NAMES.get(v["failover"], "")
+        )
 
     @staticmethod
     def _has_faults(v: dict) -> bool:

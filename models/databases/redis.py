@@ -13,8 +13,7 @@ mapping: docs/databases.md, Redis.
 import re
 from replcheck.checker.errors import ParameterError
 
-from .frontend import (CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting,
-                       leader_follower_words)
+from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
 from .translation import Setting, Translation, choice, names, whole
 
 REPLICATION = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
@@ -27,8 +26,10 @@ def parse_wait(name: str, raw) -> tuple:
     """``WAIT numreplicas timeout`` as (numreplicas, timeout in ms; 0 blocks for ever)."""
     parts = str(raw).replace(",", " ").split()
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
-        raise ParameterError(name, f"must be 'numreplicas timeout' as WAIT takes them, e.g. \"1 0\" "
-                                   f"(timeout 0 blocks for ever), got {raw!r}")
+        raise ParameterError(
+            name,
+            f"must be 'numreplicas timeout' as WAIT takes them, e.g. \"1 0\" (timeout 0 blocks for ever), got {raw!r}",
+        )
     return int(parts[0]), int(parts[1])
 
 
@@ -41,51 +42,92 @@ class Redis(Frontend):
     docs = REPLICATION
     SETTINGS = (
         Setting("replicas", "the replicas' names, e.g. r1,r2 (at most 3)", names, ("r1",)),
-        Setting("reads", "where reads go: primary, replica (any, chosen per read) or a replica's name",
-                lambda n, raw: str(raw).strip(), "primary"),
+        Setting(
+            "reads",
+            "where reads go: primary, replica (any, chosen per read) or a replica's name",
+            lambda n, raw: str(raw).strip(),
+            "primary",
+        ),
         Setting("failover", "none or sentinel", choice("none", "sentinel"), "none"),
-        Setting("WAIT", "'numreplicas timeout' after every write, e.g. \"1 0\" (0: block for ever)",
-                parse_wait, (0, 0), aliases=("wait",)),
-        Setting("min-replicas-to-write", "refuse writes with fewer connected replicas than this",
-                whole(0, 3), 0, aliases=("min_replicas_to_write",)),
-        Setting("min-replicas-max-lag", "seconds without a replica's report before it stops counting",
-                whole(0), 10, aliases=("min_replicas_max_lag",)),
+        Setting(
+            "WAIT",
+            "'numreplicas timeout' after every write, e.g. \"1 0\" (0: block for ever)",
+            parse_wait,
+            (0, 0),
+            aliases=("wait",),
+        ),
+        Setting(
+            "min-replicas-to-write",
+            "refuse writes with fewer connected replicas than this",
+            whole(0, 3),
+            0,
+            aliases=("min_replicas_to_write",),
+        ),
+        Setting(
+            "min-replicas-max-lag",
+            "seconds without a replica's report before it stops counting",
+            whole(0),
+            10,
+            aliases=("min_replicas_max_lag",),
+        ),
         fault_setting(LEADER_FOLLOWER_FAULTS, None),
         CLIENTS,
     )
     REFUSED = {
-        "appendonly": ("local persistence windows are not modelled", "the model keeps every "
-                       "acknowledged write across a restart of its node; use faults=lose_a_disk for "
-                       "a node that comes back empty"),
-        "appendfsync": ("local persistence windows are not modelled", "the model keeps every "
-                        "acknowledged write across a restart of its node"),
+        "appendonly": (
+            "local persistence windows are not modelled",
+            "the model keeps every "
+            "acknowledged write across a restart of its node; use faults=lose_a_disk for "
+            "a node that comes back empty",
+        ),
+        "appendfsync": (
+            "local persistence windows are not modelled",
+            "the model keeps every acknowledged write across a restart of its node",
+        ),
         "WAITAOF": ("waiting for AOF fsync on replicas is not modelled", "use WAIT"),
-        "replica-serve-stale-data": ("refusing reads on a disconnected replica is not modelled",
-                                     "leave it at yes (the default): replicas answer from what they have"),
-        "cluster-enabled": ("Redis Cluster (hash slots, cluster failover) is not modelled",
-                            "check one primary with its replicas and Sentinel"),
+        "replica-serve-stale-data": (
+            "refusing reads on a disconnected replica is not modelled",
+            "leave it at yes (the default): replicas answer from what they have",
+        ),
+        "cluster-enabled": (
+            "Redis Cluster (hash slots, cluster failover) is not modelled",
+            "check one primary with its replicas and Sentinel",
+        ),
     }
 
     def build(self, v: dict) -> Translation:
         """Settings -> leader_follower parameters (see the module docstring)."""
         replicas = v["replicas"]
         if len(replicas) > 3:
-            raise ParameterError("replicas", f"{len(replicas)} replicas are beyond what exploration "
-                                             "can finish; give at most 3")
+            raise ParameterError(
+                "replicas", f"{len(replicas)} replicas are beyond what exploration can finish; give at most 3"
+            )
         follower = {r: f"f{i}" for i, r in enumerate(replicas, start=1)}
         t_names = {f: name for name, f in follower.items() if not re.fullmatch(r"[nfca]\d+", name)}
-        t = Translation(self.title, "leader_follower", names=t_names,
-                        params={"followers": len(replicas), "replication": "async"})
-        t.decide("replicas", replicas, f"followers={len(replicas)} replication=async: " +
-                 ", ".join(f"{r} is {f}" for r, f in follower.items()) + "; the primary is n0", REPLICATION)
+        t = Translation(
+            self.title, "leader_follower", names=t_names, params={"followers": len(replicas), "replication": "async"}
+        )
+        t.decide(
+            "replicas",
+            replicas,
+            f"followers={len(replicas)} replication=async: "
+            + ", ".join(f"{r} is {f}" for r, f in follower.items())
+            + "; the primary is n0",
+            REPLICATION,
+        )
         self._wait(t, v, len(replicas))
         self._min_replicas(t, v, len(replicas))
         self._reads(t, v, follower)
         if v["failover"] == "sentinel":
             t.params["failover"] = "promote_most_up_to_date"
-            t.decide("failover", "sentinel", "failover=promote_most_up_to_date fencing=true (Sentinel "
-                     "promotes the best reachable replica, by priority then replication offset, under a "
-                     "new configuration epoch, and reconfigures the old primary as a replica)", SENTINEL)
+            t.decide(
+                "failover",
+                "sentinel",
+                "failover=promote_most_up_to_date fencing=true (Sentinel "
+                "promotes the best reachable replica, by priority then replication offset, under a "
+                "new configuration epoch, and reconfigures the old primary as a replica)",
+                SENTINEL,
+            )
             chosen = v["faults"] or ("primary_crash",)
         else:
             t.decide("failover", "none", "failover=none", REPLICATION)
@@ -94,9 +136,14 @@ class Redis(Frontend):
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
-        leader_follower_words(t, "primary", "replica", {f: "replica" for f in follower.values()},
-                              confirms="receipt (REPLCONF ACK)" if "wait" in t.params else "",
-                              tool="Sentinel" if v["failover"] == "sentinel" else "")
+        leader_follower_words(
+            t,
+            "primary",
+            "replica",
+            {f: "replica" for f in follower.values()},
+            confirms="receipt (REPLCONF ACK)" if "wait" in t.params else "",
+            tool="Sentinel" if v["failover"] == "sentinel" else "",
+        )
         t.assume("every node keeps its data across a restart (persistence is not modelled)", REPLICATION)
         if v["failover"] == "sentinel" and t.params.get("crashes") and t.params.get("recover") and not v["WAIT"][0]:
             t.expect("durable_acks", "VIOLATED", SENTINEL)
@@ -111,26 +158,40 @@ class Redis(Frontend):
         t.params["wait"] = count
         if timeout:
             t.params["ack_timeout"] = "error"
-        t.decide("WAIT", f"{count} {timeout}", f"wait={count}" + (
-            " ack_timeout=error (durations are not modelled: the time-out may fire at any moment; "
-            "WAIT then returns short and the write stays)" if timeout else " (timeout 0: blocks for ever)"),
-            WAIT)
+        t.decide(
+            "WAIT",
+            f"{count} {timeout}",
+            f"wait={count}"
+            + (
+                " ack_timeout=error (durations are not modelled: the time-out may fire at any moment; "
+                "WAIT then returns short and the write stays)"
+                if timeout
+                else " (timeout 0: blocks for ever)"
+            ),
+            WAIT,
+        )
 
     def _min_replicas(self, t: Translation, v: dict, replicas: int) -> None:
         count, lag = v["min-replicas-to-write"], v["min-replicas-max-lag"]
         if not count:
             return
         if count > replicas:
-            raise ParameterError("min-replicas-to-write", f"{count} exceeds the {replicas} replicas: "
-                                 "every write would be refused; lower it")
+            raise ParameterError(
+                "min-replicas-to-write",
+                f"{count} exceeds the {replicas} replicas: every write would be refused; lower it",
+            )
         if lag == 0:
-            t.decide("min-replicas-max-lag", 0, "min-replicas-to-write has no effect (0 disables it)",
-                     REPLICATION)
+            t.decide("min-replicas-max-lag", 0, "min-replicas-to-write has no effect (0 disables it)", REPLICATION)
             return
         t.params["min_replicas"] = count
-        t.decide("min-replicas-to-write", count, f"min_replicas={count} (a replica stops counting when "
-                 f"its lag timer fires; the {lag} s are not modelled: the timer may fire at any moment "
-                 "after the link breaks)", REPLICATION)
+        t.decide(
+            "min-replicas-to-write",
+            count,
+            f"min_replicas={count} (a replica stops counting when "
+            f"its lag timer fires; the {lag} s are not modelled: the timer may fire at any moment "
+            "after the link breaks)",
+            REPLICATION,
+        )
 
     def _reads(self, t: Translation, v: dict, follower: dict) -> None:
         reads = v["reads"]
@@ -142,8 +203,9 @@ class Redis(Frontend):
         elif reads in follower:
             t.params["reads"] = follower[reads]
         else:
-            raise ParameterError("reads", f"must be primary, replica or a replica's name "
-                                          f"({', '.join(follower)}), got {reads!r}")
+            raise ParameterError(
+                "reads", f"must be primary, replica or a replica's name ({', '.join(follower)}), got {reads!r}"
+            )
         t.decide("reads", reads, f"reads={t.params['reads']} (replicas serve possibly stale data)", REPLICATION)
 
 

@@ -18,8 +18,9 @@ CONFLICTS = "https://docs.riak.com/riak/kv/2.2.3/developing/usage/conflict-resol
 READ_REPAIR = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/active-anti-entropy/"
 SLOPPY = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/eventual-consistency/"
 # Mechanisms the leaderless model lacks: lifting one is a small change in ``build``.
-SIBLINGS_MISSING = ("siblings (several concurrent versions kept for the client) are not modelled yet in "
-                    "the leaderless family")
+SIBLINGS_MISSING = (
+    "siblings (several concurrent versions kept for the client) are not modelled yet in the leaderless family"
+)
 
 
 def quorum_value(name: str, raw):
@@ -53,13 +54,18 @@ class Riak(Frontend):
         CLIENTS,
     )
     REFUSED = {
-        "dw": ("the model does not separate a vnode's write from its durable write", "leave dw at "
-               "its default; faults=lose_a_disk models a vnode that loses what it had"),
+        "dw": (
+            "the model does not separate a vnode's write from its durable write",
+            "leave dw at its default; faults=lose_a_disk models a vnode that loses what it had",
+        ),
         "notfound_ok": ("how not-found answers count towards r is not modelled", "leave it at its default"),
         "basic_quorum": ("early not-found answers are not modelled", "leave it at its default"),
         "consistent": ("strongly consistent buckets (ensembles) are not modelled", "check a regular bucket"),
-        "dvv_enabled": ("the model's causal context is exact for one client session; dotted "
-                        "version vectors change nothing it shows", "leave it out"),
+        "dvv_enabled": (
+            "the model's causal context is exact for one client session; dotted "
+            "version vectors change nothing it shows",
+            "leave it out",
+        ),
     }
 
     def build(self, v: dict) -> Translation:
@@ -79,51 +85,83 @@ class Riak(Frontend):
         t.decide("r, w", f"{v['r']}, {v['w']}", f"r={r} w={w}", REPLICATION)
         for strict, loose, name in ((pw, w, "pw"), (pr, r, "pr")):
             if 0 < strict < loose:
-                raise refuse(name, f"{name}={strict} below {'w' if name == 'pw' else 'r'}={loose} lets "
-                             "fallbacks make up part of a quorum, and the model's quorums are either "
-                             "all primaries or sloppy", f"set {name}=0 (sloppy) or {name}="
-                             f"{'w' if name == 'pw' else 'r'} (strict)")
+                raise refuse(
+                    name,
+                    f"{name}={strict} below {'w' if name == 'pw' else 'r'}={loose} lets "
+                    "fallbacks make up part of a quorum, and the model's quorums are either "
+                    "all primaries or sloppy",
+                    f"set {name}=0 (sloppy) or {name}={'w' if name == 'pw' else 'r'} (strict)",
+                )
         sloppy = pw == 0
         if sloppy:
             t.params["sloppy"] = True
-        t.decide("pr, pw", f"{v['pr']}, {v['pw']}", "sloppy=true (fallback vnodes accept writes for "
-                 "unreachable primaries and hand them off later; reads ask the primaries)" if sloppy
-                 else "sloppy=false (a strict quorum of primary vnodes)", SLOPPY)
+        t.decide(
+            "pr, pw",
+            f"{v['pr']}, {v['pw']}",
+            "sloppy=true (fallback vnodes accept writes for "
+            "unreachable primaries and hand them off later; reads ask the primaries)"
+            if sloppy
+            else "sloppy=false (a strict quorum of primary vnodes)",
+            SLOPPY,
+        )
         if pr == 0 and not sloppy:
-            t.assume("reads ask the primary vnodes only (pr=0 would let fallbacks answer, which "
-                     "only adds stale answers)", REPLICATION)
+            t.assume(
+                "reads ask the primary vnodes only (pr=0 would let fallbacks answer, which only adds stale answers)",
+                REPLICATION,
+            )
         apply_faults(t, LEADERLESS_FAULTS, v["faults"])
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         t.params["read_repair"] = "async"
-        t.decide("read repair", "(always on)", "read_repair=async (stale vnodes that answered a read "
-                 "are sent the newest version after the answer)", READ_REPAIR)
-        t.assume("the client coordinates its own requests (the coordinating vnode adds no behaviour "
-                 "beyond forwarding)", REPLICATION)
+        t.decide(
+            "read repair",
+            "(always on)",
+            "read_repair=async (stale vnodes that answered a read are sent the newest version after the answer)",
+            READ_REPAIR,
+        )
+        t.assume(
+            "the client coordinates its own requests (the coordinating vnode adds no behaviour beyond forwarding)",
+            REPLICATION,
+        )
         return t
 
     @staticmethod
     def _conflicts(t: Translation, v: dict) -> None:
         if v["allow_mult"] and v["last_write_wins"]:
-            raise ParameterError("last_write_wins", "with allow_mult=true the behaviour is undefined "
-                                                    "(Riak's documentation); set one of them false")
+            raise ParameterError(
+                "last_write_wins",
+                "with allow_mult=true the behaviour is undefined (Riak's documentation); set one of them false",
+            )
         if v["allow_mult"]:
             if not model_offers("leaderless", "conflict", "siblings"):
-                raise refuse("allow_mult", f"true (the default for bucket types): {SIBLINGS_MISSING}",
-                             "set allow_mult=false to check timestamp resolution, or see the "
-                             "multi_leader model's siblings")
+                raise refuse(
+                    "allow_mult",
+                    f"true (the default for bucket types): {SIBLINGS_MISSING}",
+                    "set allow_mult=false to check timestamp resolution, or see the multi_leader model's siblings",
+                )
             if v["pw"] == 0:
-                raise refuse("allow_mult", "siblings together with a sloppy quorum (pw=0: fallback "
-                             "vnodes count) are not modelled", "set pw and pr to the quorum (strict), or "
-                             "allow_mult=false")
+                raise refuse(
+                    "allow_mult",
+                    "siblings together with a sloppy quorum (pw=0: fallback vnodes count) are not modelled",
+                    "set pw and pr to the quorum (strict), or allow_mult=false",
+                )
             t.params["conflict"] = "siblings"
-            t.decide("allow_mult", True, "conflict=siblings (concurrent writes are kept side by side, "
-                     "tracked by version vectors, and a read returns them all)", CONFLICTS)
+            t.decide(
+                "allow_mult",
+                True,
+                "conflict=siblings (concurrent writes are kept side by side, "
+                "tracked by version vectors, and a read returns them all)",
+                CONFLICTS,
+            )
             return
-        t.decide("allow_mult, last_write_wins", f"false, {str(v['last_write_wins']).lower()}",
-                 "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
-                 "synchronised clocks (clock skew is not modelled for Riak)", CONFLICTS)
+        t.decide(
+            "allow_mult, last_write_wins",
+            f"false, {str(v['last_write_wins']).lower()}",
+            "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
+            "synchronised clocks (clock skew is not modelled for Riak)",
+            CONFLICTS,
+        )
 
 
 FRONTEND = Riak()

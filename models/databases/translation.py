@@ -85,8 +85,7 @@ class Translation:
         user's node names, each node's role at the start in the database's words, and the
         phrases recorded with ``phrase``. Built in insertion order, so the same settings
         always give the same words."""
-        return Wording(names=tuple(self.names.items()), roles=tuple(self.roles.items()),
-                       phrases=tuple(self.phrases))
+        return Wording(names=tuple(self.names.items()), roles=tuple(self.roles.items()), phrases=tuple(self.phrases))
 
     def phrase(self, pattern: str, replacement: str) -> None:
         """Record one rewording: ``pattern`` (a regular expression over the model's words,
@@ -121,31 +120,50 @@ class Translation:
         each verdict compares with what the documentation states."""
         verdicts = {p.name: p for p in result.properties}
         idle = unexercised(self.workload())
-        holds = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "HOLDS"
-                 and p.name not in idle]
-        fails = [f"{p.name} ({len(p.trace)}-step trace)" if p.trace is not None else p.name
-                 for p in result.properties if p.kind == "always" and p.verdict.value == "VIOLATED"]
+        holds = [
+            p.name
+            for p in result.properties
+            if p.kind == "always" and p.verdict.value == "HOLDS" and p.name not in idle
+        ]
+        fails = [
+            f"{p.name} ({len(p.trace)}-step trace)" if p.trace is not None else p.name
+            for p in result.properties
+            if p.kind == "always" and p.verdict.value == "VIOLATED"
+        ]
         undecided = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "UNKNOWN"]
-        out = [f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
-               f"fails: {', '.join(fails) or 'nothing'}"
-               + (f"; undecided (the search did not finish): {', '.join(undecided)}" if undecided else "")]
-        vacuous = [f"{p.name} (needs {idle[p.name]})" for p in result.properties
-                   if p.kind == "always" and p.verdict.value == "HOLDS" and p.name in idle]
+        out = [
+            f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
+            f"fails: {', '.join(fails) or 'nothing'}"
+            + (f"; undecided (the search did not finish): {', '.join(undecided)}" if undecided else "")
+        ]
+        vacuous = [
+            f"{p.name} (needs {idle[p.name]})"
+            for p in result.properties
+            if p.kind == "always" and p.verdict.value == "HOLDS" and p.name in idle
+        ]
         if vacuous:
-            out.append(f"  not exercised by the workload clients={','.join(self.workload())}, so their "
-                       f"HOLDS says nothing: {'; '.join(vacuous)}; give clients=... that do it")
+            out.append(
+                f"  not exercised by the workload clients={','.join(self.workload())}, so their "
+                f"HOLDS says nothing: {'; '.join(vacuous)}; give clients=... that do it"
+            )
         if not any(self.params.get(f) for f in ("crashes", "partitions", "drops", "dups")):
-            out.append("  no faults were explored (faults=none): these verdicts are for a healthy "
-                       "system; give faults=... (replcheck check DATABASE --help) to explore failures")
+            out.append(
+                "  no faults were explored (faults=none): these verdicts are for a healthy "
+                "system; give faults=... (replcheck check DATABASE --help) to explore failures"
+            )
         seen = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "HOLDS"]
         never = [p.name for p in result.properties if p.kind == "sometimes" and p.verdict.value == "VIOLATED"]
         if seen or never:  # availability and other witnesses: what can and cannot happen
-            out.append(f"  can happen: {', '.join(seen) or 'nothing checked'}; "
-                       f"never happens: {', '.join(never) or 'nothing'}")
+            out.append(
+                f"  can happen: {', '.join(seen) or 'nothing checked'}; never happens: {', '.join(never) or 'nothing'}"
+            )
         for prop, (verdict, source) in self.documented.items():
             got = verdicts[prop].verdict.value if prop in verdicts else "not checked"
-            mark = "agrees" if got == verdict else ("not checked" if prop not in verdicts else
-                                                    "undecided" if got == "UNKNOWN" else "DISAGREES")
+            mark = (
+                "agrees"
+                if got == verdict
+                else ("not checked" if prop not in verdicts else "undecided" if got == "UNKNOWN" else "DISAGREES")
+            )
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
 
@@ -155,6 +173,7 @@ class Translation:
         if self.params.get("clients"):
             return tuple(self.params["clients"])
         from replcheck.checker.registry import model_class
+
         return next(tuple(p.default) for p in model_class(self.model).PARAMS if p.name == "clients")
 
     def staleness(self, params: dict, ks=(1, 2, 3)) -> dict:
@@ -166,17 +185,24 @@ class Translation:
         from ..staleness import k_staleness
 
         if self.model != "leaderless":
-            return {"applies": False, "why": f"{self.database} is modelled as {self.model}; "
-                    "probabilistic staleness covers Dynamo-style quorums (cassandra, riak)"}
+            return {
+                "applies": False,
+                "why": f"{self.database} is modelled as {self.model}; "
+                "probabilistic staleness covers Dynamo-style quorums (cassandra, riak)",
+            }
         if params.get("sloppy") or params.get("dcs") or params.get("conflict", "lww") != "lww":
-            return {"applies": False, "why": "the PBS model has one datacenter, strict quorums and "
-                    "last-write-wins; this configuration uses datacenters, sloppy quorums or siblings"}
+            return {
+                "applies": False,
+                "why": "the PBS model has one datacenter, strict quorums and "
+                "last-write-wins; this configuration uses datacenters, sloppy quorums or siblings",
+            }
         n, w, r = params["n"], params["w"], params["r"]
         rows = []
         for k in ks:
             fresh = k_staleness(n, w, r, k)
-            rows.append({"k": k, "fraction": f"{fresh.numerator}/{fresh.denominator}",
-                         "probability": round(float(fresh), 6)})
+            rows.append(
+                {"k": k, "fraction": f"{fresh.numerator}/{fresh.denominator}", "probability": round(float(fresh), 6)}
+            )
         return {"applies": True, "n": n, "w": w, "r": r, "k_staleness": rows}
 
     def staleness_lines(self, params: dict) -> list[str]:
@@ -184,10 +210,11 @@ class Translation:
         got = self.staleness(params)
         if not got["applies"]:
             return [f"  staleness: not computed: {got['why']}"]
-        shown = ", ".join(f"k={row['k']}: {row['fraction']} = {row['probability']:.3f}"
-                          for row in got["k_staleness"])
-        return [f"  staleness (PBS, replicas chosen uniformly at random; docs/staleness.md): "
-                f"a read returns one of the k latest writes with probability {shown}"]
+        shown = ", ".join(f"k={row['k']}: {row['fraction']} = {row['probability']:.3f}" for row in got["k_staleness"])
+        return [
+            f"  staleness (PBS, replicas chosen uniformly at random; docs/staleness.md): "
+            f"a read returns one of the k latest writes with probability {shown}"
+        ]
 
     def availability(self, time_limit: float = 60.0) -> dict:
         """Availability in numbers (``models/availability.py``): how many members may be down
@@ -197,8 +224,7 @@ class Translation:
         from ..availability import availability
 
         if self.crash_params is None:
-            return {"applies": False, "why": f"no crash scenario applies to this {self.database} "
-                    "configuration"}
+            return {"applies": False, "why": f"no crash scenario applies to this {self.database} configuration"}
         answers = availability(self.model, self.crash_params, time_limit, self.rename)
         return {"applies": True, "answers": [a.to_json() for a in answers]}
 
@@ -214,17 +240,24 @@ class Translation:
     def disagreements(self, result) -> list[str]:
         """Documented verdicts that exploration contradicts (a complete or decided search)."""
         verdicts = result.verdicts()
-        return [f"{prop}: documented {verdict}, explored {verdicts[prop].value}"
-                for prop, (verdict, _) in self.documented.items()
-                if prop in verdicts and verdicts[prop].value not in (verdict, "UNKNOWN")]
+        return [
+            f"{prop}: documented {verdict}, explored {verdicts[prop].value}"
+            for prop, (verdict, _) in self.documented.items()
+            if prop in verdicts and verdicts[prop].value not in (verdict, "UNKNOWN")
+        ]
 
     def to_json(self) -> dict:
         """The translation as plain JSON data."""
-        return {"database": self.database, "model": self.model,
-                "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
-                "decisions": [{"setting": d.setting, "value": d.value, "becomes": d.becomes,
-                               "source": d.source} for d in self.decisions],
-                "documented": {p: {"verdict": v, "source": s} for p, (v, s) in self.documented.items()}}
+        return {
+            "database": self.database,
+            "model": self.model,
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
+            "decisions": [
+                {"setting": d.setting, "value": d.value, "becomes": d.becomes, "source": d.source}
+                for d in self.decisions
+            ],
+            "documented": {p: {"verdict": v, "source": s} for p, (v, s) in self.documented.items()},
+        }
 
 
 def _shown(value) -> str:
@@ -254,18 +287,20 @@ def closest(name: str, known) -> str:
 
 def choice(*options: str, case: bool = False):
     """A parser accepting one of ``options`` (case-insensitively unless ``case``)."""
+
     def parse(name: str, raw):
         text = _text(name, raw)
         for option in options:
             if text == option or (not case and text.lower() == option.lower()):
                 return option
-        raise ParameterError(name, f"must be one of {', '.join(options)}, got {text!r}"
-                                   f"{closest(text, options)}")
+        raise ParameterError(name, f"must be one of {', '.join(options)}, got {text!r}{closest(text, options)}")
+
     return parse
 
 
 def whole(least: int = 0, most: int | None = None):
     """A parser for a whole number in [least, most]."""
+
     def parse(name: str, raw):
         if isinstance(raw, bool):
             raise ParameterError(name, f"must be a whole number, got {raw!r}")
@@ -278,6 +313,7 @@ def whole(least: int = 0, most: int | None = None):
         if most is not None and value > most:
             raise ParameterError(name, f"must be at most {most}, got {value}")
         return value
+
     return parse
 
 
@@ -312,7 +348,7 @@ def scripts(name: str, raw) -> tuple:
         return tuple(raw)
     if isinstance(raw, str):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
-    raise ParameterError(name, f"must be client scripts such as \"w r,r\", got {raw!r}")
+    raise ParameterError(name, f'must be client scripts such as "w r,r", got {raw!r}')
 
 
 def text(name: str, raw) -> str:

@@ -32,16 +32,19 @@ HEAVY_FIRST = ("n3_w2_r2_blocking_repair", "n3_w2_r2_sloppy")  # the slowest, st
 def add_parsers(subparsers) -> None:
     """Add ``gallery`` to an argparse subparsers object."""
     g = subparsers.add_parser(
-        "gallery", help="build the teaching gallery: each anomaly beside its fix, the trade-off "
-                        "table, the quorum proofs (static HTML + SVG)",
+        "gallery",
+        help="build the teaching gallery: each anomaly beside its fix, the trade-off "
+        "table, the quorum proofs (static HTML + SVG)",
         description="Explore every configuration of the gallery and write a static site (HTML and "
-                    "SVG, no JavaScript) to DIR: one page per anomaly with its fixed twin, the "
-                    "trade-off table, the z3 quorum proofs, and a handout; with Chromium installed "
-                    "also handout.pdf.")
+        "SVG, no JavaScript) to DIR: one page per anomaly with its fixed twin, the "
+        "trade-off table, the z3 quorum proofs, and a handout; with Chromium installed "
+        "also handout.pdf.",
+    )
     g.add_argument("--out", metavar="DIR", type=Path, required=True, help="where to write the site")
     g.add_argument("--no-pdf", action="store_true", help="do not print handout.pdf with Chromium")
-    g.add_argument("--workers", metavar="N", type=int, default=None,
-                   help="explorations run at once (default: the machine's cores)")
+    g.add_argument(
+        "--workers", metavar="N", type=int, default=None, help="explorations run at once (default: the machine's cores)"
+    )
     g.set_defaults(func=run_gallery)
 
 
@@ -73,11 +76,14 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
     from .handout import print_pdf
     from .how_often import staleness_section
     from .venn import majority_section, quorum_section
+
     if workers is not None and workers < 1:
         raise UsageError(f"gallery --workers {workers}: give 1 or more")
     if shutil.which("dot") is None:
-        raise UsageError("gallery: graphviz's 'dot' program is missing and the pages need SVG diagrams; "
-                         "install it (Debian/Ubuntu: apt-get install graphviz)")
+        raise UsageError(
+            "gallery: graphviz's 'dot' program is missing and the pages need SVG diagrams; "
+            "install it (Debian/Ubuntu: apt-get install graphviz)"
+        )
     root = _specs_root()
     wanted = _wanted()
     configs = sorted(catalogue.all_configs(), key=lambda c: c.key not in HEAVY_FIRST)
@@ -88,10 +94,14 @@ def build(out: Path, workers: int | None = None, pdf: bool = True, progress=None
     for outcome in outcomes.values():
         for v in outcome.verdicts.values():
             if v.svg:
-                write_atomic(out / site.diagram_file(outcome.key, v.name),
-                             '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + v.svg)
-    proofs = {"quorum": lambda: staleness_section(3, 1, 1, 2, 2) + quorum_section(3, 2, 2, 1, 1),
-              "majority": lambda: majority_section(3)}
+                write_atomic(
+                    out / site.diagram_file(outcome.key, v.name),
+                    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + v.svg,
+                )
+    proofs = {
+        "quorum": lambda: staleness_section(3, 1, 1, 2, 2) + quorum_section(3, 2, 2, 1, 1),
+        "majority": lambda: majority_section(3),
+    }
     bodies = []
     for page in catalogue.PAGES:
         family = _family(page, root)
@@ -117,6 +127,7 @@ def _family(page: catalogue.Page, root: Path) -> str:
     if config.model:
         return config.model
     import tomllib
+
     return tomllib.loads((root / config.spec).read_text()).get("model", "")
 
 
@@ -132,14 +143,19 @@ def run_gallery(args: argparse.Namespace) -> int:
 
     pdf = not args.no_pdf
     if pdf and shutil.which("chromium") is None:
-        print("replcheck: gallery: chromium is not installed, so handout.pdf is not printed "
-              "(Debian/Ubuntu: apt-get install chromium)", file=sys.stderr)
+        print(
+            "replcheck: gallery: chromium is not installed, so handout.pdf is not printed "
+            "(Debian/Ubuntu: apt-get install chromium)",
+            file=sys.stderr,
+        )
         pdf = False
     outcomes = build(args.out, args.workers, pdf, progress)
     problems = [f"{o.command}: {m}" for o in outcomes.values() for m in o.mismatches]
     for line in problems:
         print(f"  MISMATCH {line}")
-    print(f"gallery: {len(catalogue.PAGES)} anomaly pages, {len(catalogue.ROWS)} table rows from "
-          f"{len(outcomes)} explorations in {time.monotonic() - started:.0f} s; open "
-          f"{args.out / 'index.html'}")
+    print(
+        f"gallery: {len(catalogue.PAGES)} anomaly pages, {len(catalogue.ROWS)} table rows from "
+        f"{len(outcomes)} explorations in {time.monotonic() - started:.0f} s; open "
+        f"{args.out / 'index.html'}"
+    )
     return 1 if problems else 0

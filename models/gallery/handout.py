@@ -27,24 +27,34 @@ def chromium() -> str | None:
 
 def headless_args(binary: str, profile: str) -> list[str]:
     """The command prefix of a headless Chromium run with its own throw-away profile."""
-    return [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--no-default-browser-check", f"--user-data-dir={profile}"]
+    return [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-default-browser-check",
+        f"--user-data-dir={profile}",
+    ]
 
 
 def print_pdf(html: Path, pdf: Path) -> None:
     """Print ``html`` to ``pdf`` (A4 as Chromium lays it out); a UsageError if it fails."""
     binary = chromium()
     if binary is None:
-        raise UsageError("gallery: chromium is missing; install it (apt-get install chromium) or "
-                         "pass --no-pdf")
+        raise UsageError("gallery: chromium is missing; install it (apt-get install chromium) or pass --no-pdf")
     with tempfile.TemporaryDirectory(prefix="replcheck-chromium-") as profile:
-        command = headless_args(binary, profile) + ["--no-pdf-header-footer",
-                                                    f"--print-to-pdf={pdf.resolve()}",
-                                                    html.resolve().as_uri()]
+        command = headless_args(binary, profile) + [
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf.resolve()}",
+            html.resolve().as_uri(),
+        ]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=TIMEOUT)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise UsageError(f"gallery: chromium could not print {pdf} ({type(exc).__name__}); "
-                             "pass --no-pdf to skip the handout") from None
+            raise UsageError(
+                f"gallery: chromium could not print {pdf} ({type(exc).__name__}); pass --no-pdf to skip the handout"
+            ) from None
     if not pdf.is_file() or pdf.stat().st_size == 0:
         raise UsageError(f"gallery: chromium wrote no {pdf}; pass --no-pdf to skip the handout")

@@ -35,7 +35,7 @@ class Verdict:
     reason: str = ""
     trace_length: int | None = None
     loop_start: int | None = None
-    svg: str = ""            # the diagram (inline SVG, no XML prologue), when it has a trace
+    svg: str = ""  # the diagram (inline SVG, no XML prologue), when it has a trace
     title: str = ""
     caption: str = ""
 
@@ -59,8 +59,7 @@ class Outcome:
 def _spec_of(config: Config, root: Path, wanted: tuple[str, ...]) -> tuple[Spec, list[str] | None]:
     if config.spec:
         return load_spec(root / config.spec), None
-    spec = Spec(path=None, model=config.model, params={k: v for k, v in config.params},
-                symmetry=config.symmetry)
+    spec = Spec(path=None, model=config.model, params={k: v for k, v in config.params}, symmetry=config.symmetry)
     validate(spec)
     declared = {p.name for p in declared_properties(spec.build())}
     return spec, [p for p in wanted if p in declared]
@@ -74,11 +73,27 @@ def explore(config: Config, root: Path, wanted: tuple[str, ...]) -> Outcome:
     model, result, mismatches = check_spec(spec, {**spec.bounds, "time_limit": TIME_LIMIT}, properties)
     model = as_model(model)
     s = result.stats
-    out = Outcome(config.key, config.command(), spec.title, model.summary(), s.states, s.transitions,
-                  s.complete, s.stopped_by, mismatches)
+    out = Outcome(
+        config.key,
+        config.command(),
+        spec.title,
+        model.summary(),
+        s.states,
+        s.transitions,
+        s.complete,
+        s.stopped_by,
+        mismatches,
+    )
     for p in result.properties:
-        v = Verdict(p.name, p.kind, p.verdict.value, p.description, p.reason,
-                    len(p.trace) if p.trace is not None else None, p.loop_start)
+        v = Verdict(
+            p.name,
+            p.kind,
+            p.verdict.value,
+            p.description,
+            p.reason,
+            len(p.trace) if p.trace is not None else None,
+            p.loop_start,
+        )
         if p.trace is not None and p.name in wanted:
             diagram = model.diagram(p.trace, p)
             if diagram is not None:
@@ -91,13 +106,15 @@ def svg_of(dot_text: str) -> str:
     """The SVG of a DOT text, ready to inline in HTML (no XML prologue or DOCTYPE; the
     comments graphviz writes, which name its version, removed so the bytes stay the same)."""
     import graphviz
+
     svg = graphviz.pipe("dot", "svg", dot_text.encode("utf-8"), quiet=True).decode("utf-8")
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
 
 
-def explore_all(configs: list[tuple[Config, tuple[str, ...]]], root: Path, workers: int | None = None,
-                progress=None) -> dict[str, Outcome]:
+def explore_all(
+    configs: list[tuple[Config, tuple[str, ...]]], root: Path, workers: int | None = None, progress=None
+) -> dict[str, Outcome]:
     """Explore every (configuration, wanted properties) pair, ``workers`` at a time (default:
     the machine's cores); the result is keyed by configuration, in the order given."""
     workers = workers or os.cpu_count() or 1

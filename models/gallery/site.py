@@ -52,24 +52,31 @@ td.c-unknown { background: #fff1cc; }
 @media print { nav { display: none; } .pair { grid-template-columns: 1fr; } body { max-width: none; } }
 """
 
-DRAWING = ("Time runs downwards; each column is a client (grey, rounded) or a replica. Blue arrows are "
-           "messages delivered; a dashed grey line without an arrowhead, running to a dashed "
-           "'(message in flight)' box below the last step, is a message never delivered; a red dashed "
-           "line ending in a bar is a message the network lost. A crashed replica's column is drawn "
-           "dashed until it recovers; a partition is a thick line between the two sides. The row "
-           "below the last step shows what each replica holds at the end (for a lasso: for ever). "
-           "Red marks only the violation; a witness (something reachable, nothing wrong) ends in "
-           "blue; leaderless quorums are outlined on their lanes.")
+DRAWING = (
+    "Time runs downwards; each column is a client (grey, rounded) or a replica. Blue arrows are "
+    "messages delivered; a dashed grey line without an arrowhead, running to a dashed "
+    "'(message in flight)' box below the last step, is a message never delivered; a red dashed "
+    "line ending in a bar is a message the network lost. A crashed replica's column is drawn "
+    "dashed until it recovers; a partition is a thick line between the two sides. The row "
+    "below the last step shows what each replica holds at the end (for a lasso: for ever). "
+    "Red marks only the violation; a witness (something reachable, nothing wrong) ends in "
+    "blue; leaderless quorums are outlined on their lanes."
+)
 
 
 def _head(title: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>\n"
+    )
 
 
 def _nav(current: str = "") -> str:
-    links = ['<a href="index.html">gallery</a>', '<a href="index.html#table">trade-off table</a>',
-             '<a href="handout.html">everything on one page</a>']
+    links = [
+        '<a href="index.html">gallery</a>',
+        '<a href="index.html#table">trade-off table</a>',
+        '<a href="handout.html">everything on one page</a>',
+    ]
     return "<nav>" + " ".join(links) + "</nav>\n"
 
 
@@ -80,14 +87,15 @@ def verdict_phrase(v: Verdict, outcome: Outcome) -> str:
         if v.verdict == "HOLDS":
             return f'<span class="v-witness">reachable</span> (a witness of {v.trace_length} steps)'
         if v.verdict == "VIOLATED":
-            return (f'<span class="v-holds">unreachable</span> after a complete search of '
-                    f"{outcome.states:,} states")
+            return f'<span class="v-holds">unreachable</span> after a complete search of {outcome.states:,} states'
     if v.verdict == "HOLDS":
         return f'<span class="v-holds">HOLDS</span> after a complete search of {outcome.states:,} states'
     if v.verdict == "VIOLATED":
         if v.loop_start is not None:
-            return (f'<span class="v-violated">VIOLATED</span>: a lasso of {v.trace_length} steps that '
-                    f"loops for ever from step {v.loop_start}")
+            return (
+                f'<span class="v-violated">VIOLATED</span>: a lasso of {v.trace_length} steps that '
+                f"loops for ever from step {v.loop_start}"
+            )
         return f'<span class="v-violated">VIOLATED</span>: a counterexample of {v.trace_length} steps'
     return f'<span class="v-{cls}">UNKNOWN</span>: {escape(v.reason)}'
 
@@ -95,8 +103,10 @@ def verdict_phrase(v: Verdict, outcome: Outcome) -> str:
 def _diagram_block(v: Verdict, link: str) -> str:
     if not v.svg:
         return ""
-    return (f'<div class="diagram"><a href="{link}">{v.svg}</a></div>'
-            f'<p class="caption"><strong>What happened:</strong> {escape(v.caption)}</p>')
+    return (
+        f'<div class="diagram"><a href="{link}">{v.svg}</a></div>'
+        f'<p class="caption"><strong>What happened:</strong> {escape(v.caption)}</p>'
+    )
 
 
 def diagram_file(config_key: str, prop: str) -> str:
@@ -105,33 +115,45 @@ def diagram_file(config_key: str, prop: str) -> str:
 
 
 def _verdict_table(outcome: Outcome) -> str:
-    rows = "".join(f"<tr><td>{escape(v.name)}</td><td>{verdict_phrase(v, outcome)}</td></tr>"
-                   for v in outcome.verdicts.values())
+    rows = "".join(
+        f"<tr><td>{escape(v.name)}</td><td>{verdict_phrase(v, outcome)}</td></tr>" for v in outcome.verdicts.values()
+    )
     return f'<table class="verdicts"><tr><th>property</th><th>verdict</th></tr>{rows}</table>'
 
 
 def _side(shown: Shown, outcome: Outcome, heading: str, cls: str) -> str:
     v = outcome.verdicts[shown.prop]
     where = shown.config.spec or "ad hoc configuration"
-    empty = "" if v.svg else (
-        f'<p class="caption">No counterexample exists: every one of the {outcome.states:,} reachable '
-        "states was explored and none breaks the property.</p>"
-        if v.verdict == "HOLDS" and v.kind != "sometimes" else "")
-    return (f'<div class="side {cls}"><h2>{heading}</h2>'
-            f'<p><span class="config">{escape(where)}</span><br>{escape(outcome.summary)}</p>'
-            f"<p><strong>{escape(v.name)}</strong>: {verdict_phrase(v, outcome)}.<br>"
-            f'<span class="note">{escape(v.description)}</span></p>'
-            f"{_diagram_block(v, diagram_file(outcome.key, v.name))}{empty}"
-            f"<details><summary>all verdicts of this configuration</summary>{_verdict_table(outcome)}"
-            f"</details></div>")
+    empty = (
+        ""
+        if v.svg
+        else (
+            f'<p class="caption">No counterexample exists: every one of the {outcome.states:,} reachable '
+            "states was explored and none breaks the property.</p>"
+            if v.verdict == "HOLDS" and v.kind != "sometimes"
+            else ""
+        )
+    )
+    return (
+        f'<div class="side {cls}"><h2>{heading}</h2>'
+        f'<p><span class="config">{escape(where)}</span><br>{escape(outcome.summary)}</p>'
+        f"<p><strong>{escape(v.name)}</strong>: {verdict_phrase(v, outcome)}.<br>"
+        f'<span class="note">{escape(v.description)}</span></p>'
+        f"{_diagram_block(v, diagram_file(outcome.key, v.name))}{empty}"
+        f"<details><summary>all verdicts of this configuration</summary>{_verdict_table(outcome)}"
+        f"</details></div>"
+    )
 
 
 def _mismatch_block(outcomes: list[Outcome]) -> str:
     lines = [f"<li>{escape(o.command)}: {escape(m)}</li>" for o in outcomes for m in o.mismatches]
     if not lines:
         return ""
-    return ('<p class="v-violated">These checks disagree with their specs\' expectations:</p><ul>'
-            + "".join(lines) + "</ul>")
+    return (
+        '<p class="v-violated">These checks disagree with their specs\' expectations:</p><ul>'
+        + "".join(lines)
+        + "</ul>"
+    )
 
 
 def page_body(page: Page, outcomes: dict[str, Outcome], proof_html: str, family: str) -> str:
@@ -140,13 +162,15 @@ def page_body(page: Page, outcomes: dict[str, Outcome], proof_html: str, family:
     note = f'<p class="note">{escape(page.note)}</p>' if page.note else ""
     commands = "\n".join(dict.fromkeys([bad.command, good.command]))
     legend = LEGEND.get(family, "")
-    return (f'<article id="{page.slug}"><h1>{escape(page.title)}</h1><p>{escape(page.lesson)}</p>'
-            f"{_mismatch_block([bad, good])}"
-            f'<div class="pair">{_side(page.anomaly, bad, "The anomaly", "anomaly")}'
-            f'{_side(page.twin, good, "The fix: " + escape(page.twin_title), "twin")}</div>{note}'
-            f"<h2>Reproduce both</h2><pre>{escape(commands)}</pre>"
-            f'<div class="legend"><strong>Reading the diagrams.</strong><ul><li>{escape(DRAWING)}</li>'
-            f"<li>{escape(legend)}</li></ul></div>{proof_html}</article>")
+    return (
+        f'<article id="{page.slug}"><h1>{escape(page.title)}</h1><p>{escape(page.lesson)}</p>'
+        f"{_mismatch_block([bad, good])}"
+        f'<div class="pair">{_side(page.anomaly, bad, "The anomaly", "anomaly")}'
+        f"{_side(page.twin, good, 'The fix: ' + escape(page.twin_title), 'twin')}</div>{note}"
+        f"<h2>Reproduce both</h2><pre>{escape(commands)}</pre>"
+        f'<div class="legend"><strong>Reading the diagrams.</strong><ul><li>{escape(DRAWING)}</li>'
+        f"<li>{escape(legend)}</li></ul></div>{proof_html}</article>"
+    )
 
 
 def cell_state(column: Column, row: Row, outcomes: dict[str, Outcome]) -> tuple[str, list[Verdict], Outcome | None]:
@@ -170,8 +194,12 @@ def cell_state(column: Column, row: Row, outcomes: dict[str, Outcome]) -> tuple[
 
 def _cell_words(state: str, column: Column) -> str:
     witness = column.key == "avail"
-    return {"HOLDS": "yes" if witness else "holds", "VIOLATED": "no" if witness else "violated",
-            "UNKNOWN": "unknown", "": "not modelled"}[state]
+    return {
+        "HOLDS": "yes" if witness else "holds",
+        "VIOLATED": "no" if witness else "violated",
+        "UNKNOWN": "unknown",
+        "": "not modelled",
+    }[state]
 
 
 def tradeoff_table(outcomes: dict[str, Outcome], prefix: str = "") -> str:
@@ -190,13 +218,15 @@ def tradeoff_table(outcomes: dict[str, Outcome], prefix: str = "") -> str:
         lines.append(f"<tr><td>{escape(row.group)}</td><td>{escape(row.label)}{page}</td>{''.join(cells)}</tr>")
     lines.append("</table>")
     scen = "".join(f"<li><strong>{k}</strong>: {escape(v)}</li>" for k, v in SCENARIOS.items())
-    return ("\n".join(lines) + '<p class="note">Every cell is the verdict of an exploration of the '
-            "configuration behind it (follow the link). The configurations are deliberately small: "
-            f"<ul>{scen}</ul>Columns: read-your-writes, monotonic reads and linearizable are the "
-            "properties of those names; no lost acknowledged writes needs both durable_acks and "
-            "no_lost_updates; writes available is a witness (yes: a write was acknowledged with a node "
-            "down or cut off for the whole write); convergence is a liveness property under fairness. "
-            "Not modelled: the model has no such property.</p>")
+    return (
+        "\n".join(lines) + '<p class="note">Every cell is the verdict of an exploration of the '
+        "configuration behind it (follow the link). The configurations are deliberately small: "
+        f"<ul>{scen}</ul>Columns: read-your-writes, monotonic reads and linearizable are the "
+        "properties of those names; no lost acknowledged writes needs both durable_acks and "
+        "no_lost_updates; writes available is a witness (yes: a write was acknowledged with a node "
+        "down or cut off for the whole write); convergence is a liveness property under fairness. "
+        "Not modelled: the model has no such property.</p>"
+    )
 
 
 def tradeoff_markdown(outcomes: dict[str, Outcome], prefix: str = "") -> str:
@@ -227,8 +257,10 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
         if not found:
             parts.append("<p>The model has no property for this guarantee.</p>")
         for v in found:
-            parts.append(f"<p><strong>{escape(v.name)}</strong>: {verdict_phrase(v, outcome)}. "
-                         f'<span class="note">{escape(v.description)}</span></p>')
+            parts.append(
+                f"<p><strong>{escape(v.name)}</strong>: {verdict_phrase(v, outcome)}. "
+                f'<span class="note">{escape(v.description)}</span></p>'
+            )
             parts.append(_diagram_block(v, diagram_file(outcome.key, v.name)))
     parts.append("</article>")
     return "".join(parts)
@@ -236,17 +268,24 @@ def row_body(row: Row, outcomes: dict[str, Outcome]) -> str:
 
 def index_body(outcomes: dict[str, Outcome]) -> str:
     """The index: what the gallery is, the anomaly pages, the trade-off table."""
-    items = "".join(f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
-                    f"{escape(p.twin_title[0].lower() + p.twin_title[1:])}</li>" for p in catalogue.PAGES)
+    items = "".join(
+        f'<li><a href="{p.slug}.html">{escape(p.title)}</a> &mdash; fixed by '
+        f"{escape(p.twin_title[0].lower() + p.twin_title[1:])}</li>"
+        for p in catalogue.PAGES
+    )
     # The same words whether or not Chromium printed the PDF, so the HTML is the same bytes.
-    pdf = ('<p>The printable handout: <a href="handout.pdf">handout.pdf</a>, printed from '
-           '<a href="handout.html">handout.html</a> by headless Chromium where it is installed.</p>')
-    return ("<h1>Replication anomalies, each beside its fix</h1>"
-            "<p>Every page shows a classic anomaly of database replication as a counterexample found "
-            "by replcheck, next to a configuration that fixes it, with the verdict of a complete search. "
-            "Nothing on these pages is typed in by hand: each verdict comes from exploring the model "
-            "when the gallery was built, and each page gives the command that reproduces it.</p>"
-            f"<ol>{items}</ol>{pdf}<h2>The trade-off table</h2>{tradeoff_table(outcomes)}")
+    pdf = (
+        '<p>The printable handout: <a href="handout.pdf">handout.pdf</a>, printed from '
+        '<a href="handout.html">handout.html</a> by headless Chromium where it is installed.</p>'
+    )
+    return (
+        "<h1>Replication anomalies, each beside its fix</h1>"
+        "<p>Every page shows a classic anomaly of database replication as a counterexample found "
+        "by replcheck, next to a configuration that fixes it, with the verdict of a complete search. "
+        "Nothing on these pages is typed in by hand: each verdict comes from exploring the model "
+        "when the gallery was built, and each page gives the command that reproduces it.</p>"
+        f"<ol>{items}</ol>{pdf}<h2>The trade-off table</h2>{tradeoff_table(outcomes)}"
+    )
 
 
 def document(title: str, body: str) -> str:
