@@ -21,7 +21,8 @@ Run it without registering anything::
 
 from typing import NamedTuple
 
-from replcheck.checker import Model, ParameterError, always, sometimes
+from replcheck.checker import Model, always, sometimes
+from replcheck.checker.params import Param, bind
 
 MODES = ("async", "sync")
 
@@ -42,13 +43,17 @@ class PrimaryBackup(Model):
 
     name = "primary_backup"
 
-    def __init__(self, backups: int = 1, writes: int = 1, mode: str = "async"):
-        self.backups = _whole_number("backups", backups, 1, 3)
-        self.writes = _whole_number("writes", writes, 1, 3)
-        if mode not in MODES:
-            raise ParameterError("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
-        self.mode = mode
-        self.params = {"backups": self.backups, "writes": self.writes, "mode": mode}
+    PARAMS = (
+        Param("backups", int, 1, "backup nodes besides the primary", minimum=1, maximum=3),
+        Param("writes", int, 1, "writes the client sends, one after another", minimum=1, maximum=3),
+        Param("mode", str, "async", "acknowledge at once (async) or once every backup stored it (sync)", choices=MODES),
+    )
+
+    def __init__(self, **given):
+        self.params = bind(self.PARAMS, given)
+        self.backups = self.params["backups"]
+        self.writes = self.params["writes"]
+        self.mode = self.params["mode"]
 
     def summary(self) -> str:
         """The parameters, for the heading of an ad hoc run."""
@@ -109,14 +114,3 @@ class PrimaryBackup(Model):
 
 def _append(stored: tuple, node: int, write: int) -> tuple:
     return stored[:node] + (stored[node] + (write,),) + stored[node + 1 :]
-
-
-def _whole_number(name: str, raw, low: int, high: int) -> int:
-    """``raw`` (an int, or a string from the command line) as an int in [low, high]."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ParameterError(name, f"must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ParameterError(name, f"must be between {low} and {high}, got {value}")
-    return value
