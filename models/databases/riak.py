@@ -48,7 +48,12 @@ class Riak(Frontend):
         Setting("w", "write acknowledgements needed: a number, one, quorum, all", quorum_value, "quorum"),
         Setting("pr", "primary vnodes a read needs (0: fallbacks count)", quorum_value, 0),
         Setting("pw", "primary vnodes a write needs (0: fallbacks count, a sloppy quorum)", quorum_value, 0),
-        Setting("allow_mult", "keep concurrent writes as siblings (true is not modelled yet)", boolean, True),
+        Setting(
+            "allow_mult",
+            "keep concurrent writes as siblings (true, the bucket-type default, is modelled with strict quorums: set pw and pr to the quorum)",
+            boolean,
+            True,
+        ),
         Setting("last_write_wins", "resolve by timestamp ignoring causal context", boolean, False),
         fault_setting(LEADERLESS_FAULTS, ("none",)),
         CLIENTS,
