@@ -50,7 +50,8 @@ class Riak(Frontend):
         Setting("pw", "primary vnodes a write needs (0: fallbacks count, a sloppy quorum)", quorum_value, 0),
         Setting(
             "allow_mult",
-            "keep concurrent writes as siblings (true, the bucket-type default, is modelled with strict quorums: set pw and pr to the quorum)",
+            "keep concurrent writes as siblings (true, the bucket-type default, is modelled with "
+            "strict quorums: set pw and pr to the quorum)",
             boolean,
             True,
         ),
