@@ -53,7 +53,7 @@ def build_diagram(model, trace, prop) -> Diagram:
     """The diagram of ``trace`` for property result ``prop`` (a violation or a witness)."""
     asked = prop.name
     if prop.kind == "always" and prop.name == "no_acknowledged_write_lost":
-        prop = replace(prop, name=_broken_part(model, trace.steps[-1].state))
+        prop = replace(prop, name=model.lost_by(trace.steps[-1].state))
     violation_row = len(trace.steps) - 1
     if prop.kind == "always" and prop.name == "no_lost_updates":
         trace = _until_quiet(model, trace)
@@ -148,14 +148,6 @@ def build_diagram(model, trace, prop) -> Diagram:
         legend=LEGEND.get(model.display_name(), ""),
         final_states=_final_states(model, steps[-1].state),
     )
-
-
-def _broken_part(model, state) -> str:
-    """Which half of ``no_acknowledged_write_lost`` fails in ``state``: the diagram is drawn
-    as that property's (no_lost_updates first, as the umbrella judges it)."""
-    if model.no_lost_updates is not None and not model.no_lost_updates(state):
-        return "no_lost_updates"
-    return "durable_acks"
 
 
 def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:

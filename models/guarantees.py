@@ -62,6 +62,16 @@ def ordered_pairs(ops: list[Operation], first: str, then: str, same_session: boo
                 yield a, b
 
 
+# Which ordered pairs of operations each pair guarantee judges: (first, then, same session),
+# as ``ordered_pairs`` takes them. The properties, ``explain`` and ``unexercised`` read it.
+PAIRS = {
+    "read_your_writes": ("w", "r", True),
+    "monotonic_reads": ("r", "r", True),
+    "monotonic_writes": ("w", "w", True),
+    "writes_follow_reads": ("r", "w", True),
+    "no_lost_updates": ("w", "w", False),
+}
+
 _UNJUDGED = object()
 
 
@@ -114,7 +124,9 @@ class Guarantees:
         return self._judge(
             "ryw",
             world,
-            lambda ops: all(self.covers(r.version, w.version) for w, r in ordered_pairs(ops, "w", "r", True)),
+            lambda ops: all(
+                self.covers(r.version, w.version) for w, r in ordered_pairs(ops, *PAIRS["read_your_writes"])
+            ),
         )
 
     @always
@@ -123,7 +135,9 @@ class Guarantees:
         return self._judge(
             "mr",
             world,
-            lambda ops: all(self.covers(b.version, a.version) for a, b in ordered_pairs(ops, "r", "r", True)),
+            lambda ops: all(
+                self.covers(b.version, a.version) for a, b in ordered_pairs(ops, *PAIRS["monotonic_reads"])
+            ),
         )
 
     @always
@@ -132,7 +146,9 @@ class Guarantees:
         return self._judge(
             "mw",
             world,
-            lambda ops: all(self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", True)),
+            lambda ops: all(
+                self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, *PAIRS["monotonic_writes"])
+            ),
         )
 
     @always
@@ -141,7 +157,9 @@ class Guarantees:
         return self._judge(
             "wfr",
             world,
-            lambda ops: all(self.supersedes(w.version, r.version) for r, w in ordered_pairs(ops, "r", "w", True)),
+            lambda ops: all(
+                self.supersedes(w.version, r.version) for r, w in ordered_pairs(ops, *PAIRS["writes_follow_reads"])
+            ),
         )
 
     @always
@@ -150,7 +168,9 @@ class Guarantees:
         return self._judge(
             "nlu",
             world,
-            lambda ops: all(self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, "w", "w", False)),
+            lambda ops: all(
+                self.supersedes(b.version, a.version) for a, b in ordered_pairs(ops, *PAIRS["no_lost_updates"])
+            ),
         )
 
     @always
@@ -169,9 +189,14 @@ class Guarantees:
         off (sibling sets, CRDTs: reads are not register reads) it is ``durable_acks`` alone.
         A counterexample is the shortest trace that breaks either; the two properties' own
         verdicts say which."""
+        return self.lost_by(world) is None
+
+    def lost_by(self, world) -> str | None:
+        """Which half of ``no_acknowledged_write_lost`` fails in ``world``: "no_lost_updates"
+        (judged first), "durable_acks", or None when both hold."""
         if self.no_lost_updates is not None and not self.no_lost_updates(world):
-            return False
-        return self.durable_acks(world)
+            return "no_lost_updates"
+        return None if self.durable_acks(world) else "durable_acks"
 
     def lost_writes(self, world):
         """The acknowledged writes that no replica the system can still serve from holds,
@@ -213,18 +238,23 @@ class Witnesses:
         return any(e.kind == "ok" and e.op == "r" and e.value != 0 for e in world.history)
 
 
-# What a workload must do before a guarantee can fail at all: (pattern, words). A session
-# pattern (a, b) needs one client's script to do a and later b on one key; "any" patterns
-# count operations over all clients.
+# What a workload must do before a guarantee can fail at all: the ordered pair it judges
+# (``PAIRS``; the second kind None: one operation of the first kind is enough), and in words.
 _NEEDS = {
-    "read_your_writes": (("session", "w", "r"), "a write then a read of its key in one session"),
-    "monotonic_reads": (("session", "r", "r"), "two reads of one key in one session"),
-    "monotonic_writes": (("session", "w", "w"), "two writes of one key in one session"),
-    "writes_follow_reads": (("session", "r", "w"), "a read then a write of its key in one session"),
-    "no_lost_updates": (("any", "w", "w"), "two writes of one key"),
-    "linearizable": (("any", "w", "r"), "a write and a read of one key"),
-    "durable_acks": (("any", "w", None), "a write"),
-    "no_acknowledged_write_lost": (("any", "w", None), "a write"),
+    **PAIRS,
+    "linearizable": ("w", "r", False),
+    "durable_acks": ("w", None, False),
+    "no_acknowledged_write_lost": ("w", None, False),
+}
+_NEEDS_IN_WORDS = {
+    "read_your_writes": "a write then a read of its key in one session",
+    "monotonic_reads": "two reads of one key in one session",
+    "monotonic_writes": "two writes of one key in one session",
+    "writes_follow_reads": "a read then a write of its key in one session",
+    "no_lost_updates": "two writes of one key",
+    "linearizable": "a write and a read of one key",
+    "durable_acks": "a write",
+    "no_acknowledged_write_lost": "a write",
 }
 
 
@@ -236,25 +266,21 @@ def unexercised(scripts) -> dict:
         [("r" if op == "r" else "w", key or "x") for op, _, key in (word.partition(":") for word in script.split())]
         for script in scripts
     ]
-    out = {}
-    for name, ((scope, a, b), words) in _NEEDS.items():
-        if not _pattern_occurs(sessions, scope, a, b):
-            out[name] = words
-    return out
+    return {name: _NEEDS_IN_WORDS[name] for name, pair in _NEEDS.items() if not _pattern_occurs(sessions, *pair)}
 
 
-def _pattern_occurs(sessions, scope: str, a: str, b) -> bool:
-    if b is None:
-        return any(op == a for ops in sessions for op, _ in ops)
-    if scope == "session":
+def _pattern_occurs(sessions, first: str, then, same_session: bool) -> bool:
+    if then is None:
+        return any(op == first for ops in sessions for op, _ in ops)
+    if same_session:
         return any(
-            x[0] == a and y[0] == b and x[1] == y[1]
+            x[0] == first and y[0] == then and x[1] == y[1]
             for ops in sessions
             for i, x in enumerate(ops)
             for y in ops[i + 1 :]
         )
     every = [(i, j, op, key) for i, ops in enumerate(sessions) for j, (op, key) in enumerate(ops)]
-    return any(x[2] == a and y[2] == b and x[3] == y[3] and x[:2] != y[:2] for x in every for y in every)
+    return any(x[2] == first and y[2] == then and x[3] == y[3] and x[:2] != y[:2] for x in every for y in every)
 
 
 def _linearizable_per_key(ops: list[Operation]) -> bool:
@@ -278,21 +304,21 @@ def explain(model, name: str, world) -> str:
     covers, newer = model.covers, model.supersedes
     finders = {
         "read_your_writes": (
-            ("w", "r", True),
+            PAIRS["read_your_writes"],
             lambda w, r: not covers(r.version, w.version),
             lambda w, r: (
                 f"{c(r)} read {k(r.key)}={v(r.value)} after its write {k(w.key)}={v(w.value)} was acknowledged"
             ),
         ),
         "monotonic_reads": (
-            ("r", "r", True),
+            PAIRS["monotonic_reads"],
             lambda a, b: not covers(b.version, a.version),
             lambda a, b: (
                 f"{c(b)} read {k(b.key)}={v(b.value)} after it had already read the newer {k(a.key)}={v(a.value)}"
             ),
         ),
         "monotonic_writes": (
-            ("w", "w", True),
+            PAIRS["monotonic_writes"],
             lambda a, b: not newer(b.version, a.version),
             lambda a, b: (
                 f"{c(b)}'s write {k(b.key)}={v(b.value)} does not supersede "
@@ -300,14 +326,14 @@ def explain(model, name: str, world) -> str:
             ),
         ),
         "writes_follow_reads": (
-            ("r", "w", True),
+            PAIRS["writes_follow_reads"],
             lambda r, w: not newer(w.version, r.version),
             lambda r, w: (
                 f"{c(w)}'s write {k(w.key)}={v(w.value)} does not supersede {k(r.key)}={v(r.value)}, which it had read"
             ),
         ),
         "no_lost_updates": (
-            ("w", "w", False),
+            PAIRS["no_lost_updates"],
             lambda a, b: not newer(b.version, a.version),
             lambda a, b: (
                 f"{c(b)}'s write {k(b.key)}={v(b.value)} came after "
