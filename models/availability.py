@@ -81,19 +81,14 @@ def availability(model_name: str, params: dict, time_limit: float = 60.0, rename
     def build(given: dict):
         return cls(**typed_params(cls, {k: v for k, v in given.items() if k in declared}))
 
-    build.most_crashes = next((p.maximum for p in cls.PARAMS if p.name == "crashes"), None)
-
-    first = _one_client(params, _first_script(params))
+    members = build(_fault_free(params, 0, "w")).node_count
+    most = next((p.maximum for p in cls.PARAMS if p.name == "crashes"), None)
+    limit = members if most is None else min(members, most)  # the model's crash budget caps k
     return [
-        _ops_with_down(build, first, "w", time_limit, rename),
-        _ops_with_down(build, first, "r", time_limit, rename),
-        _writes_survive_crashes(build, first, time_limit, rename),
+        _ops_with_down(build, params, members, limit, "w", time_limit, rename),
+        _ops_with_down(build, params, members, limit, "r", time_limit, rename),
+        _writes_survive_crashes(build, params, members, limit, time_limit, rename),
     ]
-
-
-def _first_script(params: dict) -> str:
-    clients = params.get("clients") or ("w",)
-    return clients[0]
 
 
 def _one_client(params: dict, script: str) -> dict:
@@ -112,11 +107,10 @@ def _fault_free(params: dict, crashes: int, script: str) -> dict:
     return out
 
 
-def _ops_with_down(build, params: dict, op: str, time_limit: float, rename) -> Answer:
+def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
     what = "write is acknowledged" if op == "w" else "read is answered"
-    members = build(_fault_free(params, 0, op)).node_count
     answer = Answer(f"members down (from the start, for good) while a {what}", 0, members)
-    for k in range(1, _most(build, members) + 1):
+    for k in range(1, limit + 1):
         for down in combinations(range(members), k):
             model = _down_from_start(build(_fault_free(params, k, op)), down, op)
             result = check(model, properties=["goes_through"], time_limit=time_limit)
@@ -124,29 +118,24 @@ def _ops_with_down(build, params: dict, op: str, time_limit: float, rename) -> A
             verdict = result["goes_through"].verdict
             if verdict is Verdict.UNKNOWN:
                 answer.complete = False
-                answer.note = f"the search with {_names(model, down, rename)} down stopped at its time limit"
+                answer.note = f"the search with {', '.join(_names(model, down, rename))} down stopped at its time limit"
                 return answer
             if verdict is Verdict.VIOLATED:
                 return _broken(answer, model, down, op, time_limit, rename)
         answer.survives = k
-    return _capped(answer, build, members)
+    return _capped(answer, limit)
 
 
-def _most(build, members: int) -> int:
-    most = getattr(build, "most_crashes", None)
-    return members if most is None else min(members, most)
-
-
-def _capped(answer: "Answer", build, members: int) -> "Answer":
+def _capped(answer: "Answer", limit: int) -> "Answer":
     """An answer that ran out of the model's crash budget before breaking is a lower bound."""
-    if answer.survives < members and not answer.broken_by:
+    if answer.survives < answer.out_of and not answer.broken_by:
         answer.complete = False
-        answer.note = f"the model allows at most {_most(build, members)} crashes; more were not explored"
+        answer.note = f"the model allows at most {limit} crashes; more were not explored"
     return answer
 
 
 def _broken(answer: Answer, model, down: tuple, op: str, time_limit: float, rename) -> Answer:
-    answer.broken_by = tuple(rename(model.node_name(n)) for n in down)
+    answer.broken_by = _names(model, down, rename)
     # A stuck state whose request did not just go to a down node explains more (the write
     # reached a live node and still could not succeed); fall back to any stuck state.
     model.explained = True
@@ -170,14 +159,13 @@ def _broken(answer: Answer, model, down: tuple, op: str, time_limit: float, rena
     return answer
 
 
-def _names(model, nodes, rename) -> str:
-    return ", ".join(rename(model.node_name(n)) for n in nodes)
+def _names(model, nodes, rename) -> tuple:
+    return tuple(rename(model.node_name(n)) for n in nodes)
 
 
-def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> Answer:
-    members = build(_fault_free(params, 0, "w")).node_count
+def _writes_survive_crashes(build, params: dict, members: int, limit: int, time_limit: float, rename) -> Answer:
     answer = Answer("crashes at any moment, for good, without losing an acknowledged write", 0, members)
-    for k in range(0, _most(build, members) + 1):
+    for k in range(0, limit + 1):
         model = _keeping_writes(build(_fault_free(params, k, "w")))
         result = check(model, properties=["acknowledged_writes_kept"], time_limit=time_limit)
         answer.states = max(answer.states, result.stats.states)
@@ -192,7 +180,7 @@ def _writes_survive_crashes(build, params: dict, time_limit: float, rename) -> A
             answer.survives = k - 1
             return answer
         answer.survives = k
-    return _capped(answer, build, members)
+    return _capped(answer, limit)
 
 
 def _keeping_writes(model):
@@ -268,8 +256,8 @@ def answer_lines(answers: list[Answer]) -> list[str]:
         "messages; docs/databases.md, Availability in numbers):"
     ]
     for a in answers:
-        bound = "" if a.complete else "at least "
-        out.append(f"    {a.question}: {bound}any {a.survives} of {a.out_of}")
+        bound = "any" if a.complete else "at least"
+        out.append(f"    {a.question}: {bound} {a.survives} of {a.out_of}")
         if a.broken_by:
             out.append(f"      breaks with {', '.join(a.broken_by)}{' down' if 'crash' not in a.broken_by[0] else ''}:")
             out += ["        " + line for line in a.trace]

@@ -141,3 +141,11 @@ def test_more_members_than_the_crash_budget_gives_a_lower_bound():
     got = availability("leaderless", {"n": 6, "w": 1, "r": 1, "clients": ("w",)})
     assert [(a.survives, a.complete) for a in got] == [(4, False)] * 3
     assert all("at most 4 crashes" in a.note for a in got)
+
+
+def test_a_lower_bound_reads_at_least():
+    from replcheck.models.availability import answer_lines
+
+    got = availability("leaderless", {"n": 6, "w": 1, "r": 1, "clients": ("w",)})
+    text = "\n".join(answer_lines(got))
+    assert "while a write is acknowledged: at least 4 of 6" in text and "at least any" not in text
