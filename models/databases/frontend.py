@@ -161,7 +161,8 @@ class Frontend:
         """The translation of ``given`` (setting -> raw value); a ``ParameterError`` names
         the first setting that is unknown, badly valued or not modelled."""
         translation = self.build(self.read(given))
-        translation.crash_params = self._under_crashes(given)
+        # Translated again under crashes only when --availability asks (most checks never do).
+        translation.under_crashes = lambda: self._under_crashes(given)
         if not translation.params.get("clients"):
             shown = ",".join(translation.workload())
             translation.decide(

@@ -15,6 +15,7 @@ diagrams in the database's words); it knows nothing of databases.
 """
 
 import difflib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -71,7 +72,8 @@ class Translation:
     decisions: list[Decision] = field(default_factory=list)
     documented: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)  # model node name -> the user's (f1 -> s1)
-    crash_params: dict | None = None  # the params under a crash scenario (Frontend.translate)
+    # () -> the params of the same settings under a crash scenario, or None (Frontend.translate)
+    under_crashes: Callable | None = None
     roles: dict = field(default_factory=dict)  # model node name -> the database's role words
     phrases: list = field(default_factory=list)  # (regex over the model's words, replacement)
 
@@ -84,8 +86,9 @@ class Translation:
         """How traces and diagrams of this configuration read (``checker.wording``): the
         user's node names, each node's role at the start in the database's words, and the
         phrases recorded with ``phrase``. Built in insertion order, so the same settings
-        always give the same words."""
-        return Wording(names=tuple(self.names.items()), roles=tuple(self.roles.items()), phrases=tuple(self.phrases))
+        always give the same words; the same contents give the same (cached) object, so its
+        compiled patterns serve every line of a trace."""
+        return _wording(names=tuple(self.names.items()), roles=tuple(self.roles.items()), phrases=tuple(self.phrases))
 
     def phrase(self, pattern: str, replacement: str) -> None:
         """Record one rewording: ``pattern`` (a regular expression over the model's words,
@@ -223,9 +226,10 @@ class Translation:
         that breaks it. ``time_limit`` bounds each search; a stopped one gives a lower bound."""
         from ..availability import availability
 
-        if self.crash_params is None:
+        params = self.under_crashes() if self.under_crashes is not None else None
+        if params is None:
             return {"applies": False, "why": f"no crash scenario applies to this {self.database} configuration"}
-        answers = availability(self.model, self.crash_params, time_limit, self.rename)
+        answers = availability(self.model, params, time_limit, self.rename)
         return {"applies": True, "answers": [a.to_json() for a in answers]}
 
     def availability_lines(self, time_limit: float = 60.0) -> list[str]:
@@ -258,6 +262,11 @@ class Translation:
             ],
             "documented": {p: {"verdict": v, "source": s} for p, (v, s) in self.documented.items()},
         }
+
+
+@lru_cache(maxsize=64)
+def _wording(names: tuple, roles: tuple, phrases: tuple) -> Wording:
+    return Wording(names=names, roles=roles, phrases=phrases)
 
 
 def _shown(value) -> str:
