@@ -158,7 +158,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         Param("order", str, "first", "which k: the first connected by priority, or any k", choices=("first", "any")),
         Param("stage", str, "flushed", "how far a follower must get before its ack counts", choices=STAGES),
         Param(
-            "reads", str, "leader", "where reads go: leader, any_follower (a fresh choice per read), or a follower name"
+            "reads",
+            str,
+            "leader",
+            "where reads go: leader, any_follower (a fresh choice of follower per read), any (a fresh "
+            "choice of any replica, the leader included), or a follower name",
         ),
         Param(
             "read_level",
@@ -260,7 +264,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         # Elsewhere the later stage is reached in the same step (nothing could tell apart).
         self.flush_step = cfg.crashes > 0 and cfg.durable
         self.apply_step = tuple(
-            0 < i <= n and cfg.reads in ("any_follower", names[i - 1]) for i in range(self.node_count)
+            (cfg.reads == "any" and i <= n) or (0 < i <= n and cfg.reads in ("any_follower", names[i - 1]))
+            for i in range(self.node_count)
         )
 
     @staticmethod
@@ -286,9 +291,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 "k",
                 f"k={cfg.k} is more than the {len(sync)} synchronous followers; lower k or list more followers in sync",
             )
-        if cfg.reads not in ("leader", "any_follower") + names:
+        if cfg.reads not in ("leader", "any_follower", "any") + names:
             raise ParameterError(
-                "reads", f"must be leader, any_follower or one of {', '.join(names)}, got {cfg.reads!r}"
+                "reads", f"must be leader, any_follower, any or one of {', '.join(names)}, got {cfg.reads!r}"
             )
         if cfg.read_level == "linearizable" and cfg.reads != "leader":
             raise ParameterError(
@@ -513,7 +518,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     # --- clients -------------------------------------------------------------------------------
     def operation_targets(self, world: World, client: int, op):
         """A write goes to the leader the client finds; a read to the leader or the
-        follower(s) ``reads`` names: with any_follower, one invocation step per follower."""
+        follower(s) ``reads`` names: with any_follower, one invocation step per follower; with
+        any, one per replica (leader included)."""
         return self._targets(world, self.client_actor(client), op)
 
     def send_operation(self, ctx, client: int, op, target: int):
@@ -529,6 +535,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             return (self._leader_for(world, me),)
         if reads == "any_follower":
             return tuple(range(1, self.data_nodes))
+        if reads == "any":
+            return tuple(range(self.data_nodes))
         return (self.follower_names.index(reads) + 1,)
 
     def _leader_for(self, world: World, me: int) -> int:
@@ -913,7 +921,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         from a named follower, or a synchronous priority order (``order = "first"``) or a
         list of only some followers."""
         cfg = self.cfg
-        if cfg.reads not in ("leader", "any_follower"):
+        if cfg.reads not in ("leader", "any_follower", "any"):
             return ()
         if self.is_sync and (self.order == "first" or set(cfg.sync) not in (set(), set(self.follower_names))):
             return ()

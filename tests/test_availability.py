@@ -15,6 +15,12 @@ Expected values come from the documents, decided before running:
   with two (no majority can elect a primary).
 * Redis with Sentinel replicates asynchronously: one crash of the primary after it
   acknowledged can lose the write (Redis docs, "Redis replication"; docs/databases.md, Redis).
+* DynamoDB, one Region: three replicas, a write needs a quorum (two), an eventually
+  consistent read may be served by any replica, a strongly consistent one only by the
+  leader, which the replicas elect among themselves and which holds a lease from a majority
+  (USENIX ATC 2022 paper; "Read consistency"; docs/databases.md, DynamoDB). So a write
+  survives one replica down, an eventually consistent read two, a strongly consistent read
+  one.
 """
 
 import json
@@ -73,6 +79,13 @@ def test_redis_async_sentinel_loses_a_write_to_one_crash():
     got = answers("redis", replicas="r1", failover="sentinel")
     assert got["crashes"]["survives"] == 0 and got["crashes"]["broken_by"] == ["1 crash"]
     assert any("crashes" in line for line in got["crashes"]["trace"])
+
+
+def test_dynamodb_eventually_consistent_reads_any_replica():
+    got = answers("dynamodb")
+    assert (got["members_w"]["survives"], got["members_r"]["survives"]) == (1, 2)
+    strong = answers("dynamodb", ConsistentRead="true")
+    assert strong["members_r"]["survives"] == 1 and len(strong["members_r"]["broken_by"]) == 2
 
 
 def test_user_node_names_in_the_traces():

@@ -176,7 +176,7 @@ def test_versions_compare_by_the_log_prefix_order():
         ({"replication": "sync", "sync": ["f3"]}, "sync", "f1, f2"),
         ({"replication": "sync", "sync": ["f1", "f1"]}, "sync", "list each follower once"),
         ({"replication": "sync", "stage": "durable"}, "stage", "received, flushed, applied"),
-        ({"reads": "f9"}, "reads", "leader, any_follower or one of f1, f2"),
+        ({"reads": "f9"}, "reads", "leader, any_follower, any or one of f1, f2"),
         ({"reads": "f1", "read_level": "linearizable"}, "read_level", 'reads = "leader"'),
         ({"read_level": "linearizable", "leader_visibility": "before_ack"}, "leader_visibility", "at_ack"),
         ({"failover": "raft"}, "failover", "promote_most_up_to_date"),

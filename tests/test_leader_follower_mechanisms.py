@@ -367,6 +367,17 @@ def test_the_family_uses_the_runtime_hook_instead_of_copying_invocations():
     assert model.operation_targets(world, 0, model.scripts[0][1]) == (1, 2, 3)
 
 
+def test_reads_any_explores_every_replica_and_the_leader_serves_its_own():
+    # DynamoDB's eventually consistent reads: any of the three replicas may answer.
+    model = LeaderFollower(reads="any", followers=2, arbiters=1, failover="election", clients=["w r"])
+    world = next(iter(model.init_states()))
+    assert model.operation_targets(world, 0, model.scripts[0][1]) == (0, 1, 2)  # not the arbiter
+    result = check(model)
+    assert result["read_your_writes"].verdict is Verdict.VIOLATED  # a follower may lag
+    served = [str(a) for a in result["read_returns_a_write"].trace.actions]
+    assert served[-3:] == ["c0 invokes read x at n0", "n0 receives read(x) from c0", "c0 receives value(1@1.1) from n0"]
+
+
 def test_arbiters_never_receive_the_log_nor_serve_reads():
     model = LeaderFollower(followers=1, arbiters=1, failover="election", reads="any_follower", clients=["w r"])
     assert model.node_name(2) == "a1"

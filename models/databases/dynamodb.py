@@ -102,12 +102,12 @@ class DynamoDB(Frontend):
             if faults == ("none",):
                 t.expect("read_your_writes", "HOLDS", READ_CONSISTENCY)
         else:
-            t.params["reads"] = "any_follower"
+            t.params["reads"] = "any"
             t.decide(
                 "ConsistentRead",
                 False,
-                "reads=any_follower (any replica may answer; the model "
-                "sends eventually consistent reads to the two non-leaders, where staleness shows)",
+                "reads=any (any of the three replicas may answer, the leader "
+                "included: each read is explored on every replica)",
                 READ_CONSISTENCY,
             )
         if faults != ("none",):
