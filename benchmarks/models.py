@@ -52,7 +52,17 @@ SUITE = {
         "multi_leader",
         {"conflict": "lww", "leaders": 3, "skew": 1, "partitions": 1, "clients": ["w", "w"], "homes": ["l0", "l1"]},
     ),
+    # the leaderless configuration under symmetry reduction, to depth 8: the canonical
+    # form (signatures and relabelling) is the hot path here, not the family's handlers
+    "leaderless_n5_symmetry_depth8": (
+        "leaderless",
+        {"n": 5, "w": 3, "r": 3, "crashes": 2, "clients": ["w", "w", "r"]},
+    ),
 }
+
+# name -> how the suite checks it beyond the defaults: "symmetry" (the model's canonical form)
+# and "max_depth".
+CHECK_OPTIONS = {"leaderless_n5_symmetry_depth8": {"symmetry": True, "max_depth": 8}}
 
 
 # --- the worker: one check in this process ---------------------------------------------------
@@ -69,8 +79,11 @@ def worker(name: str, model_name: str, params: dict, expect_root: str) -> None:
     if not str(imported).startswith(str(Path(expect_root).resolve())):
         raise SystemExit(f"models.py: imported {imported}, not the tree under {expect_root}")
     model = model_class(model_name)(**params)
+    options = dict(CHECK_OPTIONS.get(name, {}))
+    if options.pop("symmetry", False):
+        options["symmetry"] = model.canonical
     wall, cpu = time.perf_counter(), time.process_time()
-    result = check(model)
+    result = check(model, **options)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     verdicts = {p.name: (p.verdict.name, trace_digest(p.trace)) for p in result.properties}
     print(

@@ -477,31 +477,66 @@ class ReplicationModel(Model):
 
     def _signatures(self, world: World) -> list:
         # Per node: its state, whether it is down or cut off, and the sorted traffic it sends
-        # or receives (kind, received?, body). One pass over the network for all nodes.
-        n, f = self.node_count, world.faults
+        # or receives (kind, received?, body).
+        f, nodes = world.faults, world.nodes
+        down, side = f.down, f.side
+        traffic = self._traffic(world.net)
+        return [(nodes[i], down >> i & 1, side >> i & 1, t) for i, t in enumerate(traffic)]
+
+    def _traffic(self, net: tuple) -> tuple:
+        # A function of the network alone, which far fewer states differ in than they do in
+        # the whole world: one pass over it per distinct network, remembered.
+        memo = self._part_memos().traffic
+        known = memo.get(net)
+        if known is not None:
+            return known
+        n = self.node_count
         traffic = [[] for _ in range(n)]
-        for m in world.net:
+        for m in net:
             dst, src = m.dst, m.src
             if dst < n:
                 traffic[dst].append((m.kind, True, m.body))
             if src < n and src != dst:
                 traffic[src].append((m.kind, False, m.body))
-        return [(world.nodes[node], f.down >> node & 1, f.side >> node & 1, sorted(traffic[node])) for node in range(n)]
+        if len(memo) >= _PART_MEMO_LIMIT:
+            memo.clear()
+        memo[net] = result = tuple(sorted(t) for t in traffic)
+        return result
+
+    def _part_memos(self) -> "_PartMemos":
+        memos = self.__dict__.get("_part_memo_set")
+        if memos is None:
+            memos = self._part_memo_set = _PartMemos()
+        return memos
 
     def relabel(self, world: World, perm: tuple[int, ...]) -> World:
         """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
-        n = self.node_count
-        nodes = [None] * n
-        for old, new in enumerate(perm):
-            nodes[new] = self.relabel_local(world.nodes[old], perm)
-        actor = lambda a: perm[a] if a < n else a
-        net = tuple(
-            sorted(_new(Msg, (actor(m.dst), actor(m.src), m.kind, self.relabel_body(m, perm))) for m in world.net)
-        )
-        clients = tuple(c if c.op is None else c._replace(op=self.relabel_op(c.op, perm)) for c in world.clients)
+        memos = self._part_memos()
+        nodes = _remembered(memos.nodes, world.nodes, perm, self._relabel_nodes)
+        net = _remembered(memos.net, world.net, perm, self._relabel_net)
+        clients = _remembered(memos.clients, world.clients, perm, self._relabel_clients)
+        extra = _remembered(memos.extra, world.extra, perm, self.relabel_extra)
         f = world.faults
-        faults = f._replace(down=permute_mask(f.down, perm), side=permute_mask(f.side, perm))
-        return _new(World, (tuple(nodes), clients, net, world.history, faults, self.relabel_extra(world.extra, perm)))
+        faults = _new(
+            Faults, (permute_mask(f.down, perm), permute_mask(f.side, perm), f.crashes, f.drops, f.dups, f.partitions)
+        )
+        return _new(World, (nodes, clients, net, world.history, faults, extra))
+
+    def _relabel_clients(self, clients: tuple, perm: tuple[int, ...]) -> tuple:
+        relabel_op = self.relabel_op
+        return tuple(c if c.op is None else _new(Client, (c.pc, relabel_op(c.op, perm))) for c in clients)
+
+    def _relabel_nodes(self, nodes: tuple, perm: tuple[int, ...]) -> tuple:
+        out = [None] * len(nodes)
+        relabel_local = self.relabel_local
+        for old, new in enumerate(perm):
+            out[new] = relabel_local(nodes[old], perm)
+        return tuple(out)
+
+    def _relabel_net(self, net: tuple, perm: tuple[int, ...]) -> tuple:
+        actor = perm + tuple(range(len(perm), self.node_count + self.client_count))
+        relabel_body = self.relabel_body
+        return tuple(sorted(_new(Msg, (actor[m.dst], actor[m.src], m.kind, relabel_body(m, perm))) for m in net))
 
     # --- how traces read -------------------------------------------------------------------
     def describe_node(self, local) -> str:
@@ -695,8 +730,52 @@ def _with_clients(world: World, clients: tuple) -> World:
     return _new(World, (world.nodes, clients, world.net, world.history, world.faults, world.extra))
 
 
+_PART_MEMO_LIMIT = 200_000
+
+
+class _PartMemos:
+    """Symmetry reduction's memos, one per part of a world it transforms. The parts repeat
+    across states far more than whole worlds do (a few node tuples and networks combine
+    into many worlds), so most relabellings and signatures are lookups. Each memo is
+    emptied when it reaches ``_PART_MEMO_LIMIT`` entries."""
+
+    __slots__ = ("traffic", "nodes", "net", "clients", "extra")
+
+    def __init__(self):
+        self.traffic, self.nodes, self.net, self.clients, self.extra = {}, {}, {}, {}, {}
+
+
+def _remembered(memo: dict, part, perm: tuple[int, ...], relabel):
+    key = (part, perm)
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _PART_MEMO_LIMIT:
+            memo.clear()
+        got = memo[key] = relabel(part, perm)
+    return got
+
+
 def permute_mask(mask: int, perm: tuple[int, ...]) -> int:
     """Move bit ``i`` of ``mask`` to bit ``perm[i]``; bits beyond ``perm`` stay put."""
+    if not mask:
+        return 0
+    width = len(perm)
+    table = _MASK_TABLES.get(perm)
+    if table is None:
+        if width > 10:  # a table of 2**width entries no longer pays
+            return _permute_bits(mask, perm)
+        if len(_MASK_TABLES) >= 50_000:
+            _MASK_TABLES.clear()
+        table = _MASK_TABLES[perm] = tuple(_permute_bits(m, perm) for m in range(1 << width))
+    return mask >> width << width | table[mask & (1 << width) - 1]
+
+
+# perm -> the image of every mask over perm's bits: symmetry reduction permutes the same
+# few masks under the same few permutations millions of times.
+_MASK_TABLES: dict = {}
+
+
+def _permute_bits(mask: int, perm: tuple[int, ...]) -> int:
     out = mask >> len(perm) << len(perm)
     for old, new in enumerate(perm):
         if mask >> old & 1:
