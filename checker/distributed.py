@@ -241,6 +241,7 @@ def check_distributed(
             seconds=time.monotonic() - run.start,
             complete=complete,
             stopped_by=run.stopped_by,
+            levels=(run.initial,) + tuple(lv["new_states"] for lv in run.levels if lv["new_states"]),
         )
         meta = {
             "distributed": {
@@ -281,7 +282,7 @@ class _Levels:
         self.watch = _Watch(props)
         self.stop_when_decided, self.time_limit, self.progress = stop_when_decided, time_limit, progress
         self.start = time.monotonic()
-        self.states = self.transitions = self.depth = 0
+        self.states = self.transitions = self.depth = self.initial = 0
         self.stopped_by = ""
         self.levels: list[dict] = []
 
@@ -313,7 +314,7 @@ class _Levels:
             seen.add(key)
             owned[stable_hash(key) % len(self.shards)].append(((len(seen) - 1,), key, state))
             self.watch.examine(key, state)
-        self.states = self.states_in_frontier = len(seen)
+        self.states = self.states_in_frontier = self.initial = len(seen)
         self.ray.get([s.seed.remote(items) for s, items in zip(self.shards, owned)])
 
     def _level(self, last: bool) -> int:

@@ -61,11 +61,25 @@ def stats_line(result: Result) -> str:
         f"  {s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
         f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s ({how})"
     )
+    if not s.complete and s.stopped_by not in ("decided", "max_depth") and s.levels:
+        line += "\n" + _growth_line(s)
     if s.visited_bytes:
         line += (
             f"\n  fingerprints: {s.visited_bytes / max(s.states, 1):.0f} bytes per state, "
             f"chance of a collision {s.collision_chance:.1e}"
         )
+    return line
+
+
+def _growth_line(s) -> str:
+    # Why a search did not finish: how many states each level held, and how fast the levels
+    # were still widening, which tells how far from complete the search was.
+    shown = [f"{n:,}" for n in s.levels]
+    if len(shown) > 12:
+        shown = shown[:3] + ["..."] + shown[-8:]
+    line = f"  states per level: {', '.join(shown)} (the last one cut short)"
+    if s.growth is not None:
+        line += f"; each full level still held {s.growth:.1f}x the one before when the search stopped"
     return line
 
 
@@ -85,6 +99,7 @@ def result_json(model, result: Result, spec=None, mismatches=None, timings: bool
         "states_per_second": round(s.states_per_second),
         "complete": s.complete,
         "stopped_by": s.stopped_by,
+        "levels": list(s.levels),
     }
     if not timings:
         del stats["seconds"], stats["states_per_second"]

@@ -80,12 +80,26 @@ class Stats:
     stopped_by: str = ""  # "", "max_depth", "max_states", "time_limit", "decided"
     collision_chance: float = 0.0  # with fingerprints: chance that two states shared one
     visited_bytes: int = 0  # with fingerprints: memory of the visited map (0: not measured)
+    #: States first stored at each BFS level, the initial states first: ``levels[d]`` is how
+    #: many distinct states lie at depth d, and they sum to ``states``. When a bound stopped
+    #: the search inside a level, its entry counts what was stored before the stop.
+    levels: tuple = ()
 
     @property
     def states_per_second(self) -> float:
         """Distinct states stored per second of search (the state count itself when the run
         took no measurable time)."""
         return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+    @property
+    def growth(self) -> float | None:
+        """How many times more states the last full level held than the one before it (None
+        with fewer than two full levels). On an incomplete search it says how fast the space
+        was still widening when the search stopped."""
+        full = self.levels if self.complete or self.stopped_by == "max_depth" else self.levels[:-1]
+        if len(full) < 2 or not full[-2]:
+            return None
+        return full[-1] / full[-2]
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,7 @@ def _search(
                 graph.add(key, -1)
             frontier.append(state)
             watch.examine(key, state)
+    levels = [len(frontier)]  # states first stored per BFS level
     if run.stop_when_decided and not watch.pending:
         run.stopped_by = "decided"
     # Stored states live until the end and hold no cycles: freezing each finished level
@@ -260,6 +261,7 @@ def _search(
                 frontier = _expand_recording(model.next_steps, frontier, graph, canon, reduce, watch, run)
             if frontier:
                 run.depth += 1
+                levels.append(len(frontier))
             gc.freeze()
     except KeyboardInterrupt:
         run.stopped_by = "interrupt"
@@ -287,6 +289,7 @@ def _search(
         seconds=seconds,
         complete=complete,
         stopped_by=stopped_by,
+        levels=tuple(levels),
         **extra,
     )
     results = tuple(

@@ -37,7 +37,7 @@ def same_as_single(build, properties, symmetry=False, **bounds):
     one, many = build(), build()
     single = check(one, properties=properties, symmetry=one.canonical if symmetry else None, **bounds)
     spread = check(many, properties=properties, symmetry=many.canonical if symmetry else None, workers=2, **bounds)
-    for field in ("states", "transitions", "depth", "complete", "stopped_by"):
+    for field in ("states", "transitions", "depth", "complete", "stopped_by", "levels"):
         assert getattr(spread.stats, field) == getattr(single.stats, field), field
     assert spread.verdicts() == single.verdicts()
     assert traces(spread) == traces(single)

@@ -198,8 +198,38 @@ def _summary(result):
         s.depth,
         s.complete,
         s.stopped_by,
+        s.levels,
         {p.name: (p.verdict, p.trace) for p in result.properties},
     )
+
+
+def distances(model) -> list[int]:
+    """How many states lie at each BFS distance from state 0, by a search written here."""
+    dist, frontier = {0: 0}, [0]
+    while frontier:
+        reached = []
+        for x in frontier:
+            for y in model.edges[x]:
+                if y not in dist:
+                    dist[y] = dist[x] + 1
+                    reached.append(y)
+        frontier = reached
+    counts = [0] * (max(dist.values()) + 1)
+    for d in dist.values():
+        counts[d] += 1
+    return counts
+
+
+@given(random_graphs(), st.none() | st.integers(1, 15), st.booleans())
+def test_levels_count_the_states_at_each_depth(model, max_states, record):
+    props = None if record else ["avoids_bad", "reaches_goal"]
+    result = check(model, max_states=max_states, properties=props, stop_when_decided=False)
+    s = result.stats
+    assert sum(s.levels) == s.states and len(s.levels) == s.depth + 1
+    if s.complete:
+        assert list(s.levels) == distances(model)
+    else:
+        assert list(s.levels[:-1]) == distances(model)[: len(s.levels) - 1]
 
 
 @given(random_graphs(), st.none() | st.integers(1, 15), st.booleans())
@@ -224,3 +254,15 @@ def test_recording_the_graph_explores_like_the_safety_loop(model, max_states):
     assert (recorded.stats.depth, recorded.stats.stopped_by) == (plain.stats.depth, plain.stats.stopped_by)
     for name in safety:
         assert (recorded[name].verdict, recorded[name].trace) == (plain[name].verdict, plain[name].trace)
+
+
+def test_an_unfinished_search_says_how_its_levels_grew():
+    from replcheck.checker.report import stats_line
+
+    grid = Grid(6)
+    cut = check(grid, max_states=12, stop_when_decided=False)
+    text = stats_line(cut)
+    assert cut.stats.levels == (1, 2, 3, 4, 2)
+    assert "states per level: 1, 2, 3, 4, 2 (the last one cut short)" in text
+    assert "each full level still held 1.3x the one before" in text
+    assert "per level" not in stats_line(check(grid))  # complete: nothing to explain
