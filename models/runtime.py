@@ -486,22 +486,34 @@ class ReplicationModel(Model):
     def _traffic(self, net: tuple) -> tuple:
         # A function of the network alone, which far fewer states differ in than they do in
         # the whole world: one pass over it per distinct network, remembered.
-        memo = self._part_memos().traffic
-        known = memo.get(net)
-        if known is not None:
-            return known
-        n = self.node_count
-        traffic = [[] for _ in range(n)]
-        for m in net:
-            dst, src = m.dst, m.src
-            if dst < n:
-                traffic[dst].append((m.kind, True, m.body))
-            if src < n and src != dst:
-                traffic[src].append((m.kind, False, m.body))
-        if len(memo) >= _PART_MEMO_LIMIT:
-            memo.clear()
-        memo[net] = result = tuple(sorted(t) for t in traffic)
-        return result
+        entry = self._net_entry(net)
+        if entry[0] is None:
+            n = self.node_count
+            traffic = [[] for _ in range(n)]
+            for m in net:
+                dst, src = m.dst, m.src
+                if dst < n:
+                    traffic[dst].append((m.kind, True, m.body))
+                if src < n and src != dst:
+                    traffic[src].append((m.kind, False, m.body))
+            entry[0] = tuple(sorted(t) if len(t) > 1 else t for t in traffic)
+        return entry[0]
+
+    def _net_entry(self, net: tuple) -> list:
+        # [traffic, {perm: relabelled network}] of one network. The canonical form asks for
+        # the traffic and then the relabelling of the same network object, so the last
+        # entry is kept at hand: one hash of the network serves both.
+        memos = self._part_memos()
+        last = memos.last_net
+        if last is not None and last[0] is net:
+            return last[1]
+        entry = memos.net.get(net)
+        if entry is None:
+            if len(memos.net) >= _PART_MEMO_LIMIT:
+                memos.net.clear()
+            entry = memos.net[net] = [None, {}]
+        memos.last_net = (net, entry)
+        return entry
 
     def _part_memos(self) -> "_PartMemos":
         memos = self.__dict__.get("_part_memo_set")
@@ -513,7 +525,10 @@ class ReplicationModel(Model):
         """``world`` with node ``i`` renamed ``perm[i]`` everywhere."""
         memos = self._part_memos()
         nodes = _remembered(memos.nodes, world.nodes, perm, self._relabel_nodes)
-        net = _remembered(memos.net, world.net, perm, self._relabel_net)
+        relabelled = self._net_entry(world.net)[1]
+        net = relabelled.get(perm)
+        if net is None:
+            net = relabelled[perm] = self._relabel_net(world.net, perm)
         clients = _remembered(memos.clients, world.clients, perm, self._relabel_clients)
         extra = _remembered(memos.extra, world.extra, perm, self.relabel_extra)
         f = world.faults
@@ -739,10 +754,11 @@ class _PartMemos:
     into many worlds), so most relabellings and signatures are lookups. Each memo is
     emptied when it reaches ``_PART_MEMO_LIMIT`` entries."""
 
-    __slots__ = ("traffic", "nodes", "net", "clients", "extra")
+    __slots__ = ("nodes", "net", "clients", "extra", "last_net")
 
     def __init__(self):
-        self.traffic, self.nodes, self.net, self.clients, self.extra = {}, {}, {}, {}, {}
+        self.nodes, self.net, self.clients, self.extra = {}, {}, {}, {}
+        self.last_net = None  # (network, its entry in ``net``) of the last lookup
 
 
 def _remembered(memo: dict, part, perm: tuple[int, ...], relabel):
