@@ -30,7 +30,8 @@ ANOMALY = {
     "no_lost_updates": "A later acknowledged write is discarded",
     "durable_acks": "An acknowledged write is lost",
     "linearizable": "The reads are impossible for a single copy (not linearizable)",
-    "single_leader": "Two nodes act as leader at once (split brain)",
+    "single_leader": "Two nodes lead in the same term (without terms: at the same time)",
+    "no_split_brain": "Two nodes act as leader at once (split brain)",
     "convergence": "The replicas never agree",
     "eventual_convergence": "The replicas never agree",
     "counts_every_increment": "The counter does not equal the acknowledged increments",
@@ -174,7 +175,7 @@ def _title_and_caption(model, steps, prop, loop_from) -> tuple[str, str]:
             return title, stale
     if prop.name in _GUARANTEES:
         return title, explain(model, prop.name, final) + "."
-    if prop.name == "single_leader":
+    if prop.name in ("single_leader", "no_split_brain"):
         leaders = [
             model.actor_name(n)
             for n in range(model.node_count)

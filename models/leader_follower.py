@@ -1003,7 +1003,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     # --- leadership and availability -------------------------------------------------------------
     @always
     def single_leader(self, world: World) -> bool:
-        """At most one live node acts as leader at a time (per term, where terms fence)."""
+        """At most one live leader per term (Raft's election safety) where the failover has
+        terms; without terms, at most one live leader at all. A deposed leader that has not yet
+        heard of a newer term does not break it: ``no_split_brain`` asks that question."""
         seen = set()
         down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
@@ -1013,6 +1015,18 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                     return False
                 seen.add(term)
         return True
+
+    @always
+    def no_split_brain(self, world: World) -> bool:
+        """At most one live node acts as leader at any moment, whatever its term: a deposed
+        leader still serving its side of a partition while another leads is a split brain,
+        even though each term has one leader (``single_leader``)."""
+        down = world.faults.down
+        leaders = 0
+        for node, local in enumerate(world.nodes):
+            if local.role == LEADER and not down >> node & 1:
+                leaders += 1
+        return leaders <= 1
 
     # --- liveness -------------------------------------------------------------------------------
     # Weakly fair: the protocol's own progress (deliveries, log steps, failover, rejoin, heal).

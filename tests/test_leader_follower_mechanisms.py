@@ -455,3 +455,17 @@ def test_operations_keep_indeterminate_ones_pending_and_drop_refused_ones(script
             assert client not in ops
         else:
             assert (ops[client].returned is None) == (ending in (None, "info"))
+
+
+def test_a_deposed_leader_still_serving_is_a_split_brain_though_each_term_has_one_leader():
+    # Redis Sentinel's partition example: the old primary keeps its role on its side while a
+    # replica is promoted in a newer epoch.
+    model = LeaderFollower(followers=2, failover="election", partitions=1, clients=["w"])
+    result = check(model, properties=["single_leader", "no_split_brain"])
+    assert result["single_leader"].verdict is Verdict.HOLDS
+    split = result["no_split_brain"]
+    assert split.verdict is Verdict.VIOLATED
+    roles = [model.node_role(split.trace.steps[-1].state, n) for n in range(model.node_count)]
+    assert sum(role.startswith("leader") for role in roles) == 2
+    calm = LeaderFollower(followers=2, failover="none", partitions=1, clients=["w"])
+    assert check(calm, properties=["no_split_brain"])["no_split_brain"].verdict is Verdict.HOLDS

@@ -113,6 +113,12 @@ class DynamoDB(Frontend):
         if faults != ("none",):
             t.params["failover"] = "election"
             t.decide("failover", "built in", "failover=election (replicas elect a new leader)", PAPER)
+            t.assume(
+                "a deposed leader keeps the leader role until it hears of the new term (its lease is "
+                "modelled as quorum writes and a majority check on strong reads, so it completes "
+                "neither): no_split_brain fails on that nominal role alone",
+                PAPER,
+            )
         apply_faults(t, LEADER_FOLLOWER_FAULTS, faults)
         self._clients(t, v)
         return t

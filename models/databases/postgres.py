@@ -244,6 +244,14 @@ class Postgres(Frontend):
                 "repmgr": "repmgrd promotes the standby with the most advanced LSN",
             }.get(tool, "")
             t.decide("failover", tool, f"failover={mode}" + (f" ({why})" if why else ""), TOOLS.get(tool, FAILOVER))
+            if tool == "patroni":
+                t.assume(
+                    "a primary that loses the leader key is not demoted by a timer: it keeps the "
+                    "primary role until it hears of the new primary, so no_split_brain fails as soon "
+                    "as Patroni promotes another member, where Patroni's own timing (loop_wait + 2 x "
+                    "retry_timeout <= ttl) demotes it first; the writes it can still take are real",
+                    PATRONI,
+                )
             chosen = faults or ("primary_crash",)
         implied = "" if faults else " (the default for this failover)"
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, implied)
