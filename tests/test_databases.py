@@ -247,7 +247,7 @@ def test_adhoc_run_prints_the_translation_first_then_verdicts_and_summary(capsys
     assert all(" -> " in line for line in lines[1:first_verdict])
     assert re.search(r"read_your_writes +VIOLATED +trace 8", out)
     assert (
-        "summary: holds: durable_acks, no_acknowledged_write_lost; fails: read_your_writes "
+        "summary: holds: durable_acks, no_acknowledged_write_lost, eventual_convergence; fails: read_your_writes "
         "(8-step trace), linearizable (8-step trace)" in out
     )
     # The default workload (one client: w r) cannot break these: their HOLDS is not a finding.
@@ -503,3 +503,17 @@ def test_an_unfinished_search_is_undecided_not_a_disagreement():
     lines = "\n".join(spec.translation.after_lines(result))
     assert "explored UNKNOWN: undecided" in lines and "DISAGREES" not in lines
     assert "undecided (the search did not finish)" in lines
+
+
+def test_redis_refuses_a_primary_restarting_without_its_data():
+    with pytest.raises(ParameterError, match="lose_a_disk is not modelled for Redis.*persistence turned off"):
+        registry.frontend("redis").translate({"replicas": "r1,r2", "WAIT": "1 0", "faults": "lose_a_disk"})
+
+
+def test_the_summary_names_a_failed_liveness_property(capsys):
+    # Without a failover the primary may stay down for ever: the run exits 1 on
+    # leader_eventually, and the summary must say so rather than "fails: nothing".
+    code = main(["check", "redis", "replicas=r1", "WAIT=1 0", "faults=primary_crash", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "fails: leader_eventually (1-step lasso)" in out

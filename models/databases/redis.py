@@ -76,9 +76,7 @@ class Redis(Frontend):
     REFUSED = {
         "appendonly": (
             "local persistence windows are not modelled",
-            "the model keeps every "
-            "acknowledged write across a restart of its node; use faults=lose_a_disk for "
-            "a node that comes back empty",
+            "the model keeps every acknowledged write across a restart of its node; leave appendonly out",
         ),
         "appendfsync": (
             "local persistence windows are not modelled",
@@ -132,6 +130,15 @@ class Redis(Frontend):
         else:
             t.decide("failover", "none", "failover=none", REPLICATION)
             chosen = v["faults"] or ("none",)
+        if "lose_a_disk" in chosen:
+            raise ParameterError(
+                "faults",
+                "lose_a_disk is not modelled for Redis: a primary that restarts without its data "
+                "comes back as an empty primary and its replicas resynchronise from it, wiping "
+                "every copy (Redis replication docs, 'Safety of replication when master has "
+                "persistence turned off'), where the model would restart it as a replica; use "
+                "primary_crash, primary_crash_no_return, two_crashes or isolate_primary",
+            )
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, "" if v["faults"] else " (the default)")
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]

@@ -123,17 +123,12 @@ class Translation:
         each verdict compares with what the documentation states."""
         verdicts = {p.name: p for p in result.properties}
         idle = unexercised(self.workload())
-        holds = [
-            p.name
-            for p in result.properties
-            if p.kind == "always" and p.verdict.value == "HOLDS" and p.name not in idle
-        ]
-        fails = [
-            f"{p.name} ({len(p.trace)}-step trace)" if p.trace is not None else p.name
-            for p in result.properties
-            if p.kind == "always" and p.verdict.value == "VIOLATED"
-        ]
-        undecided = [p.name for p in result.properties if p.kind == "always" and p.verdict.value == "UNKNOWN"]
+        # Safety and liveness alike (everything but the "can happen" witnesses): a run that
+        # exits 1 names what failed.
+        judged = [p for p in result.properties if p.kind != "sometimes"]
+        holds = [p.name for p in judged if p.verdict.value == "HOLDS" and p.name not in idle]
+        fails = [_failure(p) for p in judged if p.verdict.value == "VIOLATED"]
+        undecided = [p.name for p in judged if p.verdict.value == "UNKNOWN"]
         out = [
             f"  summary: holds: {', '.join(holds) or 'nothing checked'}; "
             f"fails: {', '.join(fails) or 'nothing'}"
@@ -369,3 +364,11 @@ def _text(name: str, raw) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ParameterError(name, f"must be a string, got {raw!r}")
     return str(raw).strip()
+
+
+def _failure(p) -> str:
+    """A failed property in the summary, with the length of its trace (a lasso for liveness)."""
+    if p.trace is None:
+        return p.name
+    shape = "trace" if p.kind == "always" else "lasso"
+    return f"{p.name} ({len(p.trace)}-step {shape})"
