@@ -517,3 +517,19 @@ def test_the_summary_names_a_failed_liveness_property(capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "fails: leader_eventually (1-step lasso)" in out
+
+
+@pytest.mark.parametrize(
+    "settings, field",
+    [
+        ({"w": "1", "read_concern": "majority"}, "read_concern"),
+        ({"members": "2", "arbiters": "1", "read_concern": "majority"}, "read_concern"),  # implicit w: 1
+        ({"w": "1", "read_concern": "local", "causal_consistency": "true"}, "causal_consistency"),
+        ({"read_concern": "local", "causal_consistency": "true"}, "causal_consistency"),
+    ],
+)
+def test_mongodb_refuses_sessions_it_cannot_follow_in_its_own_words(settings, field):
+    with pytest.raises(ParameterError) as err:
+        registry.frontend("mongodb").translate(settings)
+    assert err.value.field == field and "not modelled" in str(err.value)
+    assert "read_level" not in str(err.value) and "session =" not in str(err.value)

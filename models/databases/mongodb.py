@@ -123,6 +123,7 @@ class MongoDB(Frontend):
         else:
             t.decide("failover", "built in", "failover=none (without faults no election happens)", ELECTIONS)
         self._write_concern(t, v, members, arbiters)
+        self._refuse_unmodelled_sessions(t, v)
         self._reads(t, v)
         apply_faults(t, LEADER_FOLLOWER_FAULTS, v["faults"])
         if v["clients"] is not None:
@@ -210,6 +211,28 @@ class MongoDB(Frontend):
                 "time-out may fire at any moment of the wait; the client gets an error and the "
                 "write is not undone)",
                 WRITE_CONCERN + "#wtimeout",
+            )
+
+    @staticmethod
+    def _refuse_unmodelled_sessions(t: Translation, v: dict) -> None:
+        """The model tracks the majority commit point, which majority reads and causal
+        sessions need, only under majority writes: refuse the causal-consistency matrix's
+        other rows in MongoDB's words rather than the model's."""
+        majority_writes = t.params.get("replication") == "sync"
+        if v["read_concern"] == "majority" and not majority_writes:
+            raise refuse(
+                "read_concern",
+                f"majority reads with w: {v['write_concern'] or '1 (the implicit default here)'} "
+                "(the model follows the majority "
+                "commit point only under majority writes)",
+                "use w=majority with read_concern=majority, or read_concern=local",
+            )
+        if v["causal_consistency"] and not (majority_writes and v["read_concern"] == "majority"):
+            raise refuse(
+                "causal_consistency",
+                "causal sessions other than with w: majority and read concern majority (the "
+                "matrix's row that gives every guarantee)",
+                "set w=majority read_concern=majority, or causal_consistency=false",
             )
 
     def _reads(self, t: Translation, v: dict) -> None:
