@@ -256,8 +256,11 @@ def answer_lines(answers: list[Answer]) -> list[str]:
         "messages; docs/databases.md, Availability in numbers):"
     ]
     for a in answers:
-        bound = "any" if a.complete else "at least"
-        out.append(f"    {a.question}: {bound} {a.survives} of {a.out_of}")
+        if a.complete and not a.survives:
+            count = f"none of {a.out_of}"
+        else:
+            count = f"{'any' if a.complete else 'at least'} {a.survives} of {a.out_of}"
+        out.append(f"    {a.question}: {count}")
         if a.broken_by:
             out.append(f"      breaks with {', '.join(a.broken_by)}{' down' if 'crash' not in a.broken_by[0] else ''}:")
             out += ["        " + line for line in a.trace]

@@ -70,6 +70,13 @@ def test_mongodb_psa_majority_stops_writing_with_one_data_member_down():
     assert any("elected" in line for line in got["members_w"]["trace"])
 
 
+def test_none_reads_none_in_the_text():
+    from replcheck.models.availability import Answer, answer_lines
+
+    text = answer_lines([Answer("members down while a write is acknowledged", 0, 3, complete=True)])
+    assert text[-1] == "    members down while a write is acknowledged: none of 3"
+
+
 def test_mongodb_three_members_majority():
     got = answers("mongodb", members=3, write_concern="majority")
     assert got["members_w"]["survives"] == 1 and len(got["members_w"]["broken_by"]) == 2
