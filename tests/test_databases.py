@@ -533,3 +533,11 @@ def test_mongodb_refuses_sessions_it_cannot_follow_in_its_own_words(settings, fi
         registry.frontend("mongodb").translate(settings)
     assert err.value.field == field and "not modelled" in str(err.value)
     assert "read_level" not in str(err.value) and "session =" not in str(err.value)
+
+
+def test_riak_clock_skew_needs_timestamp_resolution():
+    with pytest.raises(ParameterError) as err:
+        registry.frontend("riak").translate({"allow_mult": "true", "pw": "quorum", "pr": "quorum", "clock_skew": "1"})
+    assert err.value.field == "clock_skew"
+    t = registry.frontend("riak").translate({"allow_mult": "false", "clock_skew": "2"})
+    assert (t.params["clock"], t.params["skew"]) == ("coordinator", 2)

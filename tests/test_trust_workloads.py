@@ -411,6 +411,14 @@ TWINS = {
     ): "spec:multi_leader/siblings_lost_replication",
     ("databases/riak/strict_quorum_reads_write", "durable_acks"): "a crash with quorums of one",
     (
+        "databases/riak/lww_synchronised_clocks_keeps_update",
+        "no_lost_updates",
+    ): "spec:databases/riak/lww_clock_skew_loses_update",
+    (
+        "databases/riak/lww_synchronised_clocks_keeps_update",
+        "monotonic_writes",
+    ): "spec:databases/riak/lww_clock_skew_loses_update",
+    (
         "databases/riak/strict_quorum_reads_write",
         "read_your_writes",
     ): "spec:databases/cassandra/quorum_write_one_read_stale",

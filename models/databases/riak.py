@@ -56,6 +56,13 @@ class Riak(Frontend):
             True,
         ),
         Setting("last_write_wins", "resolve by timestamp ignoring causal context", boolean, False),
+        Setting(
+            "clock_skew",
+            "how many ticks a node's clock may run ahead of the others (allow_mult=false only: "
+            "timestamps decide); 0: synchronised clocks",
+            whole(0, 3),
+            0,
+        ),
         fault_setting(LEADERLESS_FAULTS, ("none",)),
         CLIENTS,
     )
@@ -140,6 +147,12 @@ class Riak(Frontend):
                 "with allow_mult=true the behaviour is undefined (Riak's documentation); set one of them false",
             )
         if v["allow_mult"]:
+            if v["clock_skew"]:
+                raise ParameterError(
+                    "clock_skew",
+                    "with allow_mult=true concurrent writes become siblings and no clock decides; "
+                    "remove clock_skew or set allow_mult=false",
+                )
             if not model_offers("leaderless", "conflict", "siblings"):
                 raise refuse(
                     "allow_mult",
@@ -161,11 +174,23 @@ class Riak(Frontend):
                 CONFLICTS,
             )
             return
+        skew = v["clock_skew"]
+        if not skew:
+            t.decide(
+                "allow_mult, last_write_wins",
+                f"false, {str(v['last_write_wins']).lower()}",
+                "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
+                "synchronised clocks (give clock_skew to let a node's clock run ahead)",
+                CONFLICTS,
+            )
+            return
+        t.params.update({"clock": "coordinator", "skew": skew})
         t.decide(
-            "allow_mult, last_write_wins",
-            f"false, {str(v['last_write_wins']).lower()}",
-            "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
-            "synchronised clocks (clock skew is not modelled for Riak)",
+            "allow_mult, last_write_wins, clock_skew",
+            f"false, {str(v['last_write_wins']).lower()}, {skew}",
+            f"clock=coordinator skew={skew} (the coordinating node stamps each write from its own "
+            f"clock, which may run {skew} tick(s) ahead; the newest timestamp wins, so a later write "
+            "stamped by a slower clock loses)",
             CONFLICTS,
         )
 
