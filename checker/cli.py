@@ -620,6 +620,8 @@ def _print_human(
             print("\n".join(spec.translation.staleness_lines(as_model(model).params)))
         if availability is not None:
             print("\n".join(spec.translation.availability_lines(availability)))
+        for line in spec.translation.speed_hints(as_model(model), result, spec.symmetry):
+            print(line)
     if fingerprints_ignored:
         print(
             "  note: --fingerprints was ignored: liveness properties need the exact state "

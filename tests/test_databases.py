@@ -541,3 +541,13 @@ def test_riak_clock_skew_needs_timestamp_resolution():
     assert err.value.field == "clock_skew"
     t = registry.frontend("riak").translate({"allow_mult": "false", "clock_skew": "2"})
     assert (t.params["clock"], t.params["skew"]) == ("coordinator", 2)
+
+
+def test_an_unfinished_run_with_interchangeable_replicas_suggests_symmetry(capsys):
+    words = ["check", "cassandra", "NetworkTopologyStrategy=dc1:3,dc2:3", "local_dc=dc1", "--quiet"]
+    main(words + ["--time-limit", "0.5"])
+    out = capsys.readouterr().out
+    assert "hint: the model has interchangeable replicas ({n0, n1, n2}, {n3, n4, n5})" in out
+    assert "up to 36x fewer states" in out
+    main(words + ["--time-limit", "0.5", "--symmetry"])
+    assert "hint:" not in capsys.readouterr().out

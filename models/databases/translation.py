@@ -15,6 +15,7 @@ diagrams in the database's words); it knows nothing of databases.
 """
 
 import difflib
+import math
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -164,6 +165,25 @@ class Translation:
             )
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
+
+    def speed_hints(self, model, result, symmetric: bool) -> list[str]:
+        """A hint after a slow or unfinished run whose model has interchangeable replicas and
+        ran without symmetry reduction: ``--symmetry`` explores each arrangement of them once,
+        with the same verdicts and trace lengths."""
+        s = result.stats
+        if symmetric or (s.complete and s.seconds < SLOW_RUN_SECONDS):
+            return []
+        groups = [g for g in model.symmetric_node_groups() if len(g) > 1]
+        if not groups:
+            return []
+        arrangements = 1
+        for g in groups:
+            arrangements *= math.factorial(len(g))
+        return [
+            f"  hint: the model has interchangeable replicas ({', '.join(_group_words(model, g) for g in groups)}); "
+            f"--symmetry explores each of their arrangements once (up to {arrangements}x fewer "
+            "states, the same verdicts)"
+        ]
 
     def workload(self) -> tuple:
         """The client scripts this configuration runs: the translation's, or the model's
@@ -372,3 +392,10 @@ def _failure(p) -> str:
         return p.name
     shape = "trace" if p.kind == "always" else "lasso"
     return f"{p.name} ({len(p.trace)}-step {shape})"
+
+
+SLOW_RUN_SECONDS = 20.0
+
+
+def _group_words(model, group) -> str:
+    return "{" + ", ".join(model.node_name(n) for n in group) + "}"
