@@ -126,7 +126,9 @@ PAGES: tuple[Page, ...] = (
         Shown(_spec(LF + "sentinel_fenced_async_partition.toml"), "single_leader"),
         "Fencing by term",
         note="The fenced twin replicates asynchronously, so it still loses writes "
-        "(durable_acks VIOLATED on its own page of specs); fencing fixes only the two leaders.",
+        "(durable_acks VIOLATED on its own page of specs). Fencing gives each term one leader "
+        "(single_leader HOLDS) and makes the old leader step down once it hears of the new term; "
+        "until then both act as leader, so no_split_brain fails in both.",
     ),
     Page(
         "deposed-leader-stale-read",
