@@ -506,7 +506,7 @@ def test_an_unfinished_search_is_undecided_not_a_disagreement():
 
 
 def test_redis_refuses_a_primary_restarting_without_its_data():
-    with pytest.raises(ParameterError, match="lose_a_disk is not modelled for Redis.*persistence turned off"):
+    with pytest.raises(ParameterError, match="lose_a_disk is not modelled for this database.*persistence turned off"):
         registry.frontend("redis").translate({"replicas": "r1,r2", "WAIT": "1 0", "faults": "lose_a_disk"})
 
 

@@ -63,13 +63,18 @@ MULTI_LEADER_FAULTS = {
 }
 
 
-def fault_setting(table: dict, default: str) -> Setting:
-    """The ``faults`` setting over ``table``: comma-separated scenario names."""
+def fault_setting(table: dict, default: str, refused: dict | None = None) -> Setting:
+    """The ``faults`` setting over ``table``: comma-separated scenario names. ``refused`` maps
+    scenarios a database cannot be checked under to the reason (and the fix), which the help
+    lists and a choice of them gets instead of a verdict."""
+    refused = refused or {}
 
     def parse(name: str, raw):
         words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         chosen = tuple(w.strip() for w in words if str(w).strip())
         for word in chosen:
+            if word in refused:
+                raise ParameterError(name, f"{word} is not modelled for this database: {refused[word]}")
             if word not in table:
                 raise ParameterError(
                     name,
@@ -77,7 +82,10 @@ def fault_setting(table: dict, default: str) -> Setting:
                 )
         return chosen or ("none",)
 
-    return Setting("faults", "fault scenarios, comma-separated: " + ", ".join(table), parse, default)
+    text = "fault scenarios, comma-separated: " + ", ".join(table)
+    if refused:
+        text += " (refused: " + ", ".join(refused) + ")"
+    return Setting("faults", text, parse, default)
 
 
 def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") -> None:

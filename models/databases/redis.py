@@ -70,7 +70,17 @@ class Redis(Frontend):
             10,
             aliases=("min_replicas_max_lag",),
         ),
-        fault_setting(LEADER_FOLLOWER_FAULTS, None),
+        fault_setting(
+            {k: v for k, v in LEADER_FOLLOWER_FAULTS.items() if k != "lose_a_disk"},
+            None,
+            refused={
+                "lose_a_disk": "a primary that restarts without its data comes back as an empty "
+                "primary and its replicas resynchronise from it, wiping every copy (Redis "
+                "replication docs, 'Safety of replication when master has persistence turned "
+                "off'), where the model would restart it as a replica; use primary_crash, "
+                "primary_crash_no_return, two_crashes or isolate_primary"
+            },
+        ),
         CLIENTS,
     )
     REFUSED = {
@@ -130,15 +140,6 @@ class Redis(Frontend):
         else:
             t.decide("failover", "none", "failover=none", REPLICATION)
             chosen = v["faults"] or ("none",)
-        if "lose_a_disk" in chosen:
-            raise ParameterError(
-                "faults",
-                "lose_a_disk is not modelled for Redis: a primary that restarts without its data "
-                "comes back as an empty primary and its replicas resynchronise from it, wiping "
-                "every copy (Redis replication docs, 'Safety of replication when master has "
-                "persistence turned off'), where the model would restart it as a replica; use "
-                "primary_crash, primary_crash_no_return, two_crashes or isolate_primary",
-            )
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, "" if v["faults"] else " (the default)")
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
