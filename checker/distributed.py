@@ -242,6 +242,8 @@ def check_distributed(
             complete=complete,
             stopped_by=run.stopped_by,
             levels=(run.initial,) + tuple(lv["new_states"] for lv in run.levels if lv["new_states"]),
+            # levels end whole here, except one cut where every property was decided
+            last_level_partial=run.stopped_by == "decided",
         )
         meta = {
             "distributed": {

@@ -77,7 +77,8 @@ def _growth_line(s) -> str:
     shown = [f"{n:,}" for n in s.levels]
     if len(shown) > 12:
         shown = shown[:3] + ["..."] + shown[-8:]
-    line = f"  states per level: {', '.join(shown)} (the last one cut short)"
+    cut = " (the last one cut short)" if s.last_level_partial else ""
+    line = f"  states per level: {', '.join(shown)}{cut}"
     if s.growth is not None:
         line += f"; each full level still held {s.growth:.1f}x the one before when the search stopped"
     return line

@@ -82,8 +82,10 @@ class Stats:
     visited_bytes: int = 0  # with fingerprints: memory of the visited map (0: not measured)
     #: States first stored at each BFS level, the initial states first: ``levels[d]`` is how
     #: many distinct states lie at depth d, and they sum to ``states``. When a bound stopped
-    #: the search inside a level, its entry counts what was stored before the stop.
+    #: the search inside a level, its entry counts what was stored before the stop, and
+    #: ``last_level_partial`` is true.
     levels: tuple = ()
+    last_level_partial: bool = False
 
     @property
     def states_per_second(self) -> float:
@@ -96,7 +98,7 @@ class Stats:
         """How many times more states the last full level held than the one before it (None
         with fewer than two full levels). On an incomplete search it says how fast the space
         was still widening when the search stopped."""
-        full = self.levels if self.complete or self.stopped_by == "max_depth" else self.levels[:-1]
+        full = self.levels[:-1] if self.last_level_partial else self.levels
         if len(full) < 2 or not full[-2]:
             return None
         return full[-1] / full[-2]

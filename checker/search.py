@@ -236,6 +236,7 @@ def _search(
             frontier.append(state)
             watch.examine(key, state)
     levels = [len(frontier)]  # states first stored per BFS level
+    partial = False  # whether the last entry of levels is a level cut short
     if run.stop_when_decided and not watch.pending:
         run.stopped_by = "decided"
     # Stored states live until the end and hold no cycles: freezing each finished level
@@ -262,9 +263,16 @@ def _search(
             if frontier:
                 run.depth += 1
                 levels.append(len(frontier))
+            partial = bool(run.stopped_by)  # it stopped inside the level just expanded
             gc.freeze()
     except KeyboardInterrupt:
         run.stopped_by = "interrupt"
+        # Interrupted inside a level: its states are stored but the level was never returned.
+        unlisted = len(parent) - sum(levels)
+        partial = unlisted > 0
+        if partial:
+            run.depth += 1
+            levels.append(unlisted)
     stopped_by = run.stopped_by
     complete = not stopped_by
     lookup = parent if graph is None else ParentView(graph)
@@ -290,6 +298,7 @@ def _search(
         complete=complete,
         stopped_by=stopped_by,
         levels=tuple(levels),
+        last_level_partial=partial,
         **extra,
     )
     results = tuple(

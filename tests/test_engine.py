@@ -1,5 +1,7 @@
 """The engine on toy models: shortest traces, bounds, verdict rules, model errors."""
 
+import time
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -263,6 +265,49 @@ def test_an_unfinished_search_says_how_its_levels_grew():
     cut = check(grid, max_states=12, stop_when_decided=False)
     text = stats_line(cut)
     assert cut.stats.levels == (1, 2, 3, 4, 2)
+    assert cut.stats.last_level_partial
     assert "states per level: 1, 2, 3, 4, 2 (the last one cut short)" in text
     assert "each full level still held 1.3x the one before" in text
     assert "per level" not in stats_line(check(grid))  # complete: nothing to explain
+
+
+class _InterruptedGrid(Grid):
+    """Grid that is interrupted (as by Ctrl-C) inside its fifth level's expansion."""
+
+    calls = 0
+
+    def next_steps(self, s):
+        self.calls += 1
+        if self.calls == 12:
+            raise KeyboardInterrupt
+        yield from super().next_steps(s)
+
+
+def test_an_interrupt_inside_a_level_still_lists_its_states():
+    from replcheck.checker.report import stats_line
+
+    result = check(_InterruptedGrid(8), stop_when_decided=False)
+    s = result.stats
+    assert s.stopped_by == "interrupt" and s.last_level_partial
+    assert sum(s.levels) == s.states and len(s.levels) == s.depth + 1
+    assert s.levels[:5] == (1, 2, 3, 4, 5)
+    assert "(the last one cut short)" in stats_line(result)
+
+
+class _SlowGrid(Grid):
+    def next_steps(self, s):
+        time.sleep(0.02)
+        yield from super().next_steps(s)
+
+
+def test_a_time_limit_between_levels_leaves_the_last_level_whole():
+    # The time limit is checked between levels and every 256 expansions; a 64-state grid
+    # is only ever stopped between levels, so its last level is a whole one.
+    from replcheck.checker.report import stats_line
+
+    result = check(_SlowGrid(8), stop_when_decided=False, time_limit=0.15)
+    s = result.stats
+    assert s.stopped_by == "time_limit" and not s.last_level_partial
+    assert s.levels == tuple(range(1, len(s.levels) + 1))
+    assert s.growth == s.levels[-1] / s.levels[-2]
+    assert "cut short" not in stats_line(result)
