@@ -187,7 +187,7 @@ def _with_sender_caveat(answer: Answer, model) -> Answer:
     # In these models a message a node sent before it crashed still arrives, so a write that
     # was on its way from a crashed leader reaches the survivors. Where replicas pull the log
     # from their sync source (MongoDB's secondaries), a dead source sends nothing more.
-    if answer.survives > 1 and getattr(model, "name", "") == "leader_follower" and not answer.note:
+    if answer.survives > 1 and model.name == "leader_follower" and not answer.note:
         answer.note = (
             "messages a member sent before it crashed still arrive in the model; where replicas "
             "pull the log from a sync source (MongoDB secondaries), one whose source died may "

@@ -68,6 +68,7 @@ def fault_setting(table: dict, default: str, refused: dict | None = None) -> Set
     scenarios a database cannot be checked under to the reason (and the fix), which the help
     lists and a choice of them gets instead of a verdict."""
     refused = refused or {}
+    table = {name: scenario for name, scenario in table.items() if name not in refused}
 
     def parse(name: str, raw):
         words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")

@@ -71,7 +71,7 @@ class Redis(Frontend):
             aliases=("min_replicas_max_lag",),
         ),
         fault_setting(
-            {k: v for k, v in LEADER_FOLLOWER_FAULTS.items() if k != "lose_a_disk"},
+            LEADER_FOLLOWER_FAULTS,
             None,
             refused={
                 "lose_a_disk": "a primary that restarts without its data comes back as an empty "

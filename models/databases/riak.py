@@ -175,24 +175,20 @@ class Riak(Frontend):
             )
             return
         skew = v["clock_skew"]
-        if not skew:
-            t.decide(
-                "allow_mult, last_write_wins",
-                f"false, {str(v['last_write_wins']).lower()}",
-                "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
-                "synchronised clocks (give clock_skew to let a node's clock run ahead)",
-                CONFLICTS,
-            )
-            return
-        t.params.update({"clock": "coordinator", "skew": skew})
-        t.decide(
-            "allow_mult, last_write_wins, clock_skew",
-            f"false, {str(v['last_write_wins']).lower()}, {skew}",
-            f"clock=coordinator skew={skew} (the coordinating node stamps each write from its own "
-            f"clock, which may run {skew} tick(s) ahead; the newest timestamp wins, so a later write "
-            "stamped by a slower clock loses)",
-            CONFLICTS,
+        names, shown = "allow_mult, last_write_wins", f"false, {str(v['last_write_wins']).lower()}"
+        what = (
+            "concurrent writes resolved by timestamp (the newest wins), stamped by perfectly "
+            "synchronised clocks (give clock_skew to let a node's clock run ahead)"
         )
+        if skew:
+            t.params.update({"clock": "coordinator", "skew": skew})
+            names, shown = names + ", clock_skew", f"{shown}, {skew}"
+            what = (
+                f"clock=coordinator skew={skew} (the coordinating node stamps each write from its "
+                f"own clock, which may run {skew} tick(s) ahead; the newest timestamp wins, so a "
+                "later write stamped by a slower clock loses)"
+            )
+        t.decide(names, shown, what, CONFLICTS)
 
 
 FRONTEND = Riak()

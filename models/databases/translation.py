@@ -176,9 +176,7 @@ class Translation:
         groups = [g for g in model.symmetric_node_groups() if len(g) > 1]
         if not groups:
             return []
-        arrangements = 1
-        for g in groups:
-            arrangements *= math.factorial(len(g))
+        arrangements = math.prod(math.factorial(len(g)) for g in groups)
         return [
             f"  hint: the model has interchangeable replicas ({', '.join(_group_words(model, g) for g in groups)}); "
             f"--symmetry explores each of their arrangements once (up to {arrangements}x fewer "
