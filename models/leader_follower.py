@@ -28,6 +28,13 @@ replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapt
   "fail" completion: certainly not applied) while it counts fewer than ``k`` connected
   followers; it stops counting an unreachable follower only when that follower's lag timer
   fires, so writes in between are still accepted.
+* ``leader_flush = "lazy"``: the leader acknowledges a write before it is on its disk and
+  flushes in a later step, so a crash of the leader loses what it had not flushed, acknowledged
+  or not (PostgreSQL ``synchronous_commit = off``, Redis without ``appendfsync always``). With
+  ``ships = "flushed"`` only flushed entries go to followers (PostgreSQL's WAL sender); with
+  ``"all"`` every entry goes at once (Redis), and a follower ahead of a leader that restarted
+  with less resynchronises from it, giving up the surplus; shipments carry the leader's
+  ``incarnation`` (its count of such restarts) so that one sent before the restart is ignored.
 * Reads go to the leader, to one named follower, or to any follower (a fresh choice per read).
   A follower answers from what it has applied; at ``read_level = "majority"`` from its
   majority-committed snapshot (what it has applied up to the commit point it last heard from
@@ -70,7 +77,8 @@ leader (single_leader) and clients on the two sides see two histories (lineariza
 a deposed leader still serves stale local reads unless reads confirm leadership; a
 semi-synchronous leader that timed out loses acknowledged writes in a failover; a majority
 read on a secondary misses the session's own acknowledged write unless the session is causal;
-WAIT and min-replicas narrow, but do not close, the windows in which Redis loses writes.
+WAIT and min-replicas narrow, but do not close, the windows in which Redis loses writes; a
+lazy leader's restart loses acknowledged writes, even those a follower had received.
 
 The failover variants are strategy objects (``leader_follower_failover.py``); the state types
 live in ``leader_follower_state.py``.
@@ -120,6 +128,23 @@ _FAULT_HELP = {
     "partitions": "how many partitions may start: at most half the nodes cut off, alone or with "
     "client c0 (the tool and other clients stay with the rest); each may heal",
 }
+
+
+def _validate_lazy_flush(cfg: Settings) -> None:
+    """leader_flush = lazy is modelled for an asynchronous leader with durable storage and a
+    failover tool or none: refuse the rest, naming the fix."""
+    if cfg.replication != "async":
+        raise ParameterError(
+            "leader_flush", 'lazy is modelled with asynchronous replication; set replication = "async"'
+        )
+    if cfg.failover == "election":
+        raise ParameterError(
+            "leader_flush", 'lazy is not modelled with elections; choose failover "none" or a promote_* tool'
+        )
+    if not cfg.durable:
+        raise ParameterError(
+            "leader_flush", "lazy needs durable storage to lose only what was not flushed; remove durable = false"
+        )
 
 
 def _timeouts_need_waiting(cfg: Settings) -> str | None:
@@ -220,6 +245,25 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             maximum=4,
         ),
         Param(
+            "leader_flush",
+            str,
+            "before_ack",
+            "when a write reaches the leader's disk: before_ack (flushed before anything else "
+            "happens) or lazy (acknowledged first and flushed by a later step, so a crash of the "
+            "leader loses what it had not flushed; asynchronous replication only)",
+            choices=("before_ack", "lazy"),
+        ),
+        Param(
+            "ships",
+            str,
+            "flushed",
+            "with leader_flush = lazy, what the leader ships: its flushed entries only (flushed: "
+            "PostgreSQL's WAL sender) or every entry at once (all: Redis's replication stream; a "
+            "follower ahead of a leader that restarted with less resynchronises, discarding the surplus)",
+            choices=("flushed", "all"),
+            only_if=("leader_flush", "lazy"),
+        ),
+        Param(
             "session",
             str,
             "none",
@@ -263,6 +307,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         # durable node can crash; flushed and applied only for a follower that serves reads.
         # Elsewhere the later stage is reached in the same step (nothing could tell apart).
         self.flush_step = cfg.crashes > 0 and cfg.durable
+        # leader_flush = lazy: the leader's own flush is a step; ships says whether what it has
+        # not flushed yet is shipped (and so whether followers can be ahead of it after a crash).
+        self.lazy = cfg.leader_flush == "lazy"
+        self.ships_unflushed = self.lazy and cfg.ships == "all"
         self.apply_step = tuple(
             (cfg.reads == "any" and i <= n) or (0 < i <= n and cfg.reads in ("any_follower", names[i - 1]))
             for i in range(self.node_count)
@@ -323,6 +371,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 raise ParameterError(
                     "wait", f"wait={cfg.wait} is more than the {n} followers; lower wait or add followers"
                 )
+        if cfg.leader_flush == "lazy":
+            _validate_lazy_flush(cfg)
         if cfg.min_replicas > n:
             raise ParameterError(
                 "min_replicas",
@@ -385,7 +435,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         b = msg.body
         if msg.kind == "append":
             term, log = b[:2]
-            commit = f", committed {b[2]}" if len(b) > 2 else ""
+            commit = f", committed {b[2]}" if self.share_commit else ""
             return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'}{commit})"
         if msg.kind == "write":
             key, value, _pc = b
@@ -461,6 +511,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         text = f"{role}, term {local.term}, log [{log}]"
         if local.role == LEADER:
             text += f", acknowledged {local.commit}"
+            if self.lazy:
+                text += f", flushed {local.flushed}"
             if local.degraded:
                 text += " (degraded to async)"
             if self.cfg.min_replicas:
@@ -615,8 +667,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             ctx.send(msg.src, "refused", pc)  # Redis: NOREPLICAS
             return local
         log = local.log + (Entry(local.term, key, value),)
-        local = local._replace(log=log, flushed=len(log), applied=len(log))
-        self.ship(ctx, node, local)
+        local = local._replace(log=log, flushed=local.flushed if self.lazy else len(log), applied=len(log))
+        if self.ships_unflushed or not self.lazy:
+            self.ship(ctx, node, local)
         return self._advance_commit(ctx, node, local)
 
     def _on_read(self, ctx, node: int, local: Node, msg: Msg) -> Node:
@@ -680,11 +733,19 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 return local
         if local.role != FOLLOWER or local.leader != msg.src or local.term != term:
             return local  # not the leader this node follows
+        resync = False
+        if self.ships_unflushed:
+            incarnation = msg.body[-1]
+            if incarnation < local.incarnation:
+                return local  # shipped before the leader's last lossy restart: stale
+            # The leader restarted without entries it had shipped: take its log as it is now,
+            # the surplus included (Redis: a full resynchronisation).
+            resync = incarnation > local.incarnation
         same = common_prefix(local.log, log)
         if self.share_commit:  # the leader's commit point rides on its log shipments
             known = max(local.known_commit, min(msg.body[2], same))
             local = local._replace(known_commit=known)
-        if same == len(log):
+        if same == len(log) and not resync:
             return local  # an older copy of the log: nothing new
         lost = tuple(e.value for e in local.log[same:] if e.key != NOOP)
         before = min(self._stage_position(local), same)
@@ -693,6 +754,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             flushed=min(local.flushed, same),
             applied=min(local.applied, same),
             rolled_back=tuple(sorted(local.rolled_back + lost)),
+            incarnation=msg.body[-1] if self.ships_unflushed else 0,
         )
         if self.share_commit:
             local = local._replace(known_commit=max(local.known_commit, min(msg.body[2], len(log))))
@@ -716,12 +778,17 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if self.is_sync and local.leader != NO_LEADER:
             now = self._stage_position(local)
             if now > before:
-                ctx.send(local.leader, "ack", local.term, now)
+                if self.ships_unflushed:  # positions count in the leader's incarnation they came from
+                    ctx.send(local.leader, "ack", local.term, now, local.incarnation)
+                else:
+                    ctx.send(local.leader, "ack", local.term, now)
 
     def _on_ack(self, ctx, node: int, local: Node, msg: Msg) -> Node:
-        term, position = msg.body
+        term, position = msg.body[:2]
         if local.role != LEADER or term != local.term or local.acks[msg.src] >= position:
             return local
+        if self.ships_unflushed and msg.body[2] != local.incarnation:
+            return local  # about entries the leader lost in a restart
         local = local._replace(acks=replace_at(local.acks, msg.src, position))
         if local.degraded and self._sync_point(ctx.world, node, local) >= len(local.log):
             # MySQL: once a semi-synchronous replica catches up, the source waits again.
@@ -786,9 +853,15 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 ctx.send(other, "append", *self.shipment(local))
 
     def shipment(self, local: Node) -> tuple:
-        """The body of an append message from leader ``local``."""
+        """The body of an append message from leader ``local``: its term and log (only the
+        flushed part under leader_flush = lazy, ships = flushed), the commit point for majority
+        reads, and the leader's incarnation under ships = all."""
         if self.share_commit:
             return local.term, local.log, local.commit
+        if self.lazy:
+            if self.ships_unflushed:
+                return local.term, local.log, local.incarnation
+            return local.term, local.log[: local.flushed]
         return local.term, local.log
 
     # --- steps that are not message deliveries ----------------------------------------------
@@ -808,6 +881,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
             if local.role != FOLLOWER or down >> node & 1:
+                if self.lazy and local.role == LEADER and local.flushed < len(local.log) and not down >> node & 1:
+                    yield self._leader_flush(world, node, local)
                 continue
             # Nodes built by slicing (log, flushed, applied are fields 3, 4, 5): _replace
             # is several times slower, and these run for most states.
@@ -819,6 +894,16 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             if self.apply_step[node] and local.applied < local.flushed:
                 new = _new(Node, local[:5] + (local.flushed,) + local[6:])
                 yield self._local_step(world, "apply", node, local, new, new.applied)
+
+    def _leader_flush(self, world: World, node: int, local: Node):
+        """leader_flush = lazy: the leader's log reaches its disk (and, under ships = flushed,
+        only now goes to the followers)."""
+        new = local._replace(flushed=len(local.log))
+        ctx = Ctx(self, world, node)
+        if not self.ships_unflushed:
+            self.ship(ctx, node, new)
+        world = _new(World, (replace_at(world.nodes, node, new),) + world[1:])
+        return _new(Action, ("flush", node, None, new.flushed, self)), ctx.finish(world)
 
     def _local_step(self, world: World, kind: str, node: int, local: Node, new: Node, detail):
         ctx = Ctx(self, world, node)
@@ -853,8 +938,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 yield Action("resend", node, msg, None, self), world._replace(net=tuple(sorted(world.net + (msg,))))
 
     def lags(self, follower: Node, leader: Node) -> bool:
-        """The follower lacks part of the leader's log (or, for majority reads, its commit point)."""
-        return follower.log != leader.log or (self.share_commit and follower.known_commit < leader.commit)
+        """The follower lacks part of the log the leader ships (or, for majority reads, its commit
+        point), or, under ships = all, holds more than a leader that restarted with less."""
+        log = leader.log[: leader.flushed] if self.lazy and not self.ships_unflushed else leader.log
+        return follower.log != log or (self.share_commit and follower.known_commit < leader.commit)
 
     # --- timers: a timer may fire at any moment while it runs (durations are not modelled) ----
     def _ack_timers(self, world: World):
@@ -969,6 +1056,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             new = _new(
                 Node, local[:3] + (local.log[:flushed], flushed, min(local.applied, flushed), commit) + local[7:]
             )
+            if self.lazy and local.role == LEADER and flushed < len(local.log):
+                # The acknowledged-but-unflushed suffix is gone: positions beyond it mean nothing.
+                new = new._replace(
+                    acks=tuple(min(a, flushed) for a in new.acks),
+                    incarnation=new.incarnation + self.ships_unflushed,
+                )
         else:
             new = Node(ARBITER if local.role == ARBITER else FOLLOWER, 0, NO_LEADER)
         return _new(World, (replace_at(world.nodes, node, new),) + world[1:])

@@ -41,6 +41,9 @@ class Node(NamedTuple):
     degraded: bool = False  # leader, ack_timeout = degrade: waiting for no one (async) for now
     connected: int = 0  # leader, min_replicas: bitmask of the followers it counts as connected
     known_commit: int = 0  # read_level = majority: the leader's commit point as last heard
+    # ships = all: a leader's count of restarts that lost unflushed entries; a follower's, the
+    # count of the leader it last took the log from (an older count marks a stale shipment).
+    incarnation: int = 0
 
 
 class Extra(NamedTuple):
@@ -83,6 +86,8 @@ class Settings:
     ack_timeout: str
     wait: int
     min_replicas: int
+    leader_flush: str
+    ships: str
     session: str
     arbiters: int
     crashes: int
@@ -119,7 +124,9 @@ def common_prefix(a: tuple, b: tuple) -> int:
 
 def as_follower(local: Node, term: int, leader: int) -> Node:
     """``local`` following ``leader`` in ``term``: its log and stages stay, leader state goes."""
-    return local._replace(role=FOLLOWER, term=term, leader=leader, commit=0, acks=(), degraded=False, connected=0)
+    return local._replace(
+        role=FOLLOWER, term=term, leader=leader, commit=0, acks=(), degraded=False, connected=0, incarnation=0
+    )
 
 
 def up_to_date(log: tuple) -> tuple[int, int]:

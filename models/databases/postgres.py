@@ -14,7 +14,7 @@ import re
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
-from .translation import Setting, Translation, choice, names, refuse
+from .translation import Setting, Translation, choice, names
 
 SYNC_REP = "https://www.postgresql.org/docs/current/warm-standby.html#SYNCHRONOUS-REPLICATION"
 SSN = "https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-SYNCHRONOUS-STANDBY-NAMES"
@@ -24,6 +24,9 @@ HOT = "https://www.postgresql.org/docs/current/hot-standby.html"
 FAILOVER = "https://www.postgresql.org/docs/current/warm-standby-failover.html"
 PATRONI = "https://patroni.readthedocs.io/en/latest/replication_modes.html"
 REPMGR = "https://www.repmgr.org/docs/current/repmgrd-automatic-failover.html"
+# The WAL sender streams only WAL the primary has flushed (XLogSendPhysical: "it's unsafe to send
+# WAL that is not securely down to disk on the primary").
+WALSENDER = "https://github.com/postgres/postgres/blob/master/src/backend/replication/walsender.c"
 SYNC_STATE = "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-VIEW"
 
 STAGE = {"remote_write": "received", "on": "flushed", "remote_apply": "applied"}
@@ -77,7 +80,7 @@ class Postgres(Frontend):
         ),
         Setting(
             "synchronous_commit",
-            "on, remote_write, remote_apply, local (off is refused)",
+            "on, remote_write, remote_apply, local or off (acknowledged before the primary's own WAL flush)",
             choice("on", "remote_write", "remote_apply", "local", "off"),
             "on",
         ),
@@ -107,8 +110,9 @@ class Postgres(Frontend):
             "reads on a standby already see any prefix of its replay",
         ),
         "wal_writer_delay": (
-            "the primary's WAL writer timing is not modelled",
-            "the model flushes the primary's WAL before every acknowledgement",
+            "the primary's WAL writer timing is not modelled (durations are not modelled)",
+            "leave it out: under synchronous_commit=off the flush may come at any moment after the "
+            "acknowledgement, and otherwise it comes before it",
         ),
     }
 
@@ -136,11 +140,13 @@ class Postgres(Frontend):
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._words(t, v, follower)
-        t.assume(
-            "the primary flushes its WAL before any acknowledgement, and a standby crash "
-            "loses what it had received but not flushed (an OS crash)",
-            MATRIX,
-        )
+        lazy = t.params.get("leader_flush") == "lazy"
+        if lazy and t.params.get("durable") is False:
+            del t.params["leader_flush"]  # the whole disk is lost: what was flushed does not matter
+        if lazy and t.params.get("crashes") and t.params.get("recover"):
+            t.expect("durable_acks", "VIOLATED", COMMIT)
+        primary = "" if lazy else "the primary flushes its WAL before any acknowledgement, and "
+        t.assume(primary + "a standby crash loses what it had received but not flushed (an OS crash)", MATRIX)
         t.assume(
             "a cancelled synchronous wait (which PostgreSQL reports as committed with a "
             "WARNING) is not modelled: every acknowledgement waited",
@@ -152,13 +158,19 @@ class Postgres(Frontend):
         ssn = v["synchronous_standby_names"]
         method, k, listed = parse_standby_names("synchronous_standby_names", ssn) if isinstance(ssn, str) else ssn
         commit = v["synchronous_commit"]
-        if commit == "off":
-            raise refuse(
-                "synchronous_commit",
-                "off acknowledges before the primary's own WAL flush, and the model always flushes first",
-                "use local (acknowledged after the local flush) to check the asynchronous behaviour",
-            )
         shown = f"{method} {k} ({', '.join(listed)})" if method else "''"
+        if commit == "off":
+            t.params.update({"replication": "async", "leader_flush": "lazy"})
+            t.decide("synchronous_standby_names", shown, "replication=async (off waits for no standby)", COMMIT)
+            t.decide(
+                "synchronous_commit",
+                commit,
+                "leader_flush=lazy ships=flushed (the commit is acknowledged before its WAL is "
+                "flushed, so a crash of the primary loses the latest commits; standbys are sent only "
+                "flushed WAL)",
+                WALSENDER,
+            )
+            return
         if not method or commit == "local":
             t.params["replication"] = "async"
             why = "no synchronous standby" if not method else "local waits for the local flush only"

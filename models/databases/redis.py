@@ -6,20 +6,26 @@ numreplicas timeout`` after a write blocks the client until that many replicas h
 it, or the time-out passes (the write is not undone). ``min-replicas-to-write`` makes the
 primary refuse writes while fewer replicas have reported within ``min-replicas-max-lag``
 seconds. Sentinel promotes the best replica when the primary is down or cut off, and turns the
-old primary into a replica of the new one, discarding what it alone had. Sources and the
-mapping: docs/databases.md, Redis.
+old primary into a replica of the new one, discarding what it alone had. Persistence decides
+what a restarted node still has: with the defaults (RDB snapshots, no AOF) or
+``appendfsync everysec`` a write is acknowledged before it is on disk, so a restart loses the
+latest writes, and replicas that are ahead resynchronise from the restarted primary; only
+``appendonly yes`` with ``appendfsync always`` writes before replying. Sources and the mapping:
+docs/databases.md, Redis.
 """
 
 import re
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
-from .translation import Setting, Translation, choice, names, whole
+from .translation import Setting, Translation, boolean, choice, names, refuse, text, whole
 
 REPLICATION = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
 WAIT = "https://redis.io/docs/latest/commands/wait/"
 SENTINEL = "https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/"
 NOREPLICAS = "https://redis.io/docs/latest/develop/reference/errors/common/noreplicas/"
+PERSISTENCE = "https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/"
+DEFAULT_SAVE = "3600 1 300 100 60 10000"  # redis.conf's snapshot schedule since Redis 7
 
 
 def parse_wait(name: str, raw) -> tuple:
@@ -70,6 +76,19 @@ class Redis(Frontend):
             10,
             aliases=("min_replicas_max_lag",),
         ),
+        Setting("appendonly", "yes: the append-only file (AOF) is on; no: RDB snapshots only", boolean, False),
+        Setting(
+            "appendfsync",
+            "with appendonly yes: always (fsync before replying), everysec (the default) or no",
+            choice("always", "everysec", "no"),
+            "everysec",
+        ),
+        Setting(
+            "save",
+            f'the RDB snapshot schedule (default "{DEFAULT_SAVE}"); "" turns snapshots off',
+            text,
+            DEFAULT_SAVE,
+        ),
         fault_setting(
             LEADER_FOLLOWER_FAULTS,
             None,
@@ -84,14 +103,6 @@ class Redis(Frontend):
         CLIENTS,
     )
     REFUSED = {
-        "appendonly": (
-            "local persistence windows are not modelled",
-            "the model keeps every acknowledged write across a restart of its node; leave appendonly out",
-        ),
-        "appendfsync": (
-            "local persistence windows are not modelled",
-            "the model keeps every acknowledged write across a restart of its node",
-        ),
         "WAITAOF": ("waiting for AOF fsync on replicas is not modelled", "use WAIT"),
         "replica-serve-stale-data": (
             "refusing reads on a disconnected replica is not modelled",
@@ -152,10 +163,47 @@ class Redis(Frontend):
             confirms="receipt (REPLCONF ACK)" if "wait" in t.params else "",
             tool="Sentinel" if v["failover"] == "sentinel" else "",
         )
-        t.assume("every node keeps its data across a restart (persistence is not modelled)", REPLICATION)
+        self._persistence(t, v)
         if v["failover"] == "sentinel" and t.params.get("crashes") and t.params.get("recover") and not v["WAIT"][0]:
             t.expect("durable_acks", "VIOLATED", SENTINEL)
         return t
+
+    def _persistence(self, t: Translation, v: dict) -> None:
+        """What a restarted node still holds: everything under appendfsync always; otherwise
+        what reached the disk (the leader flushes lazily and ships at once)."""
+        aof, fsync = v["appendonly"], v["appendfsync"]
+        shown = f'{"yes" if aof else "no"}, {fsync if aof else "-"}, "{v["save"].strip()}"'
+        names_ = "appendonly, appendfsync, save"
+        if aof and fsync == "always":
+            t.decide(names_, shown, "leader_flush=before_ack (the AOF is fsynced before the reply)", PERSISTENCE)
+            return
+        if not t.params.get("recover"):
+            t.decide(names_, shown, "no node restarts in these faults, so what reached the disk does not matter")
+            return
+        if not aof and not v["save"].strip():
+            raise refuse(
+                "save",
+                "with neither AOF nor RDB a restarted primary comes back empty and its replicas "
+                "resynchronise from it, wiping every copy (Redis replication docs, 'Safety of "
+                "replication when master has persistence turned off'), where the model would keep its data",
+                "turn a persistence on, or use faults=primary_crash_no_return, two_crashes or isolate_primary",
+            )
+        t.params.update({"leader_flush": "lazy", "ships": "all"})
+        window = (
+            "up to a second of writes (fsync every second)"
+            if aof and fsync == "everysec"
+            else (
+                "what the operating system had not written (no fsync)" if aof else "the writes since the last snapshot"
+            )
+        )
+        t.decide(
+            names_,
+            shown,
+            f"leader_flush=lazy ships=all (a write is acknowledged before it is on disk, so a restart "
+            f"loses {window}; replicas that are ahead resynchronise from the restarted primary)",
+            PERSISTENCE,
+        )
+        t.expect("durable_acks", "VIOLATED", PERSISTENCE)
 
     def _wait(self, t: Translation, v: dict, replicas: int) -> None:
         count, timeout = v["WAIT"]
