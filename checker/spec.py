@@ -94,7 +94,7 @@ class Spec:
             if self.database:  # the front end's translation gave a value the model refuses
                 raise SpecError(
                     self.where,
-                    "settings",
+                    _setting_behind(self.translation, exc.field),
                     f"they translate to {self.model} "
                     f"{exc.field}={self.params.get(exc.field)!r}, which it refuses: "
                     f"{exc.problem}",
@@ -104,6 +104,15 @@ class Spec:
             raise SpecError(
                 self.where, "params", f"model {self.model} refused its parameters ({exc}); see 'replcheck list'"
             ) from None
+
+
+def _setting_behind(translation, param: str) -> str:
+    """The user's setting whose translation set model parameter ``param`` (the first decision
+    that says ``param=``), or "settings" when no decision names it."""
+    for decision in getattr(translation, "decisions", ()):
+        if f"{param}=" in getattr(decision, "becomes", "") and getattr(decision, "value", "") != "":
+            return decision.setting
+    return "settings"
 
 
 def _param_field(spec: Spec, name: str) -> str:

@@ -215,6 +215,14 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         ),
         Param("fencing", bool, True, "nodes refuse a deposed leader once they know a newer term"),
         Param(
+            "restart_as_follower",
+            bool,
+            False,
+            "a leader that restarts after the failover tool replaced it comes back as a follower "
+            "(Patroni: a member that no longer holds the leader key starts as a replica); false: "
+            "it comes back as leader until it hears of the new one (repmgr, orchestrator, Sentinel)",
+        ),
+        Param(
             "ack_timeout",
             str,
             "none",
@@ -230,8 +238,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             int,
             0,
             "after each write the client waits until this many followers have "
-            "received it (0: it does not wait); the write is applied and visible on the leader "
-            "first",
+            "processed it (0: it does not wait): a follower applies what it receives at once, as a "
+            "Redis replica does, and acknowledges the offset it processed; the write is applied "
+            "and visible on the leader first",
             minimum=0,
             maximum=4,
         ),
@@ -311,8 +320,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         # not flushed yet is shipped (and so whether followers can be ahead of it after a crash).
         self.lazy = cfg.leader_flush == "lazy"
         self.ships_unflushed = self.lazy and cfg.ships == "all"
+        # Under wait (Redis) a follower applies on receipt: WAIT counts the offset a replica
+        # has processed, so an acknowledged write is already visible on it.
         self.apply_step = tuple(
-            (cfg.reads == "any" and i <= n) or (0 < i <= n and cfg.reads in ("any_follower", names[i - 1]))
+            not cfg.wait
+            and ((cfg.reads == "any" and i <= n) or (0 < i <= n and cfg.reads in ("any_follower", names[i - 1])))
             for i in range(self.node_count)
         )
 
@@ -373,6 +385,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 )
         if cfg.leader_flush == "lazy":
             _validate_lazy_flush(cfg)
+        if cfg.restart_as_follower and not cfg.failover.startswith("promote_"):
+            raise ParameterError(
+                "restart_as_follower",
+                "only applies to a failover tool (failover = promote_most_up_to_date or promote_any); remove it",
+            )
         if cfg.min_replicas > n:
             raise ParameterError(
                 "min_replicas",
@@ -768,6 +785,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             local = local._replace(flushed=len(local.log))
             if not self.apply_step[node]:
                 local = local._replace(applied=local.flushed)
+        elif self.cfg.wait:
+            local = local._replace(applied=len(local.log))  # ahead of its flush, as in Redis
         return local
 
     def _stage_position(self, local: Node) -> int:
@@ -1068,9 +1087,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
 
     def after_recover(self, world: World, node: int) -> World:
         """Under election a node restarts as a follower (its role is not durable); with a
-        failover tool or none, a restarted leader is a leader again (PostgreSQL, Redis)."""
+        failover tool or none, a restarted leader is a leader again (PostgreSQL, Redis), unless
+        ``restart_as_follower`` and the tool has promoted another node meanwhile."""
         local = world.nodes[node]
-        if self.failover.elects and local.role == LEADER:
+        replaced = self.cfg.restart_as_follower and world.extra.leader != node
+        if local.role == LEADER and (self.failover.elects or replaced):
             world = world._replace(nodes=replace_at(world.nodes, node, self._deposed(local, local.term)))
         if node == 0:  # n0 is back: no running write has had it down throughout any more
             world = world._replace(

@@ -83,6 +83,7 @@ class Settings:
     leader_visibility: str
     failover: str
     fencing: bool
+    restart_as_follower: bool
     ack_timeout: str
     wait: int
     min_replicas: int

@@ -52,6 +52,7 @@ TRANSLATIONS = {
             "stage": "received",
             "reads": "any_follower",
             "failover": "promote_most_up_to_date",
+            "restart_as_follower": True,  # Patroni: no leader key, restart as a replica
             "crashes": 1,
             "recover": True,
         },
@@ -107,7 +108,7 @@ TRANSLATIONS = {
             "wait": 1,
             "ack_timeout": "error",
             "min_replicas": 1,
-            "failover": "promote_most_up_to_date",
+            "failover": "promote_any",  # Sentinel's choice is best effort (WAIT docs)
             "crashes": 1,
             "recover": True,
             "leader_flush": "lazy",  # RDB snapshots, the default: a restart loses recent writes
@@ -182,6 +183,7 @@ REFUSALS = [
     ("cassandra", ["read_consistency=SERIAL"], "lightweight transactions"),
     ("cassandra", ["write_consistency=ANY"], "hint alone"),
     ("cassandra", ["hinted_handoff_enabled=false"], "max_hint_window"),
+    ("cassandra", ["max_hint_window=0"], "no hint at all"),
     ("cassandra", ["write_consistency=ONE", "read_consistency=QUORUM"], "give equal read and write"),
     ("riak", [], "sloppy quorum"),
     ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
@@ -194,6 +196,7 @@ REFUSALS = [
     ("redis", ["faults=primary_crash", "save="], "persistence turned off"),
     ("redis", ["WAITAOF=1"], "AOF fsync on replicas"),
     ("dynamodb", ["global_table=MRSC"], "MRSC"),
+    ("dynamodb", ["global_table=MREC"], "eventually consistent reads inside a Region"),
 ]
 
 
@@ -213,9 +216,14 @@ BAD_INPUT = [
     ("cassandra", ["NetworkTopologyStrategy=dc1:3", "rf=3"], "not both"),
     ("cassandra", ["clock_skew=1"], "needs timestamps"),
     ("cassandra", ["faults=dc_partition"], "needs datacenters"),
+    ("cassandra", ["max_hint_window=banana"], "a duration such as 3h"),
+    # a value the model refuses names the user's setting behind it, not the model's parameter
+    ("cassandra", ["NetworkTopologyStrategy=dc1:3,dc2:3", "local_dc=dc1", "clients=w,r"], "field 'local_dc'"),
+    ("cassandra", ["clients=w x"], "field 'clients'"),
     ("postgres", ["synchronous_standby_names=FIRST 2 (s1)"], "waits for 2 standbys but lists 1"),
     ("postgres", ["synchronous_standby_names=s4"], "not among standbys"),
     ("postgres", ["standbys=s1,s2,s3,s4"], "at most 3"),
+    ("postgres", ["synchronous_standby_names=ANY 3 (*)"], "waits for 3 standbys but there are 2"),
     ("mongodb", ["read_concern=linearizable", "read_preference=secondary"], "read_preference=primary"),
     ("mongodb", ["members=2", "arbiters=1", "write_concern=3"], "exceeds"),
     ("mysql", ["rpl_semi_sync_source_wait_point=AFTER_SYNC"], "rpl_semi_sync_source_enabled=ON"),
@@ -398,9 +406,13 @@ def test_cassandra_datacenters_clocks_and_hint_windows_are_translated():
         "write_cl": "EACH_QUORUM",
         "read_cl": "LOCAL_QUORUM",
         "partitions": 1,
+        "hint_expiries": 1,  # a datacenter cut off may outlast the hint window
     }
-    t = translate("cassandra", timestamps="server", clock_skew="2", max_hint_window="3h")
+    t = translate("cassandra", timestamps="server", clock_skew="2", max_hint_window="3h", faults="replica_crash")
     assert (t.params["clock"], t.params["skew"], t.params["hint_expiries"]) == ("coordinator", 2, 1)
+    # the vendor's default window (3h) may end too; with no replica ever out, no hint is written
+    assert translate("cassandra", faults="replica_crash_recover").params["hint_expiries"] == 1
+    assert "hint_expiries" not in translate("cassandra").params
     assert "clock" not in translate("cassandra").params  # unset: perfectly synchronised clocks
 
 
@@ -424,7 +436,7 @@ def test_traces_use_the_users_node_names(capsys):
 
 
 def test_dynamodb_global_table_clock_skew():
-    t = translate("dynamodb", global_table="MREC", clock_skew="1")
+    t = translate("dynamodb", global_table="MREC", ConsistentRead="true", clock_skew="1")
     assert (t.model, t.params["skew"], t.params["conflict"]) == ("multi_leader", 1, "lww")
     with pytest.raises(ParameterError):
         translate("dynamodb", clock_skew="1")  # a single Region has no last-writer-wins clocks
@@ -557,3 +569,54 @@ def test_an_unfinished_run_with_interchangeable_replicas_suggests_symmetry(capsy
     assert "up to 36x fewer states" in out
     main(words + ["--time-limit", "0.5", "--symmetry"])
     assert "hint:" not in capsys.readouterr().out
+
+
+def test_postgres_matches_standby_names_case_insensitively():
+    # runtime-config-replication: names are compared with application_name case-insensitively
+    t = translate("postgres", synchronous_standby_names="first 1 (S2, s1)")
+    assert t.params["sync"] == ("f2", "f1") and t.params["order"] == "first"
+
+
+def test_mysql_documents_no_loss_only_while_an_acknowledging_replica_survives():
+    settings = dict(
+        rpl_semi_sync_source_enabled="ON", failover="orchestrator", rpl_semi_sync_source_timeout="4294967295"
+    )
+    assert translate("mysql", **settings, faults="primary_crash").documented["durable_acks"][0] == "HOLDS"
+    assert "durable_acks" not in translate("mysql", **settings, faults="two_crashes").documented
+
+
+def test_a_documented_holds_the_workload_never_exercised_says_so(capsys):
+    code, out, _ = run(
+        capsys,
+        "check",
+        "mysql",
+        "rpl_semi_sync_source_enabled=ON",
+        "failover=orchestrator",
+        "rpl_semi_sync_source_timeout=4294967295",
+        "clients=r",
+        "--quiet",
+    )
+    assert code == 1  # the restarted source acts as primary beside the promoted one: split brain
+    assert "documented: durable_acks HOLDS, explored HOLDS: agrees, but not exercised by this workload" in out
+
+
+@pytest.mark.parametrize(
+    "db, setting",
+    [
+        ("mysql", "sync_binlog=1"),
+        ("mysql", "rpl_semi_sync_source_wait_no_replica=ON"),
+        ("redis", "replica-serve-stale-data=yes"),
+        ("mongodb", "writeConcernMajorityJournalDefault=true"),
+    ],
+)
+def test_a_refused_setting_given_the_value_the_model_assumes_is_accepted(db, setting, capsys):
+    name, _, value = setting.partition("=")
+    t = translate(db, **{name: value, "faults": "none"})
+    assert any(d.setting == name and "what the model assumes" in d.becomes for d in t.decisions)
+
+
+def test_a_setting_given_under_two_names_names_both(capsys):
+    code, _, err = run(
+        capsys, "check", "mysql", "rpl_semi_sync_master_timeout=1000", "rpl_semi_sync_source_timeout=1000"
+    )
+    assert code == 2 and "also as rpl_semi_sync_master_timeout" in err

@@ -8,6 +8,8 @@ contacted, and waits, before answering; ``NONE`` does not. Hints (hinted handoff
 towards the consistency level. Sources and the mapping: docs/databases.md, Cassandra.
 """
 
+import re
+
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CASSANDRA_FAULTS, CLIENTS, Frontend, apply_faults, fault_setting
@@ -71,6 +73,22 @@ def parse_datacenters(name: str, raw) -> tuple:
     return tuple(out)
 
 
+def hint_window(name: str, raw) -> str:
+    """A duration as cassandra.yaml writes ``max_hint_window``: 3h, 180m, 10800s, 10800000ms, or
+    a bare number of milliseconds (``max_hint_window_in_ms``). Zero is refused: no hint at all."""
+    shown = text(name, raw)
+    m = re.fullmatch(r"(\d+)\s*(ms|s|m|h|d)?", shown.lower())
+    if m is None:
+        raise ParameterError(name, f"must be a duration such as 3h or 10800000ms, got {raw!r}")
+    if int(m.group(1)) == 0:
+        raise refuse(
+            name,
+            "a window of 0 writes no hint at all, and the model's hint window opens and may end later",
+            "give a window above 0 (the window may then end at any moment)",
+        )
+    return shown
+
+
 def count(level: str, rf: int) -> int:
     """Replicas a consistency level waits for, with replication factor ``rf``."""
     if level == "QUORUM":
@@ -90,15 +108,26 @@ class Cassandra(Frontend):
         Setting(
             "replication_factor", "replicas per partition (SimpleStrategy), 1 to 5", whole(1, 5), 3, aliases=("rf",)
         ),
-        Setting("write_consistency", "ONE, TWO, THREE, QUORUM or ALL", choice(*LEVEL_NAMES), "ONE"),
-        Setting("read_consistency", "ONE, TWO, THREE, QUORUM or ALL", choice(*LEVEL_NAMES), "ONE"),
+        Setting(
+            "write_consistency",
+            "ONE, TWO, THREE, QUORUM or ALL; with NetworkTopologyStrategy also LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM",
+            choice(*LEVEL_NAMES),
+            "ONE",
+        ),
+        Setting(
+            "read_consistency",
+            "ONE, TWO, THREE, QUORUM or ALL; with NetworkTopologyStrategy also LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM",
+            choice(*LEVEL_NAMES),
+            "ONE",
+        ),
         Setting("read_repair", "BLOCKING or NONE (table option)", choice("BLOCKING", "NONE"), "BLOCKING"),
         Setting("hinted_handoff_enabled", "true (false is refused)", boolean, True),
         Setting(
             "max_hint_window",
-            "how long hints are kept for a down replica (any value: the window may end at any moment while it is down)",
-            text,
-            None,
+            "how long hints are kept for a down replica, e.g. 3h (the default) or 10800000ms; durations "
+            "are not modelled: the window may end at any moment while a replica is down",
+            hint_window,
+            "3h",
         ),
         Setting(
             "NetworkTopologyStrategy",
@@ -133,13 +162,13 @@ class Cassandra(Frontend):
         w = self._level(t, v, "write_consistency", rf, "w")
         r = self._level(t, v, "read_consistency", rf, "r")
         self._read_repair(t, v, w, r)
-        self._hints(t, v)
         self._clocks(t, v)
         if "dc_partition" in v["faults"] and "dcs" not in t.params:
             raise ParameterError(
                 "faults", "dc_partition needs datacenters; give NetworkTopologyStrategy or use partition"
             )
         apply_faults(t, CASSANDRA_FAULTS, v["faults"])
+        self._hints(t, v)
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
@@ -264,15 +293,13 @@ class Cassandra(Frontend):
                 "hinted_handoff_enabled",
                 "without hints a write for a down replica is "
                 "dropped at once, and the model's hint window opens and may end later",
-                "give max_hint_window to let hints be dropped at any moment",
+                "leave it true: the default max_hint_window (3h) already lets hints be dropped at any moment",
             )
-        if v["max_hint_window"] is None:
+        if not (t.params.get("crashes") or t.params.get("partitions")):
             t.decide(
-                "hinted_handoff_enabled",
-                True,
-                "sloppy=false (hints never count towards the "
-                "consistency level; a write for a down replica is delivered when it comes back, "
-                "as a replayed hint is; give max_hint_window to let the window end)",
+                "hinted_handoff_enabled, max_hint_window",
+                f"true, {v['max_hint_window']}",
+                "no replica is ever down or cut off in these faults, so no hint is written",
                 HINTS,
             )
             return
@@ -282,7 +309,8 @@ class Cassandra(Frontend):
             v["max_hint_window"],
             "hint_expiries=1 (durations are not "
             "modelled: the window may end at any moment while a replica is down, after which "
-            "writes for it are dropped until it is back; hints never count towards the level)",
+            "writes for it are dropped until it is back, so only repair brings them; hints never "
+            "count towards the level, and are best effort: they do not guarantee eventual consistency)",
             HINTS,
         )
 

@@ -134,6 +134,15 @@ class DynamoDB(Frontend):
             "and replicates them asynchronously; concurrent updates: last writer wins)",
             GLOBAL_TABLES,
         )
+        if not v["ConsistentRead"]:
+            raise refuse(
+                "ConsistentRead",
+                "eventually consistent reads inside a Region (which may miss that Region's latest "
+                "write) are not modelled with global tables, where each Region is one replica, and "
+                "false is the default",
+                "give ConsistentRead=true to check what crosses Regions, or leave out global_table "
+                "to check eventual reads within one Region",
+            )
         t.decide(
             "ConsistentRead",
             v["ConsistentRead"],

@@ -165,11 +165,16 @@ class Frontend:
     docs = ""  # the vendor's main page on replication (https)
     SETTINGS: tuple = ()
     REFUSED: dict = {}  # setting -> (why it is not modelled, what to check instead)
+    #: Refused settings given with the one value the model assumes: accepted, and said so.
+    MODELLED_VALUES: dict = {}  # setting -> the accepted values, lower case
 
     def translate(self, given: dict) -> Translation:
         """The translation of ``given`` (setting -> raw value); a ``ParameterError`` names
         the first setting that is unknown, badly valued or not modelled."""
-        translation = self.build(self.read(given))
+        values = self.read(given)
+        translation = self.build(values)
+        for name, raw in values["_as_modelled"]:
+            translation.decide(name, raw, "what the model assumes (the only value of this setting it models)")
         # Translated again under crashes only when --availability asks (most checks never do).
         translation.under_crashes = lambda: self._under_crashes(given)
         if not translation.params.get("clients"):
@@ -202,9 +207,12 @@ class Frontend:
             for alias in s.aliases:
                 by_name[alias] = s
         values = {s.name: s.default for s in self.SETTINGS}  # "-" in listings: decided in build
-        values["_given"] = set()
+        values["_given"], values["_as_modelled"], spelled = set(), [], {}
         for name, raw in given.items():
             if name in self.REFUSED:
+                if str(raw).strip().lower() in self.MODELLED_VALUES.get(name, ()):
+                    values["_as_modelled"].append((name, raw))
+                    continue
                 why, instead = self.REFUSED[name]
                 raise refuse(name, why, instead)
             s = by_name.get(name)
@@ -213,9 +221,10 @@ class Frontend:
                 near = closest(name, list(by_name) + list(self.REFUSED))
                 raise ParameterError(name, f"unknown {self.title} setting{near}; the settings are: {', '.join(known)}")
             if s.name in values["_given"]:
-                raise ParameterError(name, f"given twice (also as {s.name}); give it once")
+                raise ParameterError(name, f"given twice (also as {spelled[s.name]}); give it once")
             values[s.name] = s.parse(name, raw)
             values["_given"].add(s.name)
+            spelled[s.name] = name
         return values
 
     def build(self, values: dict) -> Translation:
@@ -230,7 +239,8 @@ class Frontend:
             alias = f" (also {', '.join(s.aliases)})" if s.aliases else ""
             out.append(f"    {s.name:<44} default {default:<14} {s.help}{alias}")
         for name, (why, _) in self.REFUSED.items():
-            out.append(f"    {name:<44} REFUSED  {why}")
+            kept = self.MODELLED_VALUES.get(name)
+            out.append(f"    {name:<44} REFUSED  {why}" + (f" (accepted: {kept[0]}, as modelled)" if kept else ""))
         return out
 
 

@@ -82,6 +82,7 @@ class MongoDB(Frontend):
         fault_setting(LEADER_FOLLOWER_FAULTS, ("primary_crash",)),
         CLIENTS,
     )
+    MODELLED_VALUES = {"writeConcernMajorityJournalDefault": ("true",)}
     REFUSED = {
         "maxStalenessSeconds": (
             "staleness bounds in seconds are not modelled (durations are not modelled)",

@@ -23,6 +23,9 @@ MATRIX = "https://www.postgresql.org/docs/current/runtime-config-wal.html#SYNCHR
 HOT = "https://www.postgresql.org/docs/current/hot-standby.html"
 FAILOVER = "https://www.postgresql.org/docs/current/warm-standby-failover.html"
 PATRONI = "https://patroni.readthedocs.io/en/latest/replication_modes.html"
+# Ha.recover() in Patroni's ha.py: a stopped PostgreSQL is started as primary only if this node
+# owns the leader lock, as a replica otherwise.
+PATRONI_HA = "https://github.com/patroni/patroni/blob/master/patroni/ha.py"
 REPMGR = "https://www.repmgr.org/docs/current/repmgrd-automatic-failover.html"
 # The WAL sender streams only WAL the primary has flushed (XLogSendPhysical: "it's unsafe to send
 # WAL that is not securely down to disk on the primary").
@@ -179,8 +182,16 @@ class Postgres(Frontend):
             return
         if "*" in listed:
             sync = tuple(follower.values())
+            if k > len(sync):
+                raise ParameterError(
+                    "synchronous_standby_names",
+                    f"waits for {k} standbys but there are {len(sync)}; commits would wait for ever: "
+                    "lower num_sync or add standbys",
+                )
         else:
-            unknown = [s for s in listed if s not in follower]
+            # PostgreSQL compares these names with application_name case-insensitively.
+            by_name = {s.lower(): f for s, f in follower.items()}
+            unknown = [s for s in listed if s.lower() not in by_name]
             if unknown:
                 raise ParameterError(
                     "synchronous_standby_names",
@@ -188,7 +199,7 @@ class Postgres(Frontend):
                     f"among standbys ({', '.join(follower)}); add it to standbys "
                     "or remove it from the list",
                 )
-            sync = tuple(follower[s] for s in listed)
+            sync = tuple(by_name[s.lower()] for s in listed)
         t.params.update({"replication": "sync", "sync": sync, "k": k, "order": "first" if method == "FIRST" else "any"})
         async_ones = [s for s in follower if follower[s] not in sync]
         t.decide(
@@ -257,6 +268,14 @@ class Postgres(Frontend):
             }.get(tool, "")
             t.decide("failover", tool, f"failover={mode}" + (f" ({why})" if why else ""), TOOLS.get(tool, FAILOVER))
             if tool == "patroni":
+                t.params["restart_as_follower"] = True
+                t.decide(
+                    "failover",
+                    tool,
+                    "restart_as_follower=true (a restarted member starts PostgreSQL as primary only "
+                    "while it holds the leader key; once another member was promoted it starts as a replica)",
+                    PATRONI_HA,
+                )
                 t.assume(
                     "a primary that loses the leader key is not demoted by a timer: it keeps the "
                     "primary role until it hears of the new primary, so no_split_brain fails as soon "

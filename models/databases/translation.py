@@ -163,6 +163,8 @@ class Translation:
                 if got == verdict
                 else ("not checked" if prop not in verdicts else "undecided" if got == "UNKNOWN" else "DISAGREES")
             )
+            if got == "HOLDS" and prop in idle and verdicts[prop].kind == "always":
+                mark += f", but not exercised by this workload (needs {idle[prop]})"
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
 

@@ -1,0 +1,61 @@
+"""What a failover tool does with a restarted primary, and what Redis WAIT confirms, as the
+vendors document them: Patroni restarts a primary it has replaced as a replica
+(``restart_as_follower``), repmgr does not; Sentinel's choice of replica is best effort
+(``promote_any``), so WAIT does not keep a write across a failover; WAIT counts the offset a
+replica has processed, so a write it confirmed is visible there."""
+
+import pytest
+
+from replcheck.checker import ParameterError, Verdict, check
+from replcheck.checker import registry
+from replcheck.models.leader_follower import LeaderFollower
+from replcheck.models.leader_follower_state import FOLLOWER
+
+
+def translate(name, **settings):
+    return registry.frontend(name).translate(settings)
+
+
+def explore(name, prop, **settings):
+    t = translate(name, **settings)
+    model = registry.model_class(t.model)(**t.params)
+    return check(model, properties=[prop])[prop]
+
+
+def test_patroni_restarts_a_replaced_primary_as_a_replica():
+    patroni = explore("postgres", "no_split_brain", synchronous_standby_names="s1", failover="patroni")
+    repmgr = explore("postgres", "no_split_brain", synchronous_standby_names="s1", failover="repmgr")
+    assert patroni.verdict is Verdict.HOLDS
+    assert repmgr.verdict is Verdict.VIOLATED
+    assert [str(a) for a in repmgr.trace.actions][-1] == "n0 recovers"
+
+
+def test_restart_as_follower_demotes_only_a_replaced_leader():
+    model = LeaderFollower(followers=1, failover="promote_most_up_to_date", restart_as_follower=True)
+    crashed = next(w for a, w in model.next_steps(next(iter(model.init_states()))) if str(a) == "n0 crashes")
+    back = model.after_recover(crashed, 0)  # nobody promoted yet: it still holds the role
+    assert back.nodes[0] == crashed.nodes[0]
+    promoted = next(w for a, w in model.next_steps(crashed) if a.kind == "promote")
+    assert model.after_recover(promoted, 0).nodes[0].role == FOLLOWER
+
+
+def test_restart_as_follower_needs_a_failover_tool():
+    with pytest.raises(ParameterError) as err:
+        LeaderFollower(followers=1, restart_as_follower=True)
+    assert err.value.field == "restart_as_follower"
+
+
+def test_sentinel_with_wait_can_still_lose_a_write_in_one_failover():
+    lost = explore(
+        "redis", "durable_acks", failover="sentinel", WAIT="1 0", replicas="r1,r2", faults="primary_crash_no_return"
+    )
+    assert lost.verdict is Verdict.VIOLATED
+    t = translate("redis", failover="sentinel", WAIT="1 0", faults="primary_crash_no_return")
+    assert t.params["failover"] == "promote_any" and t.documented["durable_acks"][0] == "VIOLATED"
+
+
+def test_a_write_wait_confirmed_is_visible_on_that_replica():
+    seen = explore("redis", "read_your_writes", WAIT="1 0", reads="r1", clients="w r")
+    assert seen.verdict is Verdict.HOLDS
+    stale = explore("redis", "read_your_writes", reads="r1", clients="w r")  # no WAIT
+    assert stale.verdict is Verdict.VIOLATED
