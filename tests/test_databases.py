@@ -620,3 +620,9 @@ def test_a_setting_given_under_two_names_names_both(capsys):
         capsys, "check", "mysql", "rpl_semi_sync_master_timeout=1000", "rpl_semi_sync_source_timeout=1000"
     )
     assert code == 2 and "also as rpl_semi_sync_master_timeout" in err
+
+
+def test_cassandra_takes_the_cql_replication_map_as_written():
+    cql = "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 3}"
+    assert translate("cassandra", NetworkTopologyStrategy=cql).params["dcs"] == ("dc1:3", "dc2:3")
+    assert translate("cassandra", NetworkTopologyStrategy="dc1:3,dc2:0").params["dcs"] == ("dc1:3",)

@@ -55,12 +55,18 @@ TIMESTAMPS = "https://docs.datastax.com/en/datastax-drivers/developing/query-tim
 
 
 def parse_datacenters(name: str, raw) -> tuple:
-    """NetworkTopologyStrategy's map as ``dc1:3,dc2:3`` (or a TOML list of such entries)."""
+    """NetworkTopologyStrategy's map as ``dc1:3,dc2:3``, a TOML list of such entries, or the CQL
+    map as written in CREATE KEYSPACE (``{'class': 'NetworkTopologyStrategy', 'dc1': 3}``). A
+    datacenter with factor 0 holds no replica and is left out, as Cassandra does."""
     items = raw if isinstance(raw, (list, tuple)) else str(raw).replace("{", "").replace("}", "").split(",")
     out = []
     for item in items:
         dc, sep, rf = str(item).replace("'", "").replace('"', "").partition(":")
         dc, rf = dc.strip(), rf.strip()
+        if dc == "class" and rf.endswith("NetworkTopologyStrategy"):
+            continue
+        if sep and dc and rf == "0":
+            continue
         if not sep or not dc or not (rf.isascii() and rf.isdigit()) or not 1 <= int(rf) <= 3:
             raise ParameterError(
                 name, f"must map datacenters to replication factors 1 to 3, e.g. dc1:3,dc2:3, got {raw!r}"
