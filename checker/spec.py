@@ -25,6 +25,7 @@ Every problem is a ``SpecError`` naming the file and the field.
 """
 
 import os
+import re
 import tomllib
 import traceback
 from dataclasses import dataclass, field
@@ -109,8 +110,9 @@ class Spec:
 def _setting_behind(translation, param: str) -> str:
     """The user's setting whose translation set model parameter ``param`` (the first decision
     that says ``param=``), or "settings" when no decision names it."""
+    said = re.compile(rf"(?<![\w.]){re.escape(param)}=")
     for decision in getattr(translation, "decisions", ()):
-        if f"{param}=" in getattr(decision, "becomes", "") and getattr(decision, "value", "") != "":
+        if said.search(getattr(decision, "becomes", "")) and getattr(decision, "value", "") != "":
             return decision.setting
     return "settings"
 

@@ -4,11 +4,12 @@ The protocol (PostgreSQL streaming replication, MySQL semisynchronous replicatio
 replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapter 5):
 
 * One node, the leader (``n0`` at the start), accepts every write. It appends the write to
-  its log (flushed locally before anything else happens) and ships the log to the
-  followers ``f1``, ``f2``, ... A follower applies the log strictly in order: it *receives*
-  entries, *flushes* them to disk and *applies* them (replays them, which makes them visible
-  to reads on that follower). Received entries are lost if the follower crashes; flushed
-  ones survive.
+  its log (flushed locally before anything else happens, unless ``leader_flush = "lazy"``)
+  and ships the log to the followers ``f1``, ``f2``, ... A follower applies the log strictly
+  in order: it *receives* entries, *flushes* them to disk and *applies* them (replays them,
+  which makes them visible to reads on that follower); under ``wait`` it applies on receipt
+  and flushes later, as a Redis replica does. Received entries are lost if the follower
+  crashes; flushed ones survive.
 * ``replication = "async"``: the leader acknowledges a write as soon as it is in its own
   log. ``"sync"``: it waits until ``k`` of the synchronous followers (``sync``) have
   acknowledged the entry at ``stage`` (received / flushed / applied); ``order = "first"``
@@ -23,8 +24,8 @@ replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapt
   that returns short); the history records it as indeterminate ("info"), which the guarantees
   treat as an operation that may or may not have happened.
 * ``wait = k`` (Redis ``WAIT k`` after each write): the write is applied on the leader and
-  visible there at once; the client's operation completes when ``k`` followers have received
-  it. ``min_replicas = k`` (Redis ``min-replicas-to-write``): the leader refuses writes (a
+  visible there at once; the client's operation completes when ``k`` followers have processed
+  (received and applied) it. ``min_replicas = k`` (Redis ``min-replicas-to-write``): the leader refuses writes (a
   "fail" completion: certainly not applied) while it counts fewer than ``k`` connected
   followers; it stops counting an unreachable follower only when that follower's lag timer
   fires, so writes in between are still accepted.
@@ -33,8 +34,10 @@ replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapt
   or not (PostgreSQL ``synchronous_commit = off``, Redis without ``appendfsync always``). With
   ``ships = "flushed"`` only flushed entries go to followers (PostgreSQL's WAL sender); with
   ``"all"`` every entry goes at once (Redis), and a follower ahead of a leader that restarted
-  with less resynchronises from it, giving up the surplus; shipments carry the leader's
-  ``incarnation`` (its count of such restarts) so that one sent before the restart is ignored.
+  with less resynchronises from it, giving up the surplus; shipments and acknowledgements carry
+  the leader's ``incarnation`` (its count of such restarts): once a follower has taken a newer
+  one, a shipment sent before the restart is ignored (taken earlier, it is the same as one
+  delivered before the crash), and an old acknowledgement never counts.
 * Reads go to the leader, to one named follower, or to any follower (a fresh choice per read).
   A follower answers from what it has applied; at ``read_level = "majority"`` from its
   majority-committed snapshot (what it has applied up to the commit point it last heard from
@@ -300,8 +303,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         self.arbiter_names = tuple(f"a{i}" for i in range(1, cfg.arbiters + 1))
         # With no list every other node counts (n0 too, once it follows a promoted node).
         self.sync_nodes = tuple(names.index(s) + 1 for s in cfg.sync) or tuple(range(n + 1))
-        # Redis WAIT is a per-write wait for k receptions: the leader counts them as any k
-        # "received" acknowledgements while its own reads already show the write.
+        # Redis WAIT is a per-write wait for k processed offsets: the leader counts them as any
+        # k "received" acknowledgements (a follower applies on receipt under wait) while its own
+        # reads already show the write.
         self.is_sync = cfg.replication == "sync" or cfg.wait > 0
         self.k = cfg.wait or cfg.k
         self.order = "any" if cfg.wait else cfg.order
@@ -453,6 +457,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if msg.kind == "append":
             term, log = b[:2]
             commit = f", committed {b[2]}" if self.share_commit else ""
+            if self.ships_unflushed:
+                commit = f", incarnation {b[-1]}"
             return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'}{commit})"
         if msg.kind == "write":
             key, value, _pc = b
@@ -466,7 +472,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if msg.kind in ("error", "refused"):
             return msg.kind
         if msg.kind == "ack":
-            return f"ack(t{b[0]}, {b[1]})"
+            return f"ack(t{b[0]}, {b[1]}" + (f", incarnation {b[2]})" if len(b) > 2 else ")")
         if msg.kind == "nack":
             return f"nack(t{b[0]})"
         return msg.kind
@@ -530,6 +536,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             text += f", acknowledged {local.commit}"
             if self.lazy:
                 text += f", flushed {local.flushed}"
+            if self.ships_unflushed and local.incarnation:
+                text += f", incarnation {local.incarnation}"
             if local.degraded:
                 text += " (degraded to async)"
             if self.cfg.min_replicas:
@@ -538,6 +546,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             text += f", flushed {local.flushed}, applied {local.applied}"
             if self.share_commit:
                 text += f", knows {local.known_commit} committed"
+            if self.ships_unflushed and local.incarnation:
+                text += f", synced with incarnation {local.incarnation}"
         if local.rolled_back:
             text += f", rolled back {','.join(map(self.value_name, local.rolled_back))}"
         return text
@@ -765,7 +775,9 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         if same == len(log) and not resync:
             return local  # an older copy of the log: nothing new
         lost = tuple(e.value for e in local.log[same:] if e.key != NOOP)
-        before = min(self._stage_position(local), same)
+        # After a resynchronisation the follower reports its whole position afresh (Redis:
+        # REPLCONF ACK after a full sync): its earlier acks counted in an older incarnation.
+        before = 0 if resync else min(self._stage_position(local), same)
         local = local._replace(
             log=log,
             flushed=min(local.flushed, same),
@@ -960,7 +972,11 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         """The follower lacks part of the log the leader ships (or, for majority reads, its commit
         point), or, under ships = all, holds more than a leader that restarted with less."""
         log = leader.log[: leader.flushed] if self.lazy and not self.ships_unflushed else leader.log
-        return follower.log != log or (self.share_commit and follower.known_commit < leader.commit)
+        return (
+            follower.log != log
+            or (self.share_commit and follower.known_commit < leader.commit)
+            or (self.ships_unflushed and follower.incarnation != leader.incarnation)
+        )
 
     # --- timers: a timer may fire at any moment while it runs (durations are not modelled) ----
     def _ack_timers(self, world: World):

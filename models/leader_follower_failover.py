@@ -140,7 +140,7 @@ class PromoteAny(Failover):
                 term,
                 chosen,
                 log,
-                len(log),
+                leader.flushed if m.lazy else len(log),  # a lazy leader flushes in its own time
                 len(log),
                 len(log),
                 (0,) * m.node_count,

@@ -119,7 +119,35 @@ def test_redis_without_any_persistence_is_refused_on_restart(capsys):
 
 
 def test_postgres_commit_off_is_lazy_and_ships_flushed_wal():
-    off = translate("postgres", synchronous_commit="off", synchronous_standby_names="s1", standbys="s1")
+    off = translate(
+        "postgres", synchronous_commit="off", synchronous_standby_names="s1", standbys="s1", faults="primary_crash"
+    )
     assert off.params["replication"] == "async" and off.params["leader_flush"] == "lazy"
     assert "ships" not in off.params  # the default: flushed
+    # without a crash, when the primary flushes does not matter
+    assert "leader_flush" not in translate("postgres", synchronous_commit="off").params
     assert "leader_flush" not in translate("postgres", synchronous_commit="off", faults="lose_a_disk").params
+
+
+def test_a_resynchronised_follower_acknowledges_afresh():
+    # WAIT: after the leader restarts with the entry flushed, the follower resynchronises; its
+    # old acknowledgement counted in the old incarnation, so it must report again, or the WAIT
+    # on an entry both nodes hold never returns.
+    model = LeaderFollower(
+        followers=1, wait=1, leader_flush="lazy", ships="all", crashes=1, recover=True, clients=["w", "w"]
+    )
+    for world in reachable(model):
+        leader, follower = world.nodes
+        settled = not world.faults.down and not world.net and follower.log == leader.log and follower.leader == 0
+        if settled and leader.role == LEADER:
+            assert leader.commit == len(leader.log), model.describe_node(leader)
+
+
+def test_a_promoted_follower_keeps_its_unflushed_entries_unflushed():
+    model = LeaderFollower(
+        followers=1, leader_flush="lazy", ships="all", crashes=2, recover=True, failover="promote_any", clients=["w"]
+    )
+    for world in reachable(model):
+        for action, succ in model.next_steps(world):
+            if action.kind == "promote":
+                assert succ.nodes[action.actor].flushed == world.nodes[action.actor].flushed

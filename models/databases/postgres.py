@@ -143,12 +143,10 @@ class Postgres(Frontend):
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._words(t, v, follower)
-        lazy = t.params.get("leader_flush") == "lazy"
-        if lazy and t.params.get("durable") is False:
-            del t.params["leader_flush"]  # the whole disk is lost: what was flushed does not matter
-        if lazy and t.params.get("crashes") and t.params.get("recover"):
-            t.expect("durable_acks", "VIOLATED", COMMIT)
-        primary = "" if lazy else "the primary flushes its WAL before any acknowledgement, and "
+        off = v["synchronous_commit"] == "off"
+        if off:
+            self._commit_off(t)
+        primary = "" if off else "the primary flushes its WAL before any acknowledgement, and "
         t.assume(primary + "a standby crash loses what it had received but not flushed (an OS crash)", MATRIX)
         t.assume(
             "a cancelled synchronous wait (which PostgreSQL reports as committed with a "
@@ -157,22 +155,38 @@ class Postgres(Frontend):
         )
         return t
 
+    @staticmethod
+    def _commit_off(t: Translation) -> None:
+        """synchronous_commit=off: the primary's flush comes after the acknowledgement, which
+        matters only where a node crashes and keeps its disk (leader_flush=lazy there)."""
+        if not t.params.get("crashes") or t.params.get("durable") is False:
+            why = "no node crashes" if not t.params.get("crashes") else "a crash loses the whole disk anyway"
+            t.decide(
+                "synchronous_commit",
+                "off",
+                f"no wait for any standby ({why} in these faults, so when the primary flushes does not matter)",
+                COMMIT,
+            )
+            return
+        t.params["leader_flush"] = "lazy"
+        t.decide(
+            "synchronous_commit",
+            "off",
+            "leader_flush=lazy ships=flushed (the commit is acknowledged before its WAL is flushed, so a "
+            "crash of the primary loses the latest commits; standbys are sent only flushed WAL)",
+            WALSENDER,
+        )
+        if t.params.get("recover"):
+            t.expect("durable_acks", "VIOLATED", COMMIT)
+
     def _replication(self, t: Translation, v: dict, follower: dict) -> None:
         ssn = v["synchronous_standby_names"]
         method, k, listed = parse_standby_names("synchronous_standby_names", ssn) if isinstance(ssn, str) else ssn
         commit = v["synchronous_commit"]
         shown = f"{method} {k} ({', '.join(listed)})" if method else "''"
-        if commit == "off":
-            t.params.update({"replication": "async", "leader_flush": "lazy"})
+        if commit == "off":  # decided in _commit_off, once the faults are known
+            t.params["replication"] = "async"
             t.decide("synchronous_standby_names", shown, "replication=async (off waits for no standby)", COMMIT)
-            t.decide(
-                "synchronous_commit",
-                commit,
-                "leader_flush=lazy ships=flushed (the commit is acknowledged before its WAL is "
-                "flushed, so a crash of the primary loses the latest commits; standbys are sent only "
-                "flushed WAL)",
-                WALSENDER,
-            )
             return
         if not method or commit == "local":
             t.params["replication"] = "async"
