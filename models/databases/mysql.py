@@ -117,7 +117,8 @@ class MySQL(Frontend):
         self._words(t, v, follower)
         t.assume(
             "the source flushes its binary log before acknowledging (sync_binlog=1), and a "
-            "replica crash loses what it had received but not applied",
+            "replica crash loses what it had received but not yet flushed to disk (an operating-system "
+            "crash before the relay log's fsync)",
             SEMISYNC,
         )
         return t
