@@ -181,7 +181,11 @@ TWINS = {
         "leader_follower/one_follower_reads_monotonic",
         "monotonic_reads",
     ): "spec:leader_follower/any_follower_reads_go_back",
-    ("leader_follower/redis_wait_timeout_write_stays", "linearizable"): "asynchronous, reads from any follower",
+    # (a replica reads what WAIT confirmed, so follower reads alone no longer break it)
+    (
+        "leader_follower/redis_wait_timeout_write_stays",
+        "linearizable",
+    ): "spec:databases/redis/wait_restart_everysec_loses_write",
     ("leader_follower/redis_wait_timeout_write_stays", "durable_acks"): "spec:leader_follower/mongo_psa_w1_rollback",
     (
         "leader_follower/semisync_received_follower_reads",
@@ -478,6 +482,23 @@ TWINS = {
     ("databases/couchdb/partition_heal_same_winner", "convergence"): "spec:multi_leader/lww_lost_replication",
     ("databases/couchdb/lost_replication_resumed", "convergence"): "spec:multi_leader/lww_lost_replication",
     ("databases/couchdb/lost_replication_resumed", "eventual_convergence"): "spec:multi_leader/lww_lost_replication",
+    # what a restart keeps: the twins that acknowledge before the disk flush
+    (
+        "databases/postgres/commit_on_restart_keeps_commit",
+        "durable_acks",
+    ): "spec:databases/postgres/commit_off_restart_loses_commit",
+    (
+        "databases/postgres/commit_on_restart_keeps_commit",
+        "read_your_writes",
+    ): "spec:databases/postgres/commit_off_restart_loses_commit",
+    (
+        "databases/redis/aof_always_restart_keeps_write",
+        "durable_acks",
+    ): "spec:databases/redis/restart_default_persistence_loses_write",
+    (
+        "databases/redis/aof_always_restart_keeps_write",
+        "read_your_writes",
+    ): "spec:databases/redis/restart_default_persistence_loses_write",
 }
 
 # HOLDS that no workload of the spec could break: no session does what the guarantee is about
