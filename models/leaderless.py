@@ -34,6 +34,8 @@ runs from, and partitions that cut whole datacenters apart.
 
 Siblings (``conflict = "siblings"``, Riak allow_mult; see ``leaderless_siblings``): version
 vectors instead of timestamps, concurrent writes kept side by side and all returned by a read.
+With a sloppy quorum a spare keeps one hint per (home, key) holding the merged siblings, and
+the handoff is a put the home merges like any other (siblings are never overwritten).
 
 The anomalies it can show: with skewed clocks a write made after another was acknowledged
 can carry a smaller (or equal, and lose the tie) timestamp and be discarded everywhere
@@ -470,7 +472,7 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
             ctx.send(msg.src, "got", tag, self._reply(local, key))
         elif msg.kind == "hint":
             home, key, stored, tag = msg.body
-            local = local._replace(hints=tuple(sorted(set(local.hints) | {(home, key, stored)})))
+            local = local._replace(hints=self._kept_hints(local.hints, home, key, stored))
             ctx.send(msg.src, "ack", tag)
         return local
 
@@ -601,13 +603,22 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
                 for spare in range(self.n, self.node_count):
                     if not self.reachable(world, me, spare):
                         continue
-                    ts, rank, writer = client.op.version
-                    stored = Stored(ts, writer, op.value, rank)
+                    stored = self._hint_payload(client.op, op)
                     msg = Msg(spare, me, "hint", (home, op.key, stored, client.pc))
                     new_op = client.op._replace(hinted=client.op.hinted | 1 << home)
                     clients = replace_at(world.clients, c, client._replace(op=new_op))
                     net = tuple(sorted(world.net + (msg,)))
                     yield Action("hint", me, msg, None, self), world._replace(clients=clients, net=net)
+
+    def _hint_payload(self, writing: Writing, op):
+        """What a hinted write carries for its home: the same stamped value as its puts."""
+        ts, rank, writer = writing.version
+        return Stored(ts, writer, op.value, rank)
+
+    def _kept_hints(self, hints: tuple, home: int, key: int, stored) -> tuple:
+        """A spare's hints after it accepts ``stored`` for ``home``: one more hint (each is
+        handed off on its own; last write wins sorts them out at the home)."""
+        return tuple(sorted(set(hints) | {(home, key, stored)}))
 
     def _handoffs(self, world: World):
         """A spare hands a hinted write to its home replica once that is reachable."""

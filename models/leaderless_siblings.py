@@ -18,20 +18,35 @@ the merged siblings to the repliers that lacked some. Versions compare by vector
 so the guarantees read: a later version includes everything an earlier one did.
 ``linearizable`` and ``no_lost_updates`` are off (a read of siblings is not a register
 read; keeping concurrent writes side by side is the point); ``no_write_discarded_unseen``
-says what siblings promise instead. Not combined here: blocking read repair, anti-entropy,
-sloppy quorums and clocks (each refused with a one-line error).
+says what siblings promise instead.
+
+With a sloppy quorum (``sloppy = true``) a write's copy for an unreachable home goes to a
+spare as a hint carrying its siblings and vectors, as Dynamo's hinted replica keeps its
+metadata (DeCandia et al. 2007, section 4.6) and a Riak fallback vnode stores the object it
+accepts ("Eventual Consistency",
+https://docs.riak.com/riak/kv/latest/learn/concepts/eventual-consistency/; "Replication",
+https://docs.riak.com/riak/kv/latest/learn/concepts/replication/). A spare keeps one hint
+per (home, key): a second hinted write merges into it by vector dominance, as a vnode merges
+a put. Handoff is one step, taken once the home is reachable: the home merges the hint's
+siblings with what it holds exactly as it merges a put (the maximal versions of both, never
+an overwrite) and the spare forgets the hint -- Dynamo's "once the transfer succeeds, D may
+delete the object from its local store" (section 4.6), with the transfer and its success in
+one step, so the write is never only on the wire. (The last-write-wins mode instead sends
+the handoff as a put and forgets the hint at once.) Reads ask the homes only, as in
+last-write-wins mode.
+Not combined here: blocking read repair, anti-entropy and clocks (each refused with a
+one-line error).
 """
 
 from replcheck.checker import always, sometimes
 from replcheck.checker.errors import ParameterError
 
 from .multi_leader import Siblings, _join, _leq, _maximal, _vv
-from .runtime import INITIAL_VALUE, World, replace_at
+from .runtime import INITIAL_VALUE, Action, Msg, World, replace_at
 
 UNSUPPORTED = (
     ("read_repair", "blocking", 'set read_repair = "off" or "async"'),
     ("anti_entropy", True, "remove anti_entropy"),
-    ("sloppy", True, "remove sloppy"),
     ("clock", "client", "remove clock (siblings use version vectors, not clocks)"),
     ("clock", "coordinator", "remove clock (siblings use version vectors, not clocks)"),
 )
@@ -75,13 +90,18 @@ class SiblingsMixin:
             return f"put({self.key_name(key)}={self._describe_siblings(siblings)})"
         if msg.kind == "got":
             return f"got({self._describe_siblings(msg.body[1])})"
+        if msg.kind == "hint":
+            home, key, siblings, _tag = msg.body
+            return f"hint({self.key_name(key)}={self._describe_siblings(siblings)} for {self.node_name(home)})"
         return super().describe_msg(msg)
 
     def describe_node(self, local) -> str:
-        """The siblings a home holds per key."""
-        return "holds " + ", ".join(
-            f"{self.key_name(k)}={self._describe_siblings(s)}" for k, s in enumerate(local.store)
+        """The siblings a home holds per key, and the hints a spare keeps for which home."""
+        held = ", ".join(f"{self.key_name(k)}={self._describe_siblings(s)}" for k, s in enumerate(local.store))
+        hints = "".join(
+            f"; hint {self.key_name(k)}={self._describe_siblings(s)} for {self.node_name(h)}" for h, k, s in local.hints
         )
+        return f"holds {held}{hints}"
 
     # --- the protocol ----------------------------------------------------------------------
     def session_context(self, world: World, client: int, key: int) -> tuple:
@@ -99,6 +119,39 @@ class SiblingsMixin:
 
     def _merged(self, held, incoming):
         return _maximal(held + incoming)
+
+    def _hint_payload(self, writing, op):
+        """A hinted write carries the same sibling as its puts: its vector and value."""
+        return ((writing.version, op.value),)
+
+    def _handoffs(self, world: World):
+        """A spare hands a hint to its home once that is reachable, in one step: the home
+        merges the hinted siblings (``_handed_off``) and the spare forgets the hint. The
+        step's message only names what moved; it is not put on the network."""
+        for spare in range(self.n, self.node_count):
+            local = world.nodes[spare]
+            for hint in local.hints:
+                home, key, siblings = hint
+                if not self.reachable(world, spare, home):
+                    continue
+                target = world.nodes[home]
+                merged = self._handed_off(target.store[key], siblings)
+                nodes = replace_at(world.nodes, spare, local._replace(hints=tuple(h for h in local.hints if h != hint)))
+                nodes = replace_at(nodes, home, target._replace(store=replace_at(target.store, key, merged)))
+                msg = Msg(home, spare, "put", (key, siblings, self.INTERNAL))
+                yield Action("handoff", spare, msg, None, self), world._replace(nodes=nodes)
+
+    def _handed_off(self, held, hinted):
+        """What a home holds of a key after a handoff: the merge a put delivery makes."""
+        return self._merged(held, hinted)
+
+    def _kept_hints(self, hints: tuple, home: int, key: int, siblings) -> tuple:
+        """One hint per (home, key): a new one merges with the one kept, as a put would."""
+        kept = [h for h in hints if h[:2] != (home, key)]
+        for h, k, held in hints:
+            if (h, k) == (home, key):
+                siblings = self._merged(held, siblings)
+        return tuple(sorted(kept + [(home, key, siblings)]))
 
     def _reply(self, local, key: int):
         return local.store[key]
@@ -125,11 +178,18 @@ class SiblingsMixin:
         return _leq(b, a)
 
     def retained_versions(self, world: World, key: int):
-        """The vectors of the siblings every home that can serve still holds."""
-        for node in range(self.n):
+        """The vectors of the siblings every home that can serve still holds, and of those in
+        the hints spares that can serve keep for ``key``."""
+        for node in range(self.node_count):
             if self.node_is_up(world, node) or self.cfg.recover:
-                for vector, _ in world.nodes[node].store[key]:
-                    yield vector
+                local = world.nodes[node]
+                if node < self.n:
+                    for vector, _ in local.store[key]:
+                        yield vector
+                for _home, hint_key, siblings in local.hints:
+                    if hint_key == key:
+                        for vector, _ in siblings:
+                            yield vector
 
     # --- what siblings promise ----------------------------------------------------------------
     @sometimes
@@ -152,7 +212,7 @@ class SiblingsMixin:
         c's entry at w's count or beyond (a session's later writes include its earlier ones)
         -- or, since a faulty merge could drop w with that trace, whenever every message has
         been delivered (nothing in flight, no client busy, every home up, none lost or
-        wiped); it must then hold a sibling whose vector covers w's."""
+        wiped, no hint left on a spare); it must then hold a sibling whose vector covers w's."""
         acked = [(e.client, e.key, e.version) for e in world.history if e.kind == "ok" and e.op == "w"]
         f = world.faults
         everywhere = (
@@ -162,6 +222,7 @@ class SiblingsMixin:
             and (self.cfg.durable or not f.crashes)
             and not world.extra.hints.fired
             and all(c.op is None for c in world.clients)
+            and not any(world.nodes[s].hints for s in range(self.n, self.node_count))
         )
         for node in range(self.n):
             for client, key, version in acked:

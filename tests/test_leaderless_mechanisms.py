@@ -275,7 +275,6 @@ def test_no_write_discarded_unseen_catches_a_merge_that_drops_siblings():
     [
         (dict(read_repair="blocking"), "read_repair"),
         (dict(anti_entropy=True), "anti_entropy"),
-        (dict(sloppy=True), "sloppy"),
         (dict(clock="client"), "clock"),
     ],
 )

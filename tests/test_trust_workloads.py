@@ -426,6 +426,10 @@ TWINS = {
         "databases/riak/strict_quorum_reads_write",
         "read_your_writes",
     ): "spec:databases/cassandra/quorum_write_one_read_stale",
+    (
+        "databases/riak/siblings_sloppy_handoff_keeps_concurrent_writes",
+        "durable_acks",
+    ): "a crash with quorums of one",
     ("databases/dynamodb/strongly_consistent_read", "linearizable"): "asynchronous, reads from any follower",
     ("databases/dynamodb/strongly_consistent_read", "read_your_writes"): "asynchronous, reads from any follower",
     (
@@ -551,6 +555,9 @@ UNTWINNED = {
     ("multi_leader/siblings_lost_replication_retried", "no_write_discarded_unseen"),
     # the fourth specs per database
     ("databases/riak/siblings_r1_read_misses_write", "no_write_discarded_unseen"),
+    # siblings with a sloppy quorum (hinted handoff merges siblings)
+    ("databases/riak/siblings_sloppy_partition_read_misses_write", "no_write_discarded_unseen"),
+    ("databases/riak/siblings_sloppy_handoff_keeps_concurrent_writes", "no_write_discarded_unseen"),
     ("databases/couchdb/partition_heal_same_winner", "no_write_discarded_unseen"),
 }
 

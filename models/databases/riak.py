@@ -50,8 +50,8 @@ class Riak(Frontend):
         Setting("pw", "primary vnodes a write needs (0: fallbacks count, a sloppy quorum)", quorum_value, 0),
         Setting(
             "allow_mult",
-            "keep concurrent writes as siblings (true, the bucket-type default, is modelled with "
-            "strict quorums: set pw and pr to the quorum)",
+            "keep concurrent writes as siblings (true, the bucket-type default; with pw=0 a "
+            "fallback vnode keeps a write's siblings as a hint and the primary merges them on handoff)",
             boolean,
             True,
         ),
@@ -112,7 +112,8 @@ class Riak(Frontend):
             "pr, pw",
             f"{v['pr']}, {v['pw']}",
             "sloppy=true (fallback vnodes accept writes for "
-            "unreachable primaries and hand them off later; reads ask the primaries)"
+            "unreachable primaries and hand them off later; reads ask the primaries; with "
+            "siblings the hint keeps the write's siblings and the primary merges them on handoff)"
             if sloppy
             else "sloppy=false (a strict quorum of primary vnodes)",
             SLOPPY,
@@ -158,12 +159,6 @@ class Riak(Frontend):
                     "allow_mult",
                     f"true (the default for bucket types): {SIBLINGS_MISSING}",
                     "set allow_mult=false to check timestamp resolution, or see the multi_leader model's siblings",
-                )
-            if v["pw"] == 0:
-                raise refuse(
-                    "allow_mult",
-                    "siblings together with a sloppy quorum (pw=0: fallback vnodes count) are not modelled",
-                    "set pw and pr to the quorum (strict), or allow_mult=false",
                 )
             t.params["conflict"] = "siblings"
             t.decide(
