@@ -621,20 +621,28 @@ class Leaderless(HintWindow, Witnesses, Guarantees, ReplicationModel):
         return tuple(sorted(set(hints) | {(home, key, stored)}))
 
     def _handoffs(self, world: World):
-        """A spare hands a hinted write to its home replica once that is reachable."""
+        """A spare hands a hint to its home once that is reachable, in one step: the home merges
+        the hinted write as it merges a put, and the spare forgets the hint. Transfer and success
+        are one step (Dynamo section 4.6: the hint is deleted once the transfer succeeds), so a
+        write is never only on the wire, and a lost message never loses a hint. The step's
+        message names what moved; it is not put on the network."""
         for spare in range(self.n, self.node_count):
             local = world.nodes[spare]
             for hint in local.hints:
                 home, key, stored = hint
                 if not self.reachable(world, spare, home):
                     continue
+                target = world.nodes[home]
+                merged = self._handed_off(target.store[key], stored)
+                nodes = replace_at(world.nodes, spare, local._replace(hints=tuple(h for h in local.hints if h != hint)))
+                if merged is not target.store[key]:
+                    nodes = replace_at(nodes, home, target._replace(store=replace_at(target.store, key, merged)))
                 msg = Msg(home, spare, "put", (key, stored, INTERNAL))
-                rest = tuple(h for h in local.hints if h != hint)
-                nodes = replace_at(world.nodes, spare, local._replace(hints=rest))
-                yield (
-                    Action("handoff", spare, msg, None, self),
-                    world._replace(nodes=nodes, net=tuple(sorted(world.net + (msg,)))),
-                )
+                yield Action("handoff", spare, msg, None, self), world._replace(nodes=nodes)
+
+    def _handed_off(self, held, hinted):
+        """What a home holds of a key after a handoff: the merge a put delivery makes."""
+        return self._merged(held, hinted)
 
     # --- symmetry: the home replicas are interchangeable, and so are the spares -----------
     def symmetric_node_groups(self):

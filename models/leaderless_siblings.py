@@ -31,9 +31,8 @@ a put. Handoff is one step, taken once the home is reachable: the home merges th
 siblings with what it holds exactly as it merges a put (the maximal versions of both, never
 an overwrite) and the spare forgets the hint -- Dynamo's "once the transfer succeeds, D may
 delete the object from its local store" (section 4.6), with the transfer and its success in
-one step, so the write is never only on the wire. (The last-write-wins mode instead sends
-the handoff as a put and forgets the hint at once.) Reads ask the homes only, as in
-last-write-wins mode.
+one step, so the write is never only on the wire (the family's ``_handoffs``, shared with
+last-write-wins mode). Reads ask the homes only, as in last-write-wins mode.
 Not combined here: blocking read repair, anti-entropy and clocks (each refused with a
 one-line error).
 """
@@ -42,7 +41,7 @@ from replcheck.checker import always, sometimes
 from replcheck.checker.errors import ParameterError
 
 from .multi_leader import Siblings, _join, _leq, _maximal, _vv
-from .runtime import INITIAL_VALUE, Action, Msg, World, replace_at
+from .runtime import INITIAL_VALUE, World, replace_at
 
 UNSUPPORTED = (
     ("read_repair", "blocking", 'set read_repair = "off" or "async"'),
@@ -123,27 +122,6 @@ class SiblingsMixin:
     def _hint_payload(self, writing, op):
         """A hinted write carries the same sibling as its puts: its vector and value."""
         return ((writing.version, op.value),)
-
-    def _handoffs(self, world: World):
-        """A spare hands a hint to its home once that is reachable, in one step: the home
-        merges the hinted siblings (``_handed_off``) and the spare forgets the hint. The
-        step's message only names what moved; it is not put on the network."""
-        for spare in range(self.n, self.node_count):
-            local = world.nodes[spare]
-            for hint in local.hints:
-                home, key, siblings = hint
-                if not self.reachable(world, spare, home):
-                    continue
-                target = world.nodes[home]
-                merged = self._handed_off(target.store[key], siblings)
-                nodes = replace_at(world.nodes, spare, local._replace(hints=tuple(h for h in local.hints if h != hint)))
-                nodes = replace_at(nodes, home, target._replace(store=replace_at(target.store, key, merged)))
-                msg = Msg(home, spare, "put", (key, siblings, self.INTERNAL))
-                yield Action("handoff", spare, msg, None, self), world._replace(nodes=nodes)
-
-    def _handed_off(self, held, hinted):
-        """What a home holds of a key after a handoff: the merge a put delivery makes."""
-        return self._merged(held, hinted)
 
     def _kept_hints(self, hints: tuple, home: int, key: int, siblings) -> tuple:
         """One hint per (home, key): a new one merges with the one kept, as a put would."""
