@@ -128,3 +128,25 @@ def test_an_overwriting_handoff_is_caught():
     for model, verdict in ((OverwritingHandoff(**small), "VIOLATED"), (Leaderless(**small), "HOLDS")):
         result = check(model, symmetry=model.canonical, properties=["no_write_discarded_unseen"])
         assert result["no_write_discarded_unseen"].verdict.value == verdict
+
+
+def test_last_write_wins_hands_off_in_one_step_that_no_lost_message_can_undo():
+    # A hint is the only copy of a write for its home until the handoff succeeds: the step
+    # updates the home and forgets the hint together, and puts nothing on the network.
+    m = Leaderless(n=3, w=2, r=2, sloppy=True, partitions=1, drops=1, clients=["w"])
+    seen, frontier, handoffs = set(), list(m.init_states()), 0
+    while frontier:
+        world = frontier.pop()
+        if world in seen:
+            continue
+        seen.add(world)
+        for action, succ in m.next_steps(world):
+            if action.kind == "handoff":
+                handoffs += 1
+                home, spare = action.msg.dst, action.actor
+                assert succ.net == world.net
+                assert len(succ.nodes[spare].hints) == len(world.nodes[spare].hints) - 1
+                key, stored = action.msg.body[:2]
+                assert succ.nodes[home].store[key] == m._merged(world.nodes[home].store[key], stored)
+            frontier.append(succ)
+    assert handoffs
