@@ -187,6 +187,8 @@ REFUSALS = [
     ("cassandra", ["write_consistency=ONE", "read_consistency=QUORUM"], "give equal read and write"),
     ("riak", ["dw=2"], "durable write"),
     ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
+    ("riak", ["allow_mult=false", "clock_skew=1", "clients=r w"], "causal context"),
+    ("riak", ["faults=lost_message"], "active anti-entropy"),
     ("postgres", ["cascade=s3"], "cascading"),
     ("mongodb", ["read_preference=nearest"], "one kind of member"),
     ("mongodb", ["j=false"], "journal"),
@@ -626,3 +628,19 @@ def test_cassandra_takes_the_cql_replication_map_as_written():
     cql = "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 3}"
     assert translate("cassandra", NetworkTopologyStrategy=cql).params["dcs"] == ("dc1:3", "dc2:3")
     assert translate("cassandra", NetworkTopologyStrategy="dc1:3,dc2:0").params["dcs"] == ("dc1:3",)
+
+
+def test_riak_primary_quorums_above_r_and_w_raise_them():
+    # replication-properties: pw primaries must answer a write, so at least pw answers
+    t = translate("riak", allow_mult="false", n_val="3", w="1", r="1", pw="3", pr="1")
+    assert (t.params["w"], t.params["r"], t.params.get("sloppy")) == (3, 1, None)
+
+
+def test_riak_active_anti_entropy_is_modelled_where_a_replica_can_fall_behind():
+    # on by default since Riak 2.0; only a lost message or a lost disk leaves work for it
+    assert translate("riak", allow_mult="false", faults="lost_message").params["anti_entropy"] is True
+    assert "anti_entropy" not in translate("riak", allow_mult="false", faults="partition").params
+    passive = translate("riak", allow_mult="false", faults="lost_message", anti_entropy="passive")
+    assert "anti_entropy" not in passive.params
+    # blind writes under skew stay modelled: timestamps decide between concurrent writes
+    assert translate("riak", allow_mult="false", clock_skew="1", clients="w,w").params["skew"] == 1

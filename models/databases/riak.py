@@ -11,11 +11,12 @@ causal context). Sources and the mapping: docs/databases.md, Riak KV.
 from replcheck.checker.errors import ParameterError
 
 from .frontend import CLIENTS, LEADERLESS_FAULTS, Frontend, apply_faults, fault_setting, model_offers
-from .translation import Setting, Translation, boolean, refuse, whole
+from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 REPLICATION = "https://docs.riak.com/riak/kv/2.2.3/developing/app-guide/replication-properties/"
 CONFLICTS = "https://docs.riak.com/riak/kv/2.2.3/developing/usage/conflict-resolution/"
 READ_REPAIR = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/active-anti-entropy/"
+AAE = "https://docs.riak.com/riak/kv/2.2.3/using/cluster-operations/active-anti-entropy/"
 SLOPPY = "https://docs.riak.com/riak/kv/2.2.3/learn/concepts/eventual-consistency/"
 # Mechanisms the leaderless model lacks: lifting one is a small change in ``build``.
 SIBLINGS_MISSING = (
@@ -57,6 +58,12 @@ class Riak(Frontend):
         ),
         Setting("last_write_wins", "resolve by timestamp ignoring causal context", boolean, False),
         Setting(
+            "anti_entropy",
+            "active (the default since Riak 2.0: replicas exchange hash trees) or passive (read repair only)",
+            choice("active", "passive"),
+            "active",
+        ),
+        Setting(
             "clock_skew",
             "how many ticks a node's clock may run ahead of the others (allow_mult=false only: "
             "timestamps decide); 0: synchronised clocks",
@@ -94,8 +101,16 @@ class Riak(Frontend):
                 raise ParameterError(name, f"{value} exceeds n_val={n}; lower it")
             if value == 0 and name in ("r", "w"):
                 raise ParameterError(name, "must be at least 1")
-        t.params.update({"w": w, "r": r})
-        t.decide("r, w", f"{v['r']}, {v['w']}", f"r={r} w={w}", REPLICATION)
+        # pw/pr above w/r: the coordinator waits for that many primaries, so for that many answers.
+        higher = [f"{x}={y}" for x, y, z in (("pw", pw, w), ("pr", pr, r)) if y > z]
+        t.params.update({"w": max(w, pw), "r": max(r, pr)})
+        t.decide(
+            "r, w",
+            f"{v['r']}, {v['w']}",
+            f"r={max(r, pr)} w={max(w, pw)}"
+            + (f" ({', '.join(higher)} above them: that many primary vnodes must answer)" if higher else ""),
+            REPLICATION,
+        )
         for strict, loose, name in ((pw, w, "pw"), (pr, r, "pr")):
             if 0 < strict < loose:
                 raise refuse(
@@ -134,11 +149,62 @@ class Riak(Frontend):
             "read_repair=async (stale vnodes that answered a read are sent the newest version after the answer)",
             READ_REPAIR,
         )
+        self._anti_entropy(t, v)
+        self._refuse_causal_context_under_skew(t, v)
         t.assume(
             "the client coordinates its own requests (the coordinating vnode adds no behaviour beyond forwarding)",
             REPLICATION,
         )
         return t
+
+    @staticmethod
+    def _anti_entropy(t: Translation, v: dict) -> None:
+        """Active anti-entropy (on by default since Riak 2.0) repairs what hinted handoff and
+        read repair miss: a lost message, a vnode that lost its disk. Modelled where the faults
+        can leave a replica behind like that; elsewhere an exchange would find nothing."""
+        active = v["anti_entropy"] == "active"
+        behind = t.params.get("drops") or t.params.get("durable") is False
+        if not (active and behind):
+            why = (
+                "passive: read repair only"
+                if not active
+                else "no fault here leaves a replica behind that hinted handoff does not fix"
+            )
+            t.decide("anti_entropy", v["anti_entropy"], f"anti_entropy=false ({why})", AAE)
+            return
+        if t.params.get("conflict") == "siblings":
+            raise refuse(
+                "anti_entropy",
+                "active anti-entropy (the default) with siblings is not modelled, and under these "
+                "faults it is what makes replicas converge",
+                "set anti_entropy=passive to check read repair alone, or allow_mult=false",
+            )
+        t.params["anti_entropy"] = True
+        t.decide(
+            "anti_entropy",
+            "active",
+            "anti_entropy=true (replicas compare hash trees and exchange what differs, at any moment)",
+            AAE,
+        )
+
+    @staticmethod
+    def _refuse_causal_context_under_skew(t: Translation, v: dict) -> None:
+        """With allow_mult=false and last_write_wins=false, a write that carries the causal
+        context its session fetched replaces what it read whatever the clocks say; the model
+        orders writes by timestamp alone, which is right for blind writes only."""
+        if not t.params.get("skew") or v["last_write_wins"]:
+            return
+        for script in t.workload():
+            ops = [(w.partition(":")[0], w.partition(":")[2] or "x") for w in script.split()]
+            if any(op == "r" and ("w", key) in ops[i + 1 :] for i, (op, key) in enumerate(ops)):
+                raise refuse(
+                    "last_write_wins",
+                    "false with clock_skew: a session that reads a key and then writes it sends the "
+                    "fetched causal context, which makes its write replace what it read whatever the "
+                    "clocks say, and the model orders writes by timestamp alone",
+                    "set last_write_wins=true (timestamps decide, as the model does), or use blind writes "
+                    "(no read before a write of the same key in one session)",
+                )
 
     @staticmethod
     def _conflicts(t: Translation, v: dict) -> None:
