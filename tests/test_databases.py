@@ -644,3 +644,15 @@ def test_riak_active_anti_entropy_is_modelled_where_a_replica_can_fall_behind():
     assert "anti_entropy" not in passive.params
     # blind writes under skew stay modelled: timestamps decide between concurrent writes
     assert translate("riak", allow_mult="false", clock_skew="1", clients="w,w").params["skew"] == 1
+
+
+def test_redis_states_its_documented_read_verdicts():
+    assert translate("redis", reads="replica").documented["read_your_writes"][0] == "VIOLATED"
+    assert translate("redis").documented["read_your_writes"][0] == "HOLDS"
+    assert "read_your_writes" not in translate("redis", failover="sentinel", faults="none").documented
+
+
+def test_a_documented_anomaly_the_workload_cannot_show_is_no_mismatch(capsys):
+    code, out, _ = run(capsys, "check", "redis", "reads=replica", "clients=r,w", "--quiet")
+    assert code == 1 and "MISMATCH" not in out  # 1: linearizable fails (a stale replica read)
+    assert "documented: read_your_writes VIOLATED, explored HOLDS: not exercised by this workload" in out

@@ -258,6 +258,8 @@ class Redis(Frontend):
         reads = v["reads"]
         if reads == "primary":
             t.decide("reads", reads, "reads=leader", REPLICATION)
+            if v["failover"] == "none" and v["faults"] in (None, (), ("none",)):
+                t.expect("read_your_writes", "HOLDS", REPLICATION)  # only the primary's copy counts
             return
         if reads == "replica":
             t.params["reads"] = "any_follower"
@@ -268,6 +270,8 @@ class Redis(Frontend):
                 "reads", f"must be primary, replica or a replica's name ({', '.join(follower)}), got {reads!r}"
             )
         t.decide("reads", reads, f"reads={t.params['reads']} (replicas serve possibly stale data)", REPLICATION)
+        if not v["WAIT"][0]:  # nothing waits for a replica: it may not have the write yet
+            t.expect("read_your_writes", "VIOLATED", REPLICATION)
 
 
 FRONTEND = Redis()

@@ -164,7 +164,10 @@ class Translation:
                 else ("not checked" if prop not in verdicts else "undecided" if got == "UNKNOWN" else "DISAGREES")
             )
             if got == "HOLDS" and prop in idle and verdicts[prop].kind == "always":
-                mark += f", but not exercised by this workload (needs {idle[prop]})"
+                if verdict == "HOLDS":
+                    mark += f", but not exercised by this workload (needs {idle[prop]})"
+                else:  # the workload cannot show what the documentation says can happen
+                    mark = f"not exercised by this workload (needs {idle[prop]}), so it cannot show"
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
 
@@ -259,10 +262,13 @@ class Translation:
     def disagreements(self, result) -> list[str]:
         """Documented verdicts that exploration contradicts (a complete or decided search)."""
         verdicts = result.verdicts()
+        idle = unexercised(self.workload())  # a workload that cannot show an anomaly contradicts nothing
         return [
             f"{prop}: documented {verdict}, explored {verdicts[prop].value}"
             for prop, (verdict, _) in self.documented.items()
-            if prop in verdicts and verdicts[prop].value not in (verdict, "UNKNOWN")
+            if prop in verdicts
+            and verdicts[prop].value not in (verdict, "UNKNOWN")
+            and not (verdict == "VIOLATED" and verdicts[prop].value == "HOLDS" and prop in idle)
         ]
 
     def to_json(self) -> dict:
