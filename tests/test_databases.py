@@ -108,7 +108,7 @@ TRANSLATIONS = {
             "wait": 1,
             "ack_timeout": "error",
             "min_replicas": 1,
-            "failover": "promote_any",  # Sentinel's choice is best effort (WAIT docs)
+            "failover": "promote_most_up_to_date",  # priority, then the offset processed
             "crashes": 1,
             "recover": True,
             "leader_flush": "lazy",  # RDB snapshots, the default: a restart loses recent writes
@@ -226,6 +226,7 @@ BAD_INPUT = [
     ("postgres", ["synchronous_standby_names=s4"], "not among standbys"),
     ("postgres", ["standbys=s1,s2,s3,s4"], "at most 3"),
     ("postgres", ["synchronous_standby_names=ANY 3 (*)"], "waits for 3 standbys but there are 2"),
+    ("postgres", ["synchronous_standby_names=ANY 1 (s1 s2)"], "separated by commas"),
     ("mongodb", ["read_concern=linearizable", "read_preference=secondary"], "read_preference=primary"),
     ("mongodb", ["members=2", "arbiters=1", "write_concern=3"], "exceeds"),
     ("mysql", ["rpl_semi_sync_source_wait_point=AFTER_SYNC"], "rpl_semi_sync_source_enabled=ON"),
@@ -656,3 +657,22 @@ def test_a_documented_anomaly_the_workload_cannot_show_is_no_mismatch(capsys):
     code, out, _ = run(capsys, "check", "redis", "reads=replica", "clients=r,w", "--quiet")
     assert code == 1 and "MISMATCH" not in out  # 1: linearizable fails (a stale replica read)
     assert "documented: read_your_writes VIOLATED, explored HOLDS: not exercised by this workload" in out
+
+
+def test_redis_wording_reads_through_the_incarnation_of_a_lazy_primary(capsys):
+    code, out, _ = run(capsys, "check", "redis", "replicas=r1", "WAIT=1 0", "appendonly=yes", "faults=primary_crash")
+    assert "r1 confirms the offset it processed (REPLCONF ACK) up to entry 1" in out
+    assert "sends ack(" not in out
+
+
+def test_redis_says_appendfsync_does_nothing_without_the_aof():
+    t = translate("redis", appendfsync="always", faults="primary_crash")
+    assert t.params["leader_flush"] == "lazy"
+    assert any("no effect: it applies to the AOF only" in d.value for d in t.decisions)
+
+
+def test_patroni_demotion_timer_caveat_only_where_a_primary_is_cut_off():
+    crash = translate("postgres", failover="patroni")
+    cut = translate("postgres", failover="patroni", faults="isolate_primary")
+    assert not any("demoted by a timer" in d.becomes for d in crash.decisions)
+    assert any("demoted by a timer" in d.becomes for d in cut.decisions)

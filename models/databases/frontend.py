@@ -120,7 +120,7 @@ def leader_follower_words(
     phrase names the same event the model's text does."""
     t.roles.update({"n0": leader, **roles})
     if confirms:
-        ack = r"ack\(t(\d+), (\d+)\)"
+        ack = r"ack\(t(\d+), (\d+)(?:, incarnation \d+)?\)"  # the incarnation of a lazily flushing leader
         t.phrase(rf"(\S+) sends {ack} to (\S+)", rf"\1 confirms {confirms} up to entry \3 to \4 (term \2)")
         t.phrase(
             rf"(\S+) receives {ack} from (\S+)",

@@ -57,6 +57,10 @@ def parse_standby_names(name: str, raw) -> tuple:
     listed = tuple(part.strip().strip('"') for part in body.split(","))
     if not all(listed):
         raise ParameterError(name, f"an empty standby name in {raw!r}; separate names with commas")
+    raw_names = [part.strip() for part in body.split(",")]  # a quoted name may hold spaces
+    spaced = next((x for x in raw_names if len(x.split()) > 1 and not x.startswith('"')), None)
+    if spaced is not None:
+        raise ParameterError(name, f"cannot read {spaced!r} in {raw!r}: standby names are separated by commas")
     if k < 1:
         raise ParameterError(name, f"num_sync must be at least 1 in {raw!r}")
     if k > len(listed) and "*" not in listed:
@@ -290,6 +294,8 @@ class Postgres(Frontend):
                     "while it holds the leader key; once another member was promoted it starts as a replica)",
                     PATRONI_HA,
                 )
+            chosen = faults or ("primary_crash",)
+            if tool == "patroni" and "isolate_primary" in chosen:  # only a live, cut-off primary
                 t.assume(
                     "a primary that loses the leader key is not demoted by a timer: it keeps the "
                     "primary role until it hears of the new primary, so no_split_brain fails as soon "
@@ -297,7 +303,6 @@ class Postgres(Frontend):
                     "retry_timeout <= ttl) demotes it first; the writes it can still take are real",
                     PATRONI,
                 )
-            chosen = faults or ("primary_crash",)
         implied = "" if faults else " (the default for this failover)"
         apply_faults(t, LEADER_FOLLOWER_FAULTS, chosen, implied)
         if (

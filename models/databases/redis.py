@@ -139,16 +139,21 @@ class Redis(Frontend):
         self._min_replicas(t, v, len(replicas))
         self._reads(t, v, follower)
         if v["failover"] == "sentinel":
-            t.params["failover"] = "promote_any"
+            t.params["failover"] = "promote_most_up_to_date"
             t.decide(
                 "failover",
                 "sentinel",
-                "failover=promote_any fencing=true (Sentinel ranks replicas by priority, then by the "
-                "replication offset it last read from their periodic INFO replies, then run ID: a "
-                "best-effort choice that may pass over the replica holding the latest writes (WAIT: "
-                "'it is possible to still lose a write synchronously replicated to multiple "
-                "replicas'), so any reachable replica may be promoted, under a new configuration "
-                "epoch; the old primary is reconfigured as a replica)",
+                "failover=promote_most_up_to_date fencing=true (Sentinel skips replicas it cannot "
+                "reach, then ranks the rest by priority, then by the replication offset they "
+                "processed, under a new configuration epoch, and reconfigures the old primary as a "
+                "replica)",
+                SENTINEL,
+            )
+            t.assume(
+                "every replica has the same replica-priority, and Sentinel's view of the offsets is "
+                "current when it fails over (it refreshes INFO every second once the primary is "
+                "down): the best-effort choice the WAIT page warns about loses a write here when "
+                "the replica that has it is cut off or down too",
                 SENTINEL,
             )
             chosen = v["faults"] or ("primary_crash",)
@@ -168,9 +173,8 @@ class Redis(Frontend):
             tool="Sentinel" if v["failover"] == "sentinel" else "",
         )
         self._persistence(t, v)
-        if v["failover"] == "sentinel" and t.params.get("crashes"):
-            # Without WAIT nothing waits for a replica; with it, the promotion is best effort.
-            t.expect("durable_acks", "VIOLATED", WAIT if v["WAIT"][0] else SENTINEL)
+        if v["failover"] == "sentinel" and t.params.get("crashes") and t.params.get("recover") and not v["WAIT"][0]:
+            t.expect("durable_acks", "VIOLATED", SENTINEL)
         return t
 
     def _persistence(self, t: Translation, v: dict) -> None:
@@ -179,6 +183,8 @@ class Redis(Frontend):
         aof, fsync = v["appendonly"], v["appendfsync"]
         shown = f'{"yes" if aof else "no"}, {fsync if aof else "-"}, "{v["save"].strip()}"'
         names_ = "appendonly, appendfsync, save"
+        if not aof and "appendfsync" in v["_given"]:
+            shown = shown.replace(", -,", f", {fsync} (no effect: it applies to the AOF only),")
         if aof and fsync == "always":
             t.decide(names_, shown, "leader_flush=before_ack (the AOF is fsynced before the reply)", PERSISTENCE)
             return
@@ -208,6 +214,12 @@ class Redis(Frontend):
             f"loses {window}; replicas that are ahead resynchronise from the restarted primary)",
             PERSISTENCE,
         )
+        t.assume(
+            "a crash is a machine crash: a Redis process that dies while its machine stays up keeps "
+            "what it had written to the AOF (with everysec, it loses at most the last write), "
+            "while RDB loses the writes since the last snapshot either way",
+            PERSISTENCE,
+        )
         t.expect("durable_acks", "VIOLATED", PERSISTENCE)
 
     def _wait(self, t: Translation, v: dict, replicas: int) -> None:
@@ -225,7 +237,8 @@ class Redis(Frontend):
             f"wait={count}"
             + (
                 " ack_timeout=error (durations are not modelled: the time-out may fire at any moment; "
-                "WAIT then returns short and the write stays)"
+                "WAIT then returns short and the write stays: the client records it as indeterminate, "
+                "as an application that checks WAIT's count must)"
                 if timeout
                 else " (timeout 0: blocks for ever)"
             ),
