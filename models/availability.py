@@ -107,7 +107,7 @@ def _fault_free(params: dict, crashes: int, script: str) -> dict:
     return out
 
 
-def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
+def _ops_with_down_plain(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
     what = "write is acknowledged" if op == "w" else "read is answered"
     answer = Answer(f"members down (from the start, for good) while a {what}", 0, members)
     for k in range(1, limit + 1):
@@ -124,6 +124,18 @@ def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_
                 return _broken(answer, model, down, op, time_limit, rename)
         answer.survives = k
     return _capped(answer, limit)
+
+
+def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
+    """How many members may be down from the start while an operation ``op`` succeeds."""
+    answer = _ops_with_down_plain(build, params, members, limit, op, time_limit, rename)
+    if op == "r" and params.get("sloppy") and not answer.note:
+        # The sloppy quorum's reads ask the homes only; Riak with pr=0 lets fallbacks answer.
+        answer.note = (
+            "reads ask the home replicas only in the model; a store that lets fallback nodes "
+            "answer reads (Riak with pr=0) answers with fewer homes up, so this is a lower bound"
+        )
+    return answer
 
 
 def _capped(answer: "Answer", limit: int) -> "Answer":

@@ -189,6 +189,8 @@ REFUSALS = [
     ("riak", ["allow_mult=false", "pw=1"], "all primaries or sloppy"),
     ("riak", ["allow_mult=false", "clock_skew=1", "clients=r w"], "causal context"),
     ("riak", ["faults=lost_message"], "active anti-entropy"),
+    ("riak", ["pw=2", "faults=replica_crash"], "fallback vnode that holds nothing"),
+    ("couchdb", ["faults=lose_a_disk"], "from sequence 0"),
     ("postgres", ["cascade=s3"], "cascading"),
     ("mongodb", ["read_preference=nearest"], "one kind of member"),
     ("mongodb", ["j=false"], "journal"),
@@ -222,6 +224,8 @@ BAD_INPUT = [
     # a value the model refuses names the user's setting behind it, not the model's parameter
     ("cassandra", ["NetworkTopologyStrategy=dc1:3,dc2:3", "local_dc=dc1", "clients=w,r"], "field 'local_dc'"),
     ("cassandra", ["clients=w x"], "field 'clients'"),
+    ("cassandra", ["NetworkTopologyStrategy={'class': 'NetworkTopologyStrategy', 'replication_factor': 3}"], "name"),
+    ("cassandra", ["NetworkTopologyStrategy={'class': 'SimpleStrategy', 'replication_factor': 3}"], "SimpleStrategy"),
     ("postgres", ["synchronous_standby_names=FIRST 2 (s1)"], "waits for 2 standbys but lists 1"),
     ("postgres", ["synchronous_standby_names=s4"], "not among standbys"),
     ("postgres", ["standbys=s1,s2,s3,s4"], "at most 3"),
@@ -676,3 +680,19 @@ def test_patroni_demotion_timer_caveat_only_where_a_primary_is_cut_off():
     cut = translate("postgres", failover="patroni", faults="isolate_primary")
     assert not any("demoted by a timer" in d.becomes for d in crash.decisions)
     assert any("demoted by a timer" in d.becomes for d in cut.decisions)
+
+
+def test_a_global_table_resends_what_a_region_missed():
+    # V2globaltables_HowItWorks: data not yet replicated is replicated once the replica is healthy
+    t = translate("dynamodb", global_table="MREC", ConsistentRead="true", faults="lost_message")
+    assert t.params["retry"] is True
+
+
+def test_riak_read_availability_is_marked_a_lower_bound(capsys):
+    code, out, _ = run(capsys, "check", "riak", "--availability", "--quiet")
+    assert "reads ask the home replicas only in the model" in out and "lower bound" in out
+
+
+def test_cassandra_takes_the_hint_window_in_milliseconds_under_its_yaml_name():
+    t = translate("cassandra", max_hint_window_in_ms="10800000", faults="replica_crash")
+    assert t.params["hint_expiries"] == 1

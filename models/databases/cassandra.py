@@ -65,6 +65,18 @@ def parse_datacenters(name: str, raw) -> tuple:
         dc, rf = dc.strip(), rf.strip()
         if dc == "class" and rf.endswith("NetworkTopologyStrategy"):
             continue
+        if dc == "class":
+            raise ParameterError(
+                name,
+                f"the map names class {rf}; for SimpleStrategy give replication_factor=N instead of "
+                "NetworkTopologyStrategy",
+            )
+        if dc == "replication_factor":
+            raise ParameterError(
+                name,
+                "name the datacenters (e.g. dc1:3,dc2:3): Cassandra expands replication_factor to every "
+                "datacenter it knows, and replcheck does not know their names",
+            )
         if sep and dc and rf == "0":
             continue
         if not sep or not dc or not (rf.isascii() and rf.isdigit()) or not 1 <= int(rf) <= 3:
@@ -134,6 +146,7 @@ class Cassandra(Frontend):
             "are not modelled: the window may end at any moment while a replica is down",
             hint_window,
             "3h",
+            aliases=("max_hint_window_in_ms",),
         ),
         Setting(
             "NetworkTopologyStrategy",

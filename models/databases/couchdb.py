@@ -34,7 +34,16 @@ class CouchDB(Frontend):
             choice("home", "other"),
             "home",
         ),
-        fault_setting(MULTI_LEADER_FAULTS, ("none",)),
+        fault_setting(
+            MULTI_LEADER_FAULTS,
+            ("none",),
+            refused={
+                "lose_a_disk": "a server that comes back without its database has no replication "
+                "checkpoint, so its peers replicate to it again from sequence 0 (the replication "
+                "protocol's 'Compare Replication Logs'), which the model does not do; use region_crash "
+                "or region_partition"
+            },
+        ),
         CLIENTS,
     )
     REFUSED = {

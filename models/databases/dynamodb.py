@@ -10,7 +10,15 @@ Sources and the mapping: docs/databases.md, DynamoDB.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, MULTI_LEADER_FAULTS, Frontend, apply_faults, fault_setting
+from .frontend import (
+    CLIENTS,
+    LEADER_FOLLOWER_FAULTS,
+    MULTI_LEADER_FAULTS,
+    Frontend,
+    apply_faults,
+    fault_setting,
+    model_offers,
+)
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 READ_CONSISTENCY = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html"
@@ -160,6 +168,22 @@ class DynamoDB(Frontend):
             GLOBAL_TABLES,
         )
         apply_faults(t, MULTI_LEADER_FAULTS, faults)
+        if t.params.get("drops"):
+            if not model_offers("multi_leader", "retry"):
+                raise refuse(
+                    "faults",
+                    "lost_message: a global table replicates what a Region missed once it is healthy "
+                    "again, and the model would never resend it",
+                    "leave lost_message out",
+                )
+            t.params["retry"] = True
+            t.decide(
+                "global_table",
+                "MREC",
+                "retry=true (a lost replication message is sent again: data not yet replicated to an "
+                "isolated or degraded replica is replicated when it becomes healthy)",
+                GLOBAL_TABLES,
+            )
         self._clients(t, v)
         t.assume(
             "each Region is one leader (its in-Region replication is not modelled) and clients stay with their Region",

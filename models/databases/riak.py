@@ -123,22 +123,27 @@ class Riak(Frontend):
         sloppy = pw == 0
         if sloppy:
             t.params["sloppy"] = True
+        merge = "; the hint keeps the write's siblings, merged on handoff" if v["allow_mult"] else ""
         t.decide(
             "pr, pw",
             f"{v['pr']}, {v['pw']}",
             "sloppy=true (fallback vnodes accept writes for "
-            "unreachable primaries and hand them off later; reads ask the primaries; with "
-            "siblings the hint keeps the write's siblings and the primary merges them on handoff)"
+            f"unreachable primaries and hand them off later; reads ask the primaries{merge})"
             if sloppy
             else "sloppy=false (a strict quorum of primary vnodes)",
             SLOPPY,
         )
-        if pr == 0 and not sloppy:
-            t.assume(
-                "reads ask the primary vnodes only (pr=0 would let fallbacks answer, which only adds stale answers)",
-                REPLICATION,
-            )
         apply_faults(t, LEADERLESS_FAULTS, v["faults"])
+        if pr == 0 and not sloppy:
+            if t.params.get("crashes") or t.params.get("partitions"):
+                raise refuse(
+                    "pr",
+                    f"0 with pw={v['pw']}: while a primary is out, a fallback vnode that holds nothing "
+                    "may answer a read with not found, which counts towards r (notfound_ok), and the "
+                    "model's strict reads ask the primaries only",
+                    "set pr equal to r (strict reads), or pw=0 for Riak's sloppy default",
+                )
+            t.assume("reads ask the primary vnodes (no primary is ever out in these faults)", REPLICATION)
         if v["clients"] is not None:
             t.params["clients"] = v["clients"]
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
