@@ -50,6 +50,9 @@ NOT_YET = {
 NAMED_LEVELS = ("ONE", "QUORUM", "ALL", "LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM")
 DC_LEVELS = ("LOCAL_ONE", "LOCAL_QUORUM", "EACH_QUORUM")
 CL_DOC = "https://docs.datastax.com/en/cassandra-oss/2.2/cassandra/dml/dmlConfigConsistency.html"
+# Read levels as current DataStax documentation tables them (EACH_QUORUM reads included: a
+# quorum in every datacenter must answer).
+READ_CL_DOC = "https://docs.datastax.com/en/cql/hcd/get-started/partials/read-consistency-levels-table.html"
 NTS_DOC = "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo.html#replication-strategy"
 TIMESTAMPS = "https://docs.datastax.com/en/datastax-drivers/developing/query-timestamps.html"
 
@@ -261,7 +264,7 @@ class Cassandra(Frontend):
         if datacenters and level in NAMED_LEVELS:
             name = "write_cl" if param == "w" else "read_cl"
             t.params[name] = level
-            t.decide(setting, level, f"{name}={level}", CL_DOC)
+            t.decide(setting, level, f"{name}={level}", READ_CL_DOC if param == "r" else CL_DOC)
             return level
         n = count(level, rf)
         if n > rf:
