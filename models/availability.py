@@ -86,7 +86,7 @@ def availability(model_name: str, params: dict, time_limit: float = 60.0, rename
     limit = members if most is None else min(members, most)  # the model's crash budget caps k
     return [
         _ops_with_down(build, params, members, limit, "w", time_limit, rename),
-        _ops_with_down(build, params, members, limit, "r", time_limit, rename),
+        _with_read_caveat(_ops_with_down(build, params, members, limit, "r", time_limit, rename), params),
         _writes_survive_crashes(build, params, members, limit, time_limit, rename),
     ]
 
@@ -107,7 +107,7 @@ def _fault_free(params: dict, crashes: int, script: str) -> dict:
     return out
 
 
-def _ops_with_down_plain(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
+def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
     what = "write is acknowledged" if op == "w" else "read is answered"
     answer = Answer(f"members down (from the start, for good) while a {what}", 0, members)
     for k in range(1, limit + 1):
@@ -126,11 +126,9 @@ def _ops_with_down_plain(build, params: dict, members: int, limit: int, op: str,
     return _capped(answer, limit)
 
 
-def _ops_with_down(build, params: dict, members: int, limit: int, op: str, time_limit: float, rename) -> Answer:
-    """How many members may be down from the start while an operation ``op`` succeeds."""
-    answer = _ops_with_down_plain(build, params, members, limit, op, time_limit, rename)
-    if op == "r" and params.get("sloppy") and not answer.note:
-        # The sloppy quorum's reads ask the homes only; Riak with pr=0 lets fallbacks answer.
+def _with_read_caveat(answer: Answer, params: dict) -> Answer:
+    # The sloppy quorum's reads ask the homes only, where Riak with pr=0 lets fallbacks answer.
+    if params.get("sloppy") and not answer.note:
         answer.note = (
             "reads ask the home replicas only in the model; a store that lets fallback nodes "
             "answer reads (Riak with pr=0) answers with fewer homes up, so this is a lower bound"

@@ -456,10 +456,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         b = msg.body
         if msg.kind == "append":
             term, log = b[:2]
-            commit = f", committed {b[2]}" if self.share_commit else ""
-            if self.ships_unflushed:
-                commit = f", incarnation {b[-1]}"
-            return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'}{commit})"
+            tail = ""
+            if self.share_commit:
+                tail = f", committed {b[2]}"
+            elif self.ships_unflushed:
+                tail = f", incarnation {b[-1]}"
+            return f"append(t{term}: {' '.join(map(self.entry_name, log)) or 'empty'}{tail})"
         if msg.kind == "write":
             key, value, _pc = b
             return f"write({self.key_name(key)}={self.value_name(value)})"
@@ -760,14 +762,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 return local
         if local.role != FOLLOWER or local.leader != msg.src or local.term != term:
             return local  # not the leader this node follows
-        resync = False
-        if self.ships_unflushed:
-            incarnation = msg.body[-1]
-            if incarnation < local.incarnation:
-                return local  # shipped before the leader's last lossy restart: stale
-            # The leader restarted without entries it had shipped: take its log as it is now,
-            # the surplus included (Redis: a full resynchronisation).
-            resync = incarnation > local.incarnation
+        incarnation = msg.body[-1] if self.ships_unflushed else 0
+        if incarnation < local.incarnation:
+            return local  # shipped before the leader's last lossy restart: stale
+        # The leader restarted without entries it had shipped: take its log as it is now, the
+        # surplus included (Redis: a full resynchronisation).
+        resync = incarnation > local.incarnation
         same = common_prefix(local.log, log)
         if self.share_commit:  # the leader's commit point rides on its log shipments
             known = max(local.known_commit, min(msg.body[2], same))
@@ -783,7 +783,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             flushed=min(local.flushed, same),
             applied=min(local.applied, same),
             rolled_back=tuple(sorted(local.rolled_back + lost)),
-            incarnation=msg.body[-1] if self.ships_unflushed else 0,
+            incarnation=incarnation,
         )
         if self.share_commit:
             local = local._replace(known_commit=max(local.known_commit, min(msg.body[2], len(log))))
@@ -889,11 +889,14 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
         reads, and the leader's incarnation under ships = all."""
         if self.share_commit:
             return local.term, local.log, local.commit
-        if self.lazy:
-            if self.ships_unflushed:
-                return local.term, local.log, local.incarnation
-            return local.term, local.log[: local.flushed]
-        return local.term, local.log
+        if self.ships_unflushed:
+            return local.term, local.log, local.incarnation
+        return local.term, self.shipped_log(local)
+
+    def shipped_log(self, local: Node) -> tuple:
+        """The part of leader ``local``'s log it ships: the flushed part under leader_flush =
+        lazy with ships = flushed, the whole log otherwise."""
+        return local.log[: local.flushed] if self.lazy and not self.ships_unflushed else local.log
 
     # --- steps that are not message deliveries ----------------------------------------------
     def family_steps(self, world: World):
@@ -911,8 +914,10 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def _stage_steps(self, world: World):
         down = world.faults.down  # node_is_up, read once
         for node, local in enumerate(world.nodes):
-            if local.role != FOLLOWER or down >> node & 1:
-                if self.lazy and local.role == LEADER and local.flushed < len(local.log) and not down >> node & 1:
+            if down >> node & 1:
+                continue
+            if local.role != FOLLOWER:
+                if self.lazy and local.role == LEADER and local.flushed < len(local.log):
                     yield self._leader_flush(world, node, local)
                 continue
             # Nodes built by slicing (log, flushed, applied are fields 3, 4, 5): _replace
@@ -971,9 +976,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
     def lags(self, follower: Node, leader: Node) -> bool:
         """The follower lacks part of the log the leader ships (or, for majority reads, its commit
         point), or, under ships = all, holds more than a leader that restarted with less."""
-        log = leader.log[: leader.flushed] if self.lazy and not self.ships_unflushed else leader.log
         return (
-            follower.log != log
+            follower.log != self.shipped_log(leader)
             or (self.share_commit and follower.known_commit < leader.commit)
             or (self.ships_unflushed and follower.incarnation != leader.incarnation)
         )

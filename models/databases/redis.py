@@ -181,10 +181,14 @@ class Redis(Frontend):
         """What a restarted node still holds: everything under appendfsync always; otherwise
         what reached the disk (the leader flushes lazily and ships at once)."""
         aof, fsync = v["appendonly"], v["appendfsync"]
-        shown = f'{"yes" if aof else "no"}, {fsync if aof else "-"}, "{v["save"].strip()}"'
+        if aof:
+            fsync_shown = fsync
+        elif "appendfsync" in v["_given"]:
+            fsync_shown = f"{fsync} (no effect: it applies to the AOF only)"
+        else:
+            fsync_shown = "-"
+        shown = f'{"yes" if aof else "no"}, {fsync_shown}, "{v["save"].strip()}"'
         names_ = "appendonly, appendfsync, save"
-        if not aof and "appendfsync" in v["_given"]:
-            shown = shown.replace(", -,", f", {fsync} (no effect: it applies to the AOF only),")
         if aof and fsync == "always":
             t.decide(names_, shown, "leader_flush=before_ack (the AOF is fsynced before the reply)", PERSISTENCE)
             return
@@ -200,13 +204,12 @@ class Redis(Frontend):
                 "turn a persistence on, or use faults=primary_crash_no_return, two_crashes or isolate_primary",
             )
         t.params.update({"leader_flush": "lazy", "ships": "all"})
-        window = (
-            "up to a second of writes (fsync every second)"
-            if aof and fsync == "everysec"
-            else (
-                "what the operating system had not written (no fsync)" if aof else "the writes since the last snapshot"
-            )
-        )
+        window = "the writes since the last snapshot"
+        if aof:
+            window = {
+                "everysec": "up to a second of writes (fsync every second)",
+                "no": "what the operating system had not written (no fsync)",
+            }[fsync]
         t.decide(
             names_,
             shown,

@@ -163,11 +163,10 @@ class Translation:
                 if got == verdict
                 else ("not checked" if prop not in verdicts else "undecided" if got == "UNKNOWN" else "DISAGREES")
             )
-            if got == "HOLDS" and prop in idle and verdicts[prop].kind == "always":
-                if verdict == "HOLDS":
-                    mark += f", but not exercised by this workload (needs {idle[prop]})"
-                else:  # the workload cannot show what the documentation says can happen
-                    mark = f"not exercised by this workload (needs {idle[prop]}), so it cannot show"
+            if got == verdict == "HOLDS" and prop in idle:
+                mark += f", but not exercised by this workload (needs {idle[prop]})"
+            elif _unshowable(prop, verdict, got, idle):
+                mark = f"not exercised by this workload (needs {idle[prop]}), so it cannot show"
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
         return out
 
@@ -262,13 +261,13 @@ class Translation:
     def disagreements(self, result) -> list[str]:
         """Documented verdicts that exploration contradicts (a complete or decided search)."""
         verdicts = result.verdicts()
-        idle = unexercised(self.workload())  # a workload that cannot show an anomaly contradicts nothing
+        idle = unexercised(self.workload())
         return [
             f"{prop}: documented {verdict}, explored {verdicts[prop].value}"
             for prop, (verdict, _) in self.documented.items()
             if prop in verdicts
             and verdicts[prop].value not in (verdict, "UNKNOWN")
-            and not (verdict == "VIOLATED" and verdicts[prop].value == "HOLDS" and prop in idle)
+            and not _unshowable(prop, verdict, verdicts[prop].value, idle)
         ]
 
     def to_json(self) -> dict:
@@ -390,6 +389,12 @@ def _text(name: str, raw) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise ParameterError(name, f"must be a string, got {raw!r}")
     return str(raw).strip()
+
+
+def _unshowable(prop: str, documented: str, explored: str, idle: dict) -> bool:
+    """A documented anomaly the workload can never produce (its guarantee is in ``idle``): the
+    HOLDS found says nothing, so it neither agrees nor contradicts."""
+    return documented == "VIOLATED" and explored == "HOLDS" and prop in idle
 
 
 def _failure(p) -> str:
