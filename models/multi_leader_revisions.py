@@ -8,10 +8,15 @@ The losing leaves are kept (``?conflicts=true`` lists them) until the applicatio
 conflict (https://docs.couchdb.org/en/stable/replication/conflicts.html;
 https://guide.couchdb.org/draft/conflicts.html).
 
-In the model a revision is a version vector with one entry per leader (its path's edits per
-leader, so the history length is the sum of the entries) and its value. A write at a leader
-extends that leader's current winner -- a client that reads the document there and updates it
-with the ``_rev`` it got -- so the new revision replaces the winner and every other leaf stays.
+In the model a revision is its path in the tree, written as a 0/1 vector with one entry per
+write of the workload (every write writes its own value, so it is one edit of the tree): 1
+where that write is on the path. A revision is an ancestor of another exactly when its entries
+are included in the other's, so the family's vector order is the tree's ancestry, and the
+history length is the number of ones. (One entry per leader would not do: a leader that
+extends another leader's branch would seem to descend from its own earlier edit on a third
+branch, and replication would drop that leaf.) A write at a leader extends that leader's
+current winner -- a client that reads the document there and updates it with the ``_rev`` it
+got -- so the new revision replaces the winner and every other leaf stays.
 Revision ids are content hashes, unrelated to the model's abstract values, so the initial
 state chooses which way a tie between equally long histories goes (by the values as numbered,
 or reversed; see ``leaderless_clocks``). The anomaly: a client's acknowledged write can lose to
@@ -20,6 +25,7 @@ a concurrent revision from another region, and its next read returns the other v
 """
 
 from replcheck.checker import sometimes
+from replcheck.checker.errors import ParameterError
 
 from .leaderless_clocks import tie_rank
 from .runtime import World, replace_at
@@ -35,6 +41,19 @@ class RevisionsMixin:
     # A read returns one revision, not siblings; no client merges siblings by writing.
     read_returns_siblings = None
     client_merges_siblings = None
+
+    def __init__(self, **given):
+        super().__init__(**given)
+        if self.cfg.dups:
+            # A duplicated update carries a _rev that is no longer current: CouchDB answers 409
+            # Conflict. The model applies a write on delivery, so it would apply it twice.
+            raise ParameterError(
+                "dups",
+                "a duplicated update would be applied twice, where CouchDB refuses the second with a "
+                "conflict (its _rev is no longer current); remove dups for conflict = revisions",
+            )
+        self.slot = {value: i for i, value in enumerate(sorted(self.writes))}  # write -> its entry
+        self.zero = (0,) * len(self.slot)
 
     def init_states(self):
         """One initial world per order of the values an equal-history tie follows."""
@@ -53,7 +72,7 @@ class RevisionsMixin:
     def apply_write(self, ctx, leader, state, value, cctx):
         """The new revision extends the winner (and replaces it); the other leaves stay."""
         base, _ = self.winner(state, ctx.world.extra.ties)
-        vector = replace_at(base, leader, base[leader] + 1)
+        vector = replace_at(base, self.slot[value], 1)
         kept = [leaf for leaf in state if leaf[0] != base]
         return tuple(sorted(kept + [(vector, value)])), vector
 

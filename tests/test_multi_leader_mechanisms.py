@@ -133,7 +133,10 @@ def test_the_winner_is_the_longest_history_then_the_run_s_value_order():
 
 
 def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
-    model = MultiLeader(conflict="revisions", clients=["w", "w"])
+    # A revision is its path: one entry per write of the workload (values 1, 2, 3 -> entries
+    # 0, 1, 2). l0 holds a conflict between write 2 and write 1 and takes write 3.
+    model = MultiLeader(conflict="revisions", clients=["w", "w", "w"])
+    assert model.zero == (0, 0, 0)
     world = next(iter(model.init_states()))
 
     class Ctx:
@@ -141,11 +144,15 @@ def test_a_write_extends_the_winner_and_keeps_the_other_leaves():
 
     ctx = Ctx()
     ctx.world = world
-    state = (((0, 1), 2), ((1, 0), 1))
-    after, vector = model.apply_write(ctx, 0, state, 7, ())
+    state = (((0, 1, 0), 2), ((1, 0, 0), 1))
+    after, vector = model.apply_write(ctx, 0, state, 3, ())
     winner = model.winner(state, world.extra.ties)[0]
-    assert vector == (winner[0] + 1, winner[1])
-    assert len(after) == 2 and (vector, 7) in after and winner not in [v for v, _ in after]
+    assert vector == winner[:2] + (1,)
+    assert len(after) == 2 and (vector, 3) in after and winner not in [v for v, _ in after]
+    # The losing leaf is on another branch, not an ancestor of the new revision: replicating
+    # the new state to a server that holds only that leaf keeps both (the servers converge).
+    (loser,) = [leaf for leaf in state if leaf[0] != winner]
+    assert model.merge((loser,), after) == after
 
 
 def test_list_names_the_properties_of_every_mode(capsys):
