@@ -85,8 +85,11 @@ def availability(model_name: str, params: dict, time_limit: float = 60.0, rename
     most = next((p.maximum for p in cls.PARAMS if p.name == "crashes"), None)
     limit = members if most is None else min(members, most)  # the model's crash budget caps k
     return [
-        _ops_with_down(build, params, members, limit, "w", time_limit, rename),
-        _with_read_caveat(_ops_with_down(build, params, members, limit, "r", time_limit, rename), params),
+        _with_home_caveat(_ops_with_down(build, params, members, limit, "w", time_limit, rename), model_name),
+        _with_home_caveat(
+            _with_read_caveat(_ops_with_down(build, params, members, limit, "r", time_limit, rename), params),
+            model_name,
+        ),
         _writes_survive_crashes(build, params, members, limit, time_limit, rename),
     ]
 
@@ -132,6 +135,18 @@ def _with_read_caveat(answer: Answer, params: dict) -> Answer:
         answer.note = (
             "reads ask the home replicas only in the model; a store that lets fallback nodes "
             "answer reads (Riak with pr=0) answers with fewer homes up, so this is a lower bound"
+        )
+    return answer
+
+
+def _with_home_caveat(answer: Answer, model_name: str) -> Answer:
+    # A multi-leader client sends its writes (and, sticky, its reads) to its home leader only,
+    # so the count is of that one client's route, not of the system's regions.
+    if model_name == "multi_leader" and answer.survives < answer.out_of and not answer.note:
+        answer.note = (
+            "the client talks only to its home server (region), as the configuration routes it: with "
+            "that one down it cannot go through, though the other servers still accept writes from "
+            "their own clients"
         )
     return answer
 
@@ -194,14 +209,33 @@ def _writes_survive_crashes(build, params: dict, members: int, limit: int, time_
 
 
 def _with_sender_caveat(answer: Answer, model) -> Answer:
-    # In these models a message a node sent before it crashed still arrives, so a write that
-    # was on its way from a crashed leader reaches the survivors. Where replicas pull the log
-    # from their sync source (MongoDB's secondaries), a dead source sends nothing more.
-    if answer.survives > 1 and model.name == "leader_follower" and not answer.note:
+    # This count waits for delivery: a copy already sent still arrives, even from a member that
+    # has crashed since, where durable_acks (a property of every state) does not count a copy
+    # that is only in flight. Say so wherever the count relies on it.
+    if answer.survives < 1 or answer.note:
+        return answer
+    differs = (
+        "durable_acks, which does not count a copy that is only in flight, can report a loss where this count holds"
+    )
+    if model.name == "leader_follower":
         answer.note = (
-            "messages a member sent before it crashed still arrive in the model; where replicas "
-            "pull the log from a sync source (MongoDB secondaries), one whose source died may "
-            "never get them, so beyond one crash this is an upper bound"
+            "messages a member sent before it crashed still arrive in the model, and this count relies on them ("
+        )
+        answer.note += differs
+        if answer.survives > 1:
+            answer.note += (
+                "); where replicas pull the log from a sync source (MongoDB secondaries), one whose source died may "
+                "never get them, so beyond one crash this is an upper bound"
+            )
+        else:
+            answer.note += ")"
+    elif model.name == "multi_leader":
+        answer.note = f"replication messages a server sent before it crashed still arrive in the model ({differs})"
+    else:
+        answer.note = (
+            "the client coordinates, and puts it has sent still arrive, so a write acknowledged by one replica "
+            "survives that replica's crash; a coordinator node that acknowledges and crashes before forwarding "
+            f"is not modelled here ({differs})"
         )
     return answer
 

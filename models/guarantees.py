@@ -175,7 +175,10 @@ class Guarantees:
 
     @always
     def durable_acks(self, world) -> bool:
-        """Every acknowledged write is still held (or superseded) by a replica that can serve."""
+        """Every acknowledged write is still held (or superseded) by a replica that can serve.
+
+        A copy only in flight does not count: a message stands for a send that may die with its
+        sender (in the leaderless family, with a coordinator that is itself a replica)."""
         return next(self.lost_writes(world), None) is None
 
     @always
@@ -259,14 +262,33 @@ _NEEDS_IN_WORDS = {
 
 
 def unexercised(scripts) -> dict:
-    """The guarantees that the client ``scripts`` (``"w r"``, ``"inc r"``, ``"add:a r"``, ...;
-    any operation but ``r`` counts as a write) can never violate, each with what a workload
+    """The guarantees that the client ``scripts`` (``"w r"``, ``"inc r"``, ``"add:a r"``,
+    ``"r@dc2"``, ...; any operation but ``r`` counts as a write) can never violate, each with what a workload
     must do first: their HOLDS is vacuous for this workload."""
-    sessions = [
-        [("r" if op == "r" else "w", key or "x") for op, _, key in (word.partition(":") for word in script.split())]
-        for script in scripts
-    ]
+    sessions = [list(_ops_and_keys(script)) for script in scripts]
     return {name: _NEEDS_IN_WORDS[name] for name, pair in _NEEDS.items() if not _pattern_occurs(sessions, *pair)}
+
+
+def within_sessions_only(scripts) -> bool:
+    """Whether no session of the client ``scripts`` reads a key that another session writes:
+    then ``linearizable`` can only fail on a session's reads of its own writes, and another
+    client's stale or rolled-back read, which it exists to catch, cannot show. A word's
+    ``@DC`` or ``@lN`` suffix (where it runs) is not part of its key."""
+    sessions = [set(_ops_and_keys(script)) for script in scripts]
+    return not any(
+        ("w", key) in a and ("r", key) in b
+        for i, a in enumerate(sessions)
+        for j, b in enumerate(sessions)
+        if i != j
+        for _, key in a
+    )
+
+
+def _ops_and_keys(script: str):
+    """(``"r"`` or ``"w"``, key) per word of a client script; any operation but ``r`` writes."""
+    for word in script.split():
+        op, _, key = word.split("@")[0].partition(":")
+        yield ("r" if op == "r" else "w", key or "x")
 
 
 def _pattern_occurs(sessions, first: str, then, same_session: bool) -> bool:

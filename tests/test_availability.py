@@ -98,6 +98,25 @@ def test_dynamodb_eventually_consistent_reads_any_replica():
     assert strong["members_r"]["survives"] == 1 and len(strong["members_r"]["broken_by"]) == 2
 
 
+def test_a_multi_region_answer_says_the_client_only_talks_to_its_home_region():
+    got = answers("dynamodb", global_table="MREC", ConsistentRead="true", faults="region_crash")
+    assert (got["members_w"]["survives"], got["members_r"]["survives"]) == (0, 0)
+    assert all("talks only to its home server" in got[q]["note"] for q in ("members_w", "members_r"))
+
+
+@pytest.mark.parametrize(
+    "db, settings_, words",
+    [
+        ("cassandra", {"write_consistency": "ONE", "read_consistency": "ONE"}, "coordinator node"),
+        ("couchdb", {}, "replication messages"),
+        ("redis", {"replicas": "r1", "failover": "sentinel", "WAIT": "1 0"}, "before it crashed"),
+    ],
+)
+def test_a_crash_count_that_waits_for_delivery_says_durable_acks_may_differ(db, settings_, words):
+    note = answers(db, **settings_)["crashes"]["note"]
+    assert words in note and "durable_acks" in note
+
+
 def test_user_node_names_in_the_traces():
     got = answers("postgres", standbys="s1,s2", synchronous_standby_names="FIRST 1 (s1, s2)", failover="patroni")
     text = "\n".join(line for a in got.values() for line in a["trace"] + a["broken_by"])

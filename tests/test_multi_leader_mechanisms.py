@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from replcheck.checker import check
 from replcheck.checker.cli import main
+from replcheck.checker.errors import ParameterError
 from replcheck.models.multi_leader import MultiLeader
 
 GUARANTEES = (
@@ -177,3 +178,10 @@ def test_list_names_the_properties_of_every_mode(capsys):
         for model in models:
             for prop in declared_properties(model):
                 assert prop.name in section, (family, prop.name)
+
+
+def test_revisions_refuse_duplicated_updates():
+    # CouchDB answers a duplicated update (its _rev no longer current) with 409 Conflict; the
+    # model would apply it twice and give two leaves one path.
+    with pytest.raises(ParameterError, match="dups"):
+        MultiLeader(conflict="revisions", clients=["w w"], dups=1)

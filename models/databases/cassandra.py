@@ -21,6 +21,9 @@ PICKING = "https://cassandra.apache.org/doc/latest/cassandra/architecture/dynamo
 READ_REPAIR = "https://cassandra.apache.org/doc/latest/cassandra/managing/operating/read_repair.html"
 DDL = "https://cassandra.apache.org/doc/latest/cassandra/developing/cql/ddl.html"
 HINTS = "https://cassandra.apache.org/doc/latest/cassandra/managing/operating/hints.html"
+COMMITLOG = (
+    "https://cassandra.apache.org/doc/latest/cassandra/managing/configuration/cass_yaml_file.html#commitlog_sync"
+)
 DATASTAX_RR = "https://docs.datastax.com/en/cassandra-oss/3.0/cassandra/operations/opsRepairNodesReadRepair.html"
 
 COUNTS = {"ONE": 1, "TWO": 2, "THREE": 3}
@@ -166,7 +169,16 @@ class Cassandra(Frontend):
             None,
         ),
         Setting("clock_skew", "how many ticks a clock may run ahead (needs timestamps)", whole(0, 3), 0),
-        fault_setting(CASSANDRA_FAULTS, ("none",)),
+        fault_setting(
+            CASSANDRA_FAULTS,
+            ("none",),
+            refused={
+                "lost_message": "a coordinator whose write to a replica times out stores a hint and "
+                "replays it later, and the model never sends a lost put again (it would show a "
+                "divergence hinted handoff repairs); use replica_crash or partition, where "
+                "writes for an unreachable replica wait and are delivered"
+            },
+        ),
         CLIENTS,
     )
     REFUSED = {
@@ -196,8 +208,19 @@ class Cassandra(Frontend):
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         t.roles.update({f"n{i}": "replica" for i in range(rf)})  # every node holds a replica of the key
         t.assume(
-            "the client coordinates its own requests (a coordinator node adds no behaviour beyond forwarding)", DYNAMO
+            "the client coordinates its own requests (a coordinator node adds no behaviour beyond forwarding); "
+            "a write whose only stored copy is lost counts as lost even while puts to other replicas are on "
+            "their way, as they are when the coordinator is the replica that crashed",
+            DYNAMO,
         )
+        if t.params.get("recover") and t.params.get("durable", True):
+            t.assume(
+                "a replica that crashes and comes back keeps every write it acknowledged: its commit log "
+                "reached the disk (commitlog_sync batch or group, or a process crash that leaves the page "
+                "cache); under the default periodic sync a machine crash can lose the last "
+                "commitlog_sync_period of acknowledged writes, which is not modelled",
+                COMMITLOG,
+            )
         counts = isinstance(w, int) and isinstance(r, int)
         if (
             counts
@@ -243,6 +266,14 @@ class Cassandra(Frontend):
                 "local_dc",
                 v["local_dc"],
                 f"client_dcs={','.join(v['local_dc'])} (where each client's coordinator is; LOCAL levels count there)",
+                CL_DOC,
+            )
+        else:
+            t.decide(
+                "local_dc",
+                "(not given)",
+                f"every client is in {known[0]}, the first datacenter (where its coordinator is; LOCAL "
+                "levels count there), except operations ending in @DC; give local_dc=dc1,dc2 per client",
                 CL_DOC,
             )
         return sum(int(d.split(":")[1]) for d in dcs)

@@ -24,6 +24,13 @@ from .translation import Setting, Translation, boolean, choice, refuse, whole
 READ_CONSISTENCY = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html"
 GLOBAL_TABLES = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html"
 PAPER = "https://www.usenix.org/conference/atc22/presentation/elhemali"
+# A managed service: a replica that fails is replaced by a new one built from a copy of the
+# partition (the paper's healing), never a storage node that votes again with an empty log.
+ONE_REGION_REFUSED = {
+    "lose_a_disk": "DynamoDB replaces a failed storage replica by copying a healthy one (the ATC'22 "
+    "paper's healing); the model would bring it back empty as a voter, which Paxos-based "
+    "DynamoDB does not do; use primary_crash or primary_crash_no_return",
+}
 
 
 class DynamoDB(Frontend):
@@ -56,8 +63,10 @@ class DynamoDB(Frontend):
         Setting(
             "faults",
             "fault scenarios: "
-            + ", ".join(LEADER_FOLLOWER_FAULTS)
-            + " (one Region); "
+            + ", ".join(f for f in LEADER_FOLLOWER_FAULTS if f not in ONE_REGION_REFUSED)
+            + " (one Region; refused: "
+            + ", ".join(ONE_REGION_REFUSED)
+            + "); "
             + ", ".join(MULTI_LEADER_FAULTS)
             + " (global tables)",
             lambda n, raw: raw,
@@ -83,7 +92,9 @@ class DynamoDB(Frontend):
         for name in ("regions", "clock_skew"):
             if name in v["_given"]:
                 raise ParameterError(name, "applies only to a global table; set global_table=MREC or remove it")
-        faults = fault_setting(LEADER_FOLLOWER_FAULTS, ("none",)).parse("faults", v["faults"])
+        faults = fault_setting(LEADER_FOLLOWER_FAULTS, ("none",), refused=ONE_REGION_REFUSED).parse(
+            "faults", v["faults"]
+        )
         t = Translation(
             self.title,
             "leader_follower",

@@ -100,9 +100,13 @@ def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") 
                 budget[key] = budget.get(key, 0) + value
     if budget.get("recover") is False:
         del budget["recover"]
+    shown = " ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in budget.items())
+    if t.model == "leader_follower":
+        # Named even when zero: that model gives a failover a crash of its own when no crash
+        # or partition is named, and here the scenarios are the whole budget.
+        budget = {"crashes": 0, "partitions": 0, **budget}
     t.params.update(budget)
     what = "; ".join(table[n][1] for n in chosen)
-    shown = " ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in budget.items())
     t.decide("faults", ",".join(chosen), f"{shown or 'no fault budget'} ({what}){implied}")
 
 

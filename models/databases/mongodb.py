@@ -124,6 +124,7 @@ class MongoDB(Frontend):
         else:
             t.decide("failover", "built in", "failover=none (without faults no election happens)", ELECTIONS)
         self._write_concern(t, v, members, arbiters)
+        self._refuse_unjournaled_restart(t, v)
         self._refuse_unmodelled_sessions(t, v)
         self._reads(t, v)
         apply_faults(t, LEADER_FOLLOWER_FAULTS, v["faults"])
@@ -213,6 +214,35 @@ class MongoDB(Frontend):
                 "write is not undone)",
                 WRITE_CONCERN + "#wtimeout",
             )
+
+    @staticmethod
+    def _refuse_unjournaled_restart(t: Translation, v: dict) -> None:
+        """w: 1 without j: true is acknowledged once the primary applied the write in memory
+        (the write-concern page's acknowledgement table: "In memory"); the journal reaches the
+        disk about every 100 ms, so a primary that restarts with its disk can come back without
+        the write. The model's members journal before acknowledging. Where no election can
+        replace a crashed primary (fewer than three voters) that decides whether the write
+        survives, so the combination is refused; with an election the write is lost to the
+        rollback anyway, and the assumption is stated."""
+        restart = any(LEADER_FOLLOWER_FAULTS[f][0].get("recover") for f in v["faults"])
+        keeps_disk = all(LEADER_FOLLOWER_FAULTS[f][0].get("durable", True) for f in v["faults"])
+        if t.params.get("replication") != "async" or v["j"] is True or not (restart and keeps_disk):
+            return
+        w = v["write_concern"] or "1 (the implicit default here)"
+        if v["members"] + v["arbiters"] < 3:
+            raise refuse(
+                "j",
+                f"w: {w} without j: true is acknowledged from memory, and with no election to replace it "
+                "a primary that restarts may come back without the write (the model's members always "
+                "journal first)",
+                "add j=true, use w=majority, or choose faults without a restart",
+            )
+        t.assume(
+            f"w: {w} without j: true acknowledges from memory; the model's primary journals first, so a "
+            "restart shows the writes the rollback loses, not those an unflushed journal loses (add "
+            "j=true to check exactly what is modelled)",
+            WRITE_CONCERN + "#acknowledgment-behavior",
+        )
 
     @staticmethod
     def _refuse_unmodelled_sessions(t: Translation, v: dict) -> None:

@@ -17,6 +17,7 @@ from .translation import Setting, Translation, boolean, choice, names, whole
 
 SEMISYNC = "https://dev.mysql.com/doc/refman/8.0/en/replication-semisync.html"
 SETTINGS = "https://dev.mysql.com/doc/refman/8.0/en/replication-semisync-interface.html"
+RELAY_LOG = "https://dev.mysql.com/doc/refman/8.0/en/replication-options-replica.html#sysvar_sync_relay_log"
 ORCHESTRATOR = "https://github.com/openark/orchestrator/blob/master/docs/topology-recovery.md"
 DDIA_OUTAGES = "https://dataintensive.net/"  # DDIA ch. 5, "Handling Node Outages"
 NEVER = 4294967295  # the largest rpl_semi_sync_source_timeout MySQL accepts (about 49.7 days)
@@ -56,6 +57,13 @@ class MySQL(Frontend):
             whole(0, NEVER),
             10000,
             aliases=("rpl_semi_sync_master_timeout",),
+        ),
+        Setting(
+            "sync_relay_log",
+            "a replica fsyncs its relay log every this many events (1: before it acknowledges; 0: when "
+            "the operating system decides)",
+            whole(0, 1_000_000),
+            10000,
         ),
         Setting("replicas", "the replicas' names, e.g. r1,r2 (at most 3)", names, ("r1", "r2")),
         Setting(
@@ -116,9 +124,8 @@ class MySQL(Frontend):
             t.decide("clients", v["clients"], f"clients={','.join(v['clients'])}")
         self._words(t, v, follower)
         t.assume(
-            "the source flushes its binary log before acknowledging (sync_binlog=1), and a "
-            "replica crash loses what it had received but not yet flushed to disk (an operating-system "
-            "crash before the relay log's fsync)",
+            "the source flushes its binary log before acknowledging (sync_binlog=1), and a replica crash "
+            "is a machine crash: it loses what the replica had received but not yet fsynced",
             SEMISYNC,
         )
         return t
@@ -162,12 +169,23 @@ class MySQL(Frontend):
                 "rpl_semi_sync_source_wait_for_replica_count",
                 f"waits for {count} replicas but there are {replicas}; lower it or add replicas",
             )
-        t.params.update({"replication": "sync", "k": count, "order": "any", "stage": "received"})
+        stage = "flushed" if v["sync_relay_log"] == 1 else "received"
+        t.params.update({"replication": "sync", "k": count, "order": "any", "stage": stage})
         t.decide(
             "rpl_semi_sync_source_enabled",
             "ON",
-            "replication=sync order=any stage=received (a replica acknowledges once the events are in its relay log)",
+            f"replication=sync order=any stage={stage} (a replica acknowledges once the events are written to "
+            "its relay log and flushed)",
             SEMISYNC,
+        )
+        t.decide(
+            "sync_relay_log",
+            v["sync_relay_log"],
+            "the acknowledged events are on the replica's disk (fsynced before the acknowledgement)"
+            if stage == "flushed"
+            else "the relay log's flush before the acknowledgement is to the operating system; it is fsynced "
+            "only every sync_relay_log events, so a replica's machine crash loses what it had acknowledged",
+            RELAY_LOG,
         )
         t.decide("rpl_semi_sync_source_wait_for_replica_count", count, f"k={count}", SETTINGS)
         point = v["rpl_semi_sync_source_wait_point"]

@@ -158,7 +158,9 @@ class Riak(Frontend):
         self._anti_entropy(t, v)
         self._refuse_causal_context_under_skew(t, v)
         t.assume(
-            "the client coordinates its own requests (the coordinating vnode adds no behaviour beyond forwarding)",
+            "the client coordinates its own requests (the coordinating vnode adds no behaviour beyond "
+            "forwarding); a write whose only stored copy is lost counts as lost even while puts to other "
+            "vnodes are on their way, as they are when the coordinator is on the node that crashed",
             REPLICATION,
         )
         return t

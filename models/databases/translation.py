@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from replcheck.checker.errors import ParameterError
 
-from ..guarantees import unexercised
+from ..guarantees import unexercised, within_sessions_only
 from replcheck.checker.wording import Wording
 
 DOCS = "docs/databases.md"
@@ -127,7 +127,12 @@ class Translation:
         # Safety and liveness alike (everything but the "can happen" witnesses): a run that
         # exits 1 names what failed.
         judged = [p for p in result.properties if p.kind != "sometimes"]
-        holds = [p.name for p in judged if p.verdict.value == "HOLDS" and p.name not in idle]
+        one_session = within_sessions_only(self.workload())
+        holds = [
+            p.name + (" (within each session only)" if p.name == "linearizable" and one_session else "")
+            for p in judged
+            if p.verdict.value == "HOLDS" and p.name not in idle
+        ]
         fails = [_failure(p) for p in judged if p.verdict.value == "VIOLATED"]
         undecided = [p.name for p in judged if p.verdict.value == "UNKNOWN"]
         out = [
@@ -144,6 +149,12 @@ class Translation:
             out.append(
                 f"  not exercised by the workload clients={','.join(self.workload())}, so their "
                 f"HOLDS says nothing: {'; '.join(vacuous)}; give clients=... that do it"
+            )
+        if one_session and verdicts.get("linearizable") and verdicts["linearizable"].verdict.value == "HOLDS":
+            out.append(
+                f"  linearizable HOLDS only for reads of a session's own writes: no session of clients="
+                f"{','.join(self.workload())} reads a key another writes, so another client's stale or "
+                'rolled-back read cannot show; give a writer and a reader (clients="w,r r") to check that'
             )
         if not any(self.params.get(f) for f in ("crashes", "partitions", "drops", "dups")):
             out.append(
@@ -165,6 +176,8 @@ class Translation:
             )
             if got == verdict == "HOLDS" and prop in idle:
                 mark += f", but not exercised by this workload (needs {idle[prop]})"
+            elif got == verdict == "HOLDS" and prop == "linearizable" and one_session:
+                mark += ", but only within each session (no session reads a key another writes)"
             elif _unshowable(prop, verdict, got, idle):
                 mark = f"not exercised by this workload (needs {idle[prop]}), so it cannot show"
             out.append(f"  documented: {prop} {verdict}, explored {got}: {mark}  [{source}]")
