@@ -59,6 +59,8 @@ replica sets, Redis replication with Sentinel: see docs/databases.md; DDIA chapt
 * ``fencing``: nodes remember the newest term they have seen and refuse a deposed leader:
   followers answer its log with the newer term, and it steps down. Without fencing a
   follower simply follows whoever it was pointed at, and nothing stops the old leader.
+* ``lease`` (a failover tool's leader key, Patroni): a live leader the tool cannot see steps
+  down ("demote") before the tool may promote another node, so two leaders never overlap.
 * A node that comes back (an old leader after a partition heals or a crash, a follower
   that was out of reach) rejoins the current leader: the part of its log that the leader
   does not have is rolled back (pg_rewind, a Redis resync, MongoDB rollback). Rolled-back
@@ -226,6 +228,15 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             "it comes back as leader until it hears of the new one (repmgr, orchestrator, Sentinel)",
         ),
         Param(
+            "lease",
+            bool,
+            False,
+            "the leader holds a lease from the failover tool's store (Patroni's leader key): a live "
+            "leader cut off from the tool steps down before the tool may promote another node, so "
+            "two leaders never act at once; false: the tool promotes at once, and the old leader "
+            "acts until it hears of the new one",
+        ),
+        Param(
             "ack_timeout",
             str,
             "none",
@@ -389,11 +400,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 )
         if cfg.leader_flush == "lazy":
             _validate_lazy_flush(cfg)
-        if cfg.restart_as_follower and not cfg.failover.startswith("promote_"):
-            raise ParameterError(
-                "restart_as_follower",
-                "only applies to a failover tool (failover = promote_most_up_to_date or promote_any); remove it",
-            )
+        for name in ("restart_as_follower", "lease"):
+            if getattr(cfg, name) and not cfg.failover.startswith("promote_"):
+                raise ParameterError(
+                    name,
+                    "only applies to a failover tool (failover = promote_most_up_to_date or promote_any); remove it",
+                )
         if cfg.min_replicas > n:
             raise ParameterError(
                 "min_replicas",
@@ -501,6 +513,8 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 verb = "follows" if len(repointed) == 1 else "follow"
                 text += f"; {', '.join(map(name, repointed))} now {verb} it"
             return text + self._rollback_text(lost)
+        if a.kind == "demote":
+            return f"{name(a.actor)} cannot renew its lease from the failover tool and steps down"
         if a.kind == "elect":
             term, voters = a.detail
             return f"{name(a.actor)} is elected leader for term {term} with votes from {', '.join(map(name, voters))}"
@@ -1173,6 +1187,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
             "commit",
             "resend",
             "promote",
+            "demote",
             "rejoin",
             "elect",
             "heal",

@@ -6,7 +6,9 @@ mode flags.
   that follows someone else is re-pointed at the current leader when it can reach it.
 * ``PromoteAny`` / ``PromoteMostUpToDate``: an external tool (Sentinel, orchestrator,
   Patroni-like) running with the majority side promotes a live follower it can see, any or
-  the most up to date, and re-points the others; terms fence only if ``fencing`` is on.
+  the most up to date, and re-points the others; terms fence only if ``fencing`` is on. With
+  ``lease`` (Patroni's leader key) a live leader cut off from the tool first steps down
+  ("demote"), and only then may the tool promote another node.
 * ``Election``: a follower that hears from no leader stands, and a majority of voters whose
   logs are no more up to date elect it (Raft, MongoDB protocol version 1); terms always
   fence, a newer term's leader is followed at once, and a leader counts acknowledgements only
@@ -111,9 +113,23 @@ class PromoteAny(Failover):
 
     def steps(self, world: World):
         """Promotions when the leader the tool knows is out of its sight, then re-pointing
-        nodes that follow someone else at the current leader."""
+        nodes that follow someone else at the current leader; under a lease, first the cut-off
+        leader's stepping down."""
+        if self.model.cfg.lease:
+            yield from self._lease_expiries(world)
         yield from self._promotions(world)
         yield from self._rejoins(world)
+
+    def _lease_expiries(self, world: World):
+        """A live leader the tool cannot see cannot renew its lease: it steps down (Patroni demotes
+        PostgreSQL when it cannot update the leader key, before the key expires)."""
+        m = self.model
+        current = world.extra.leader
+        leader = world.nodes[current]
+        if leader.role == LEADER and m.node_is_up(world, current) and not self._visible(world, current):
+            demoted = as_follower(leader, leader.term, NO_LEADER)
+            after = world._replace(nodes=replace_at(world.nodes, current, demoted))
+            yield Action("demote", current, None, None, m), after
 
     def candidates(self, world: World, visible: list[int]) -> list[int]:
         """The followers the tool may promote among those it sees."""
@@ -127,8 +143,10 @@ class PromoteAny(Failover):
         """The tool promotes a follower when the leader it knows is out of sight."""
         m = self.model
         current = world.extra.leader
-        if self._visible(world, current) and world.nodes[current].role == LEADER:
-            return
+        if world.nodes[current].role == LEADER and (
+            self._visible(world, current) or (m.cfg.lease and m.node_is_up(world, current))
+        ):
+            return  # still in sight, or (lease) still holding the leader key
         visible = [i for i in range(m.node_count) if i != current and self._visible(world, i)]
         term = world.extra.term + 1
         for chosen in self.candidates(world, visible):

@@ -84,6 +84,7 @@ class Settings:
     failover: str
     fencing: bool
     restart_as_follower: bool
+    lease: bool
     ack_timeout: str
     wait: int
     min_replicas: int

@@ -53,6 +53,7 @@ TRANSLATIONS = {
             "reads": "any_follower",
             "failover": "promote_most_up_to_date",
             "restart_as_follower": True,  # Patroni: no leader key, restart as a replica
+            "lease": True,  # Patroni: a primary that cannot renew the leader key steps down
             "crashes": 1,
             "recover": True,
         },
@@ -679,11 +680,13 @@ def test_redis_says_appendfsync_does_nothing_without_the_aof():
     assert any("no effect: it applies to the AOF only" in d.value for d in t.decisions)
 
 
-def test_patroni_demotion_timer_caveat_only_where_a_primary_is_cut_off():
-    crash = translate("postgres", failover="patroni")
+def test_patroni_is_a_lease_not_a_caveat():
+    # Patroni demotes a primary that cannot renew the leader key before the key expires: modelled
+    # (lease=true), so the old "not demoted by a timer" assumption is gone.
     cut = translate("postgres", failover="patroni", faults="isolate_primary")
-    assert not any("demoted by a timer" in d.becomes for d in crash.decisions)
-    assert any("demoted by a timer" in d.becomes for d in cut.decisions)
+    assert cut.params["lease"] is True
+    assert not any("demoted by a timer" in d.becomes for d in cut.decisions)
+    assert "lease" not in translate("postgres", failover="repmgr", faults="isolate_primary").params
 
 
 def test_a_global_table_resends_what_a_region_missed():
@@ -772,3 +775,23 @@ def test_mysql_sync_relay_log_decides_what_a_replica_acknowledged_keeps():
     on = {"rpl_semi_sync_source_enabled": "ON"}
     assert translate("mysql", **on).params["stage"] == "received"  # sync_relay_log = 10000
     assert translate("mysql", **on, sync_relay_log=1).params["stage"] == "flushed"
+
+
+@pytest.mark.parametrize(
+    "faults, words",
+    [
+        ("primary_crash,primary_crash_no_return", "different rules"),
+        ("lose_a_disk,primary_crash", "different rules"),
+        ("none,primary_crash", "cannot be combined"),
+        ("", "is empty"),
+    ],
+)
+def test_fault_scenarios_that_one_run_cannot_honour_are_refused(faults, words):
+    with pytest.raises(ParameterError, match=words):
+        translate("postgres", failover="repmgr", faults=faults)
+    assert translate("postgres", failover="repmgr", faults="two_crashes,primary_crash_no_return")
+
+
+def test_mongodb_refuses_a_member_that_comes_back_empty():
+    with pytest.raises(ParameterError, match="initial sync"):
+        translate("mongodb", faults="lose_a_disk")

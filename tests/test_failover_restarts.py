@@ -64,3 +64,40 @@ def test_a_write_wait_confirmed_is_visible_on_that_replica():
     assert seen.verdict is Verdict.HOLDS
     stale = explore("redis", "read_your_writes", reads="r1", clients="w r")  # no WAIT
     assert stale.verdict is Verdict.VIOLATED
+
+
+@pytest.mark.parametrize("lease", [False, True])
+def test_a_lease_makes_a_cut_off_leader_step_down_before_the_tool_promotes(lease):
+    model = LeaderFollower(followers=2, failover="promote_most_up_to_date", partitions=1, lease=lease)
+    result = check(model, properties=["no_split_brain", "leader_eventually"])
+    assert result.stats.complete
+    if not lease:
+        assert result["no_split_brain"].verdict is Verdict.VIOLATED
+        assert [a.kind for a in result["no_split_brain"].trace.actions] == ["partition", "promote"]
+        return
+    assert result["no_split_brain"].verdict is Verdict.HOLDS
+    assert result["leader_eventually"].verdict is Verdict.HOLDS  # demote and promote are fair
+
+
+def test_a_promotion_under_a_lease_comes_after_the_old_leader_stepped_down():
+    model = LeaderFollower(followers=2, failover="promote_most_up_to_date", partitions=1, lease=True)
+    world = next(iter(model.init_states()))
+    cut = world._replace(faults=world.faults._replace(side=1, partitions=1))  # n0 cut off
+    kinds = [a.kind for a, _ in model.next_steps(cut)]
+    assert "demote" in kinds and "promote" not in kinds
+    demoted = next(w for a, w in model.next_steps(cut) if a.kind == "demote")
+    assert demoted.nodes[0].role == FOLLOWER
+    assert "promote" in [a.kind for a, _ in model.next_steps(demoted)]
+
+
+def test_patroni_holds_a_lease_and_no_split_brain_under_a_partition():
+    t = translate("postgres", failover="patroni", faults="isolate_primary")
+    assert t.params["lease"] is True
+    assert explore("postgres", "no_split_brain", failover="patroni", faults="isolate_primary").verdict is Verdict.HOLDS
+    repmgr = explore("postgres", "no_split_brain", failover="repmgr", faults="isolate_primary")
+    assert repmgr.verdict is Verdict.VIOLATED
+
+
+def test_a_lease_needs_a_failover_tool():
+    with pytest.raises(ParameterError, match="lease"):
+        LeaderFollower(failover="election", lease=True)

@@ -51,7 +51,13 @@ BREAKERS = {
         ("asynchronous, reads from any follower", lambda p: {**_async(p), "reads": "any_follower"}),
         (
             "unfenced promote_any failover with a partition",
-            lambda p: {**_without("arbiters")(p), "failover": "promote_any", "fencing": False, "partitions": 1},
+            lambda p: {
+                **_without("arbiters")(p),
+                "failover": "promote_any",
+                "fencing": False,
+                "lease": False,
+                "partitions": 1,
+            },
         ),
         (
             "asynchronous with a failover",

@@ -73,6 +73,10 @@ def fault_setting(table: dict, default: str, refused: dict | None = None) -> Set
     def parse(name: str, raw):
         words = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         chosen = tuple(w.strip() for w in words if str(w).strip())
+        if not chosen:
+            raise ParameterError(name, "is empty; give none, or one or more of: " + ", ".join(table))
+        if "none" in chosen and len(chosen) > 1:
+            raise ParameterError(name, "none cannot be combined with other scenarios; give none alone or drop it")
         for word in chosen:
             if word in refused:
                 raise ParameterError(name, f"{word} is not modelled for this database: {refused[word]}")
@@ -81,12 +85,29 @@ def fault_setting(table: dict, default: str, refused: dict | None = None) -> Set
                     name,
                     f"unknown fault scenario '{word}'{closest(word, table)}; give one or more of: {', '.join(table)}",
                 )
-        return chosen or ("none",)
+        _refuse_mixed_crash_rules(name, chosen, table)
+        return chosen
 
     text = "fault scenarios, comma-separated: " + ", ".join(table)
     if refused:
         text += " (refused: " + ", ".join(refused) + ")"
     return Setting("faults", text, parse, default)
+
+
+def _refuse_mixed_crash_rules(name: str, chosen: tuple, table: dict) -> None:
+    """One run has one rule for every crash (comes back or not, keeps its disk or not), so
+    scenarios whose crashes follow different rules cannot be combined."""
+    rules = {}
+    for word in chosen:
+        budget = table[word][0]
+        if budget.get("crashes"):
+            rules[word] = (bool(budget.get("recover")), budget.get("durable", True))
+    if len(set(rules.values())) > 1:
+        raise ParameterError(
+            name,
+            f"{' and '.join(rules)} give crashes different rules (coming back, keeping the disk), and one "
+            "run applies one rule to every crash; choose one of them",
+        )
 
 
 def apply_faults(t: Translation, table: dict, chosen: tuple, implied: str = "") -> None:

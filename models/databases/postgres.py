@@ -295,12 +295,15 @@ class Postgres(Frontend):
                     PATRONI_HA,
                 )
             chosen = faults or ("primary_crash",)
-            if tool == "patroni" and "isolate_primary" in chosen:  # only a live, cut-off primary
-                t.assume(
-                    "a primary that loses the leader key is not demoted by a timer: it keeps the "
-                    "primary role until it hears of the new primary, so no_split_brain fails as soon "
-                    "as Patroni promotes another member, where Patroni's own timing (loop_wait + 2 x "
-                    "retry_timeout <= ttl) demotes it first; the writes it can still take are real",
+            if tool == "patroni":
+                t.params["lease"] = True
+                t.decide(
+                    "failover",
+                    tool,
+                    "lease=true (the primary holds the leader key: cut off from the DCS, Patroni demotes "
+                    "it before the key expires, and only then may another member take the key; this "
+                    "assumes Patroni's timing, loop_wait + 2 x retry_timeout <= ttl, and a working "
+                    "watchdog; the writes the cut-off primary takes before it steps down are real)",
                     PATRONI,
                 )
         implied = "" if faults else " (the default for this failover)"
