@@ -406,6 +406,12 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                     name,
                     "only applies to a failover tool (failover = promote_most_up_to_date or promote_any); remove it",
                 )
+        if cfg.lease and not cfg.restart_as_follower:
+            raise ParameterError(
+                "lease",
+                "needs restart_as_follower = true: a leader that restarts after another was promoted "
+                "no longer holds the lease; add it",
+            )
         if cfg.min_replicas > n:
             raise ParameterError(
                 "min_replicas",
@@ -514,7 +520,7 @@ class LeaderFollower(Witnesses, Guarantees, ReplicationModel):
                 text += f"; {', '.join(map(name, repointed))} now {verb} it"
             return text + self._rollback_text(lost)
         if a.kind == "demote":
-            return f"{name(a.actor)} cannot renew its lease from the failover tool and steps down"
+            return f"{name(a.actor)} cannot renew its lease and steps down"
         if a.kind == "elect":
             term, voters = a.detail
             return f"{name(a.actor)} is elected leader for term {term} with votes from {', '.join(map(name, voters))}"

@@ -147,7 +147,9 @@ class PromoteAny(Failover):
             self._visible(world, current) or (m.cfg.lease and m.node_is_up(world, current))
         ):
             return  # still in sight, or (lease) still holding the leader key
-        visible = [i for i in range(m.node_count) if i != current and self._visible(world, i)]
+        # Under a lease the old leader, once it stepped down, may take the free key again itself.
+        rejoins = m.cfg.lease and world.nodes[current].role != LEADER
+        visible = [i for i in range(m.node_count) if (i != current or rejoins) and self._visible(world, i)]
         term = world.extra.term + 1
         for chosen in self.candidates(world, visible):
             leader = world.nodes[chosen]

@@ -68,7 +68,9 @@ def test_a_write_wait_confirmed_is_visible_on_that_replica():
 
 @pytest.mark.parametrize("lease", [False, True])
 def test_a_lease_makes_a_cut_off_leader_step_down_before_the_tool_promotes(lease):
-    model = LeaderFollower(followers=2, failover="promote_most_up_to_date", partitions=1, lease=lease)
+    model = LeaderFollower(
+        followers=2, failover="promote_most_up_to_date", partitions=1, lease=lease, restart_as_follower=True
+    )
     result = check(model, properties=["no_split_brain", "leader_eventually"])
     assert result.stats.complete
     if not lease:
@@ -80,7 +82,9 @@ def test_a_lease_makes_a_cut_off_leader_step_down_before_the_tool_promotes(lease
 
 
 def test_a_promotion_under_a_lease_comes_after_the_old_leader_stepped_down():
-    model = LeaderFollower(followers=2, failover="promote_most_up_to_date", partitions=1, lease=True)
+    model = LeaderFollower(
+        followers=2, failover="promote_most_up_to_date", partitions=1, lease=True, restart_as_follower=True
+    )
     world = next(iter(model.init_states()))
     cut = world._replace(faults=world.faults._replace(side=1, partitions=1))  # n0 cut off
     kinds = [a.kind for a, _ in model.next_steps(cut)]
@@ -101,3 +105,17 @@ def test_patroni_holds_a_lease_and_no_split_brain_under_a_partition():
 def test_a_lease_needs_a_failover_tool():
     with pytest.raises(ParameterError, match="lease"):
         LeaderFollower(failover="election", lease=True)
+
+
+def test_a_leader_that_stepped_down_may_take_the_lease_again():
+    # With every other member down, the healed old leader is the only one left: Patroni lets it
+    # take the free leader key again (a review found the model stuck with no leader for ever).
+    model = LeaderFollower(
+        followers=1, failover="promote_most_up_to_date", lease=True, restart_as_follower=True, crashes=1, partitions=1
+    )
+    assert check(model, properties=["leader_eventually"])["leader_eventually"].verdict is Verdict.HOLDS
+
+
+def test_a_lease_needs_restart_as_follower():
+    with pytest.raises(ParameterError, match="needs restart_as_follower"):
+        LeaderFollower(failover="promote_most_up_to_date", lease=True)

@@ -83,9 +83,9 @@ class MongoDB(Frontend):
             LEADER_FOLLOWER_FAULTS,
             ("primary_crash",),
             refused={
-                "lose_a_disk": "a member that comes back without its data runs an initial sync (STARTUP2) "
-                "and only a SECONDARY can be elected, while the model's member would stand for election "
-                "with an empty oplog; use primary_crash or primary_crash_no_return"
+                "lose_a_disk": "a member that comes back without its data runs an initial sync (STARTUP2): "
+                "it may vote but cannot be elected until it is a SECONDARY, while the model's member would "
+                "stand for election with an empty oplog; use primary_crash or primary_crash_no_return"
             },
         ),
         CLIENTS,
