@@ -775,6 +775,8 @@ def test_mysql_sync_relay_log_decides_what_a_replica_acknowledged_keeps():
     on = {"rpl_semi_sync_source_enabled": "ON"}
     assert translate("mysql", **on).params["stage"] == "received"  # sync_relay_log = 10000
     assert translate("mysql", **on, sync_relay_log=1).params["stage"] == "flushed"
+    alone = translate("mysql", sync_relay_log=1)
+    assert any(d.setting == "sync_relay_log" and "no effect" in d.becomes for d in alone.decisions)
 
 
 @pytest.mark.parametrize(

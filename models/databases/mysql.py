@@ -162,6 +162,13 @@ class MySQL(Frontend):
                 "replication=async (the source commits and answers before any replica has the transaction)",
                 SEMISYNC,
             )
+            if "sync_relay_log" in given:
+                t.decide(
+                    "sync_relay_log",
+                    v["sync_relay_log"],
+                    "no effect here: the source waits for no replica's acknowledgement",
+                    RELAY_LOG,
+                )
             return
         count = v["rpl_semi_sync_source_wait_for_replica_count"]
         if count > replicas:
