@@ -219,16 +219,14 @@ def _with_sender_caveat(answer: Answer, model) -> Answer:
     )
     if model.name == "leader_follower":
         answer.note = (
-            "messages a member sent before it crashed still arrive in the model, and this count relies on them ("
+            f"messages a member sent before it crashed still arrive in the model, and this count relies on them "
+            f"({differs})"
         )
-        answer.note += differs
         if answer.survives > 1:
             answer.note += (
-                "); where replicas pull the log from a sync source (MongoDB secondaries), one whose source died may "
+                "; where replicas pull the log from a sync source (MongoDB secondaries), one whose source died may "
                 "never get them, so beyond one crash this is an upper bound"
             )
-        else:
-            answer.note += ")"
     elif model.name == "multi_leader":
         answer.note = f"replication messages a server sent before it crashed still arrive in the model ({differs})"
     else:

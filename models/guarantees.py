@@ -275,13 +275,9 @@ def within_sessions_only(scripts) -> bool:
     client's stale or rolled-back read, which it exists to catch, cannot show. A word's
     ``@DC`` or ``@lN`` suffix (where it runs) is not part of its key."""
     sessions = [set(_ops_and_keys(script)) for script in scripts]
-    return not any(
-        ("w", key) in a and ("r", key) in b
-        for i, a in enumerate(sessions)
-        for j, b in enumerate(sessions)
-        if i != j
-        for _, key in a
-    )
+    writes = [{key for op, key in ops if op == "w"} for ops in sessions]
+    reads = [{key for op, key in ops if op == "r"} for ops in sessions]
+    return not any(writes[i] & reads[j] for i in range(len(sessions)) for j in range(len(sessions)) if i != j)
 
 
 def _ops_and_keys(script: str):

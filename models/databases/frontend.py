@@ -94,14 +94,19 @@ def fault_setting(table: dict, default: str, refused: dict | None = None) -> Set
     return Setting("faults", text, parse, default)
 
 
+def crash_rules(table: dict, chosen: tuple) -> dict:
+    """Per chosen scenario that crashes nodes, its rule: (the node comes back, it keeps its disk)."""
+    return {
+        word: (bool(budget.get("recover")), budget.get("durable", True))
+        for word in chosen
+        if (budget := table[word][0]).get("crashes")
+    }
+
+
 def _refuse_mixed_crash_rules(name: str, chosen: tuple, table: dict) -> None:
     """One run has one rule for every crash (comes back or not, keeps its disk or not), so
     scenarios whose crashes follow different rules cannot be combined."""
-    rules = {}
-    for word in chosen:
-        budget = table[word][0]
-        if budget.get("crashes"):
-            rules[word] = (bool(budget.get("recover")), budget.get("durable", True))
+    rules = crash_rules(table, chosen)
     if len(set(rules.values())) > 1:
         raise ParameterError(
             name,

@@ -12,7 +12,15 @@ the mapping: docs/databases.md, MongoDB.
 
 from replcheck.checker.errors import ParameterError
 
-from .frontend import CLIENTS, LEADER_FOLLOWER_FAULTS, Frontend, apply_faults, fault_setting, leader_follower_words
+from .frontend import (
+    CLIENTS,
+    LEADER_FOLLOWER_FAULTS,
+    Frontend,
+    apply_faults,
+    crash_rules,
+    fault_setting,
+    leader_follower_words,
+)
 from .translation import Setting, Translation, boolean, choice, refuse, whole
 
 WRITE_CONCERN = "https://www.mongodb.com/docs/manual/reference/write-concern/"
@@ -232,9 +240,8 @@ class MongoDB(Frontend):
         replace a crashed primary (fewer than three voters) that decides whether the write
         survives, so the combination is refused; with an election the write is lost to the
         rollback anyway, and the assumption is stated."""
-        restart = any(LEADER_FOLLOWER_FAULTS[f][0].get("recover") for f in v["faults"])
-        keeps_disk = all(LEADER_FOLLOWER_FAULTS[f][0].get("durable", True) for f in v["faults"])
-        if t.params.get("replication") != "async" or v["j"] is True or not (restart and keeps_disk):
+        restart_with_disk = (True, True) in crash_rules(LEADER_FOLLOWER_FAULTS, v["faults"]).values()
+        if t.params.get("replication") != "async" or v["j"] is True or not restart_with_disk:
             return
         w = v["write_concern"] or "1 (the implicit default here)"
         if v["members"] + v["arbiters"] < 3:
